@@ -1,0 +1,44 @@
+# The two commands a new user needs: `make run` and `make test`. Everything else is optional.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: install migrate run demo test test-sqlite test-postgres lint bench clean-data vendor
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) -m portal migrate
+
+run: migrate
+	$(PY) -m portal serve
+
+demo: migrate
+	$(PY) -m portal demo
+
+lint: install
+	$(VENV)/bin/ruff check portal tests bench scripts
+
+# The whole suite on SQLite, then again on PostgreSQL (skipped with a reason when it is not
+# reachable, unless PORTAL_REQUIRE_POSTGRES=1).
+test: migrate lint test-sqlite test-postgres
+
+test-sqlite: install
+	PORTAL_TEST_DB=sqlite $(PY) -m pytest
+
+test-postgres: install
+	PORTAL_TEST_DB=postgres PORTAL_TEST_DATABASE_URL=$${PORTAL_TEST_DATABASE_URL:-$(PG_TEST_URL)} $(PY) -m pytest -m "not browser"
+
+bench: install
+	PYTHONPATH=. $(PY) bench/run.py
+
+vendor:
+	$(PYTHON) scripts/vendor_static.py

@@ -1,0 +1,1 @@
+"""Training and event management portal for a migration-governance programme in Bangladesh."""

@@ -1,0 +1,120 @@
+"""The `portal` command: serve, migrate, createuser, demo, check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+os.environ.setdefault("PICCOLO_CONF", "portal.piccolo_conf")
+
+
+async def migrate() -> None:
+    """Apply every app's migrations to the configured database."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from portal.db import start_engine, stop_engine
+    from portal.piccolo_conf import DB
+
+    await start_engine(DB)
+    try:
+        response = await run_forwards(app_name="all", fake=False)
+    finally:
+        await stop_engine(DB)
+    if not response.success:
+        raise SystemExit(f"Migrations failed: {response.message}")
+
+
+async def _with_db(coro_factory):
+    from portal.db import bind_engine, start_engine, stop_engine
+    from portal.piccolo_conf import DB
+
+    bind_engine(DB)
+    await start_engine(DB)
+    try:
+        return await coro_factory()
+    finally:
+        await stop_engine(DB)
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Set up the first admin if needed, print the address, start the ASGI server."""
+    import uvicorn
+
+    from portal.auth.services import ensure_first_admin
+    from portal.settings import Settings
+
+    settings = Settings.from_env()
+    token = asyncio.run(_with_db(lambda: ensure_first_admin(settings.admin_email, settings.admin_password)))
+    if token:
+        link = f"{settings.base_url}/link/{token}"
+        print(f"\nNo users yet. Open this one-time link to create the first admin:\n  {link}\n")
+    workers = args.workers or settings.workers
+    print(f"Portal: http://{settings.host}:{settings.port}/  ({workers} worker{'s' if workers > 1 else ''})",
+          flush=True)
+    uvicorn.run(
+        "portal.app:app_from_env", factory=True, host=settings.host, port=settings.port, workers=workers,
+        proxy_headers=True, forwarded_allow_ips=os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        timeout_graceful_shutdown=20, log_level="info", access_log=args.access_log,
+    )
+
+
+def createuser(args: argparse.Namespace) -> None:
+    """Create a staff user from the command line."""
+    from portal.auth.services import create_user
+    from portal.core.audit import Actor
+    from portal.core.errors import ValidationFailed
+
+    password = args.password or getpass.getpass("Password (at least 10 characters): ")
+    form = {"name": args.name, "email": args.email or "", "phone": args.phone or "", "role": args.role,
+            "password": password, "districts": args.district or []}
+    try:
+        user_id = asyncio.run(_with_db(lambda: create_user(form, Actor.system("createuser command"))))
+    except ValidationFailed as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Created user {user_id} ({args.role}).")
+
+
+def demo(args: argparse.Namespace) -> None:
+    """Load realistic demo data."""
+    from portal.demo import load_demo
+
+    summary = asyncio.run(_with_db(lambda: load_demo(seed=args.seed)))
+    print(summary)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of `python -m portal` and the `portal` script."""
+    parser = argparse.ArgumentParser(prog="portal", description="Training and event portal")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_serve = sub.add_parser("serve", help="run the web server")
+    p_serve.add_argument("--workers", type=int, default=0, help="worker processes (default PORTAL_WORKERS or 1)")
+    p_serve.add_argument("--access-log", action="store_true", help="log every request")
+    sub.add_parser("migrate", help="apply database migrations")
+    p_user = sub.add_parser("createuser", help="create a staff user")
+    p_user.add_argument("--name", required=True)
+    p_user.add_argument("--email")
+    p_user.add_argument("--phone")
+    p_user.add_argument("--role", default="admin", choices=["admin", "coordinator", "organizer", "trainer"])
+    p_user.add_argument("--district", action="append", help="limit an organizer to a district (repeatable)")
+    p_user.add_argument("--password", help="omit to be asked")
+    p_demo = sub.add_parser("demo", help="load demo data (ten districts, 200 participants, events)")
+    p_demo.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    if args.command == "migrate":
+        asyncio.run(migrate())
+        print("Database is up to date.")
+    elif args.command == "serve":
+        serve(args)
+    elif args.command == "createuser":
+        createuser(args)
+    elif args.command == "demo":
+        demo(args)
+
+
+if __name__ == "__main__":
+    main()

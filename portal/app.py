@@ -1,0 +1,177 @@
+"""create_app(settings): the one place that wires the portal together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.logging.config import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.template.config import TemplateConfig
+
+from portal.auth import services as auth_services
+from portal.auth.controllers import AuthController, UserAdminController
+from portal.auth.middleware import SessionAuthMiddleware
+from portal.core.errors import DomainError
+from portal.core.web import render
+from portal.db import bind_engine, make_engine, start_engine, stop_engine
+from portal.events.controllers import EventController
+from portal.events.participant_controllers import ParticipantController
+from portal.pages import HomeController, healthz
+from portal.settings import REPO_ROOT, Settings
+from portal.templating import configure_jinja
+
+log = logging.getLogger("portal")
+PURGE_INTERVAL_SECONDS = 6 * 3600
+PURGE_FIRST_DELAY_SECONDS = 60
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+}
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "application/json" not in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    if not _wants_html(request):
+        return Response({"status_code": status, "detail": message}, status_code=status)
+    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """Friendly pages for 4xx; the login page for anonymous visitors to staff pages."""
+    status = exc.status_code
+    if status == 401 and _wants_html(request):
+        target = request.app.route_reverse("auth.login") + "?next=" + request.url.path
+        if request.headers.get("hx-request") == "true":
+            return Response(b"", status_code=200, headers={"HX-Redirect": target})
+        return Response(b"", status_code=303, headers={"Location": target})
+    messages = {
+        403: "You do not have access to this page.",
+        404: "This page does not exist, or you do not have access to it.",
+        405: "This address does not accept that kind of request.",
+        413: "The upload is too large.",
+    }
+    detail = exc.detail if isinstance(exc.detail, str) else ""
+    if status == 403 and "csrf" in detail.lower():
+        message = "This form has expired. Go back, reload the page and try again."
+    elif status == 400 and detail:
+        message = f"The request could not be understood: {detail}"
+    else:
+        message = messages.get(status, detail or "The request could not be completed.")
+    response = _error_page(request, status, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    """A service refused and the controller did not handle it: show its message."""
+    return _error_page(request, exc.status_code, exc.message)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    """Never a stack trace to the browser; the exception goes to the log with its traceback."""
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR,
+                       "Something went wrong on our side. It has been logged; please try again.")
+
+
+async def add_security_headers(response: Response) -> Response:
+    """Headers every response carries."""
+    for key, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(key, value)
+    return response
+
+
+async def _purge_forever() -> None:
+    # The first purge waits a minute: start-up stays quick, and a server stopped at once
+    # (tests) never has a query cut off mid-flight.
+    await asyncio.sleep(PURGE_FIRST_DELAY_SECONDS)
+    while True:
+        try:
+            await auth_services.purge_expired()
+        except Exception:  # noqa: BLE001 - a failed purge must not stop the loop
+            log.exception("purging expired sessions failed")
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the portal for `settings` (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url, settings.sqlite_path)
+    bind_engine(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await start_engine(engine)
+        purge = asyncio.create_task(_purge_forever())
+        try:
+            yield
+        finally:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
+            await stop_engine(engine)
+
+    templates = TemplateConfig(
+        directory=REPO_ROOT / "templates",
+        engine=JinjaTemplateEngine,
+        engine_callback=lambda jinja: configure_jinja(jinja.engine, settings),
+    )
+    return Litestar(
+        route_handlers=[
+            HomeController, healthz, AuthController, UserAdminController, EventController, ParticipantController,
+            create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
+                                       send_as_attachment=False, include_in_schema=False),
+        ],
+        state=State({"settings": settings, "engine": engine, "started_at": dt.datetime.now(dt.UTC)}),
+        lifespan=[lifespan],
+        template_config=templates,
+        plugins=[HTMXPlugin()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
+            exclude=["/static", "/healthz"],
+        ),
+        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz"])],
+        exception_handlers={
+            HTTPException: http_exception_handler,
+            DomainError: domain_error_handler,
+            HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+        },
+        after_request=add_security_headers,
+        logging_config=LoggingConfig(
+            log_exceptions="never",
+            loggers={"portal": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False}},
+        ),
+        request_max_body_size=10 * 1024 * 1024,
+        debug=settings.debug,
+        openapi_config=None,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for ASGI servers (`uvicorn --factory portal.app:app_from_env`)."""
+    return create_app(Settings.from_env())
+
+

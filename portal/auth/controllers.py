@@ -1,0 +1,168 @@
+"""Login, logout, one-time links, and the admin's user pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, QueryParameter
+
+from portal.auth import services
+from portal.auth.guards import ADMINS, current_user
+from portal.auth.middleware import SESSION_COOKIE
+from portal.auth.tables import ROLES
+from portal.core.districts import DISTRICTS
+from portal.core.errors import DomainError, ValidationFailed
+from portal.core.web import client_ip, form_dict, redirect, render
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: an open redirect would make phishing links look like ours."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/manage"
+
+
+def _session_cookie(request: Request, token: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE, value=token, max_age=max_age, path="/", httponly=True, samesite="lax",
+        secure=request.app.state.settings.secure_cookies,
+    )
+
+
+async def _login_response(request: Request, user: services.CurrentUser, next_url: str) -> Response:
+    # A fresh session id at every login; the old one (if any) is ended.
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        await services.end_session(old)
+    token = await services.start_session(user.id, client_ip(request), request.headers.get("user-agent", ""))
+    response = redirect(request, _safe_next(next_url), f"Welcome, {user.name}.")
+    response.cookies.append(_session_cookie(request, token, int(services.SESSION_LIFETIME.total_seconds())))
+    return response
+
+
+class AuthController(Controller):
+    """Public pages to sign in and out."""
+
+    @get("/login", name="auth.login")
+    async def login_page(
+        self, request: Request, next_url: Annotated[str, QueryParameter(name="next")] = ""
+    ) -> Response:
+        """The login form."""
+        if current_user(request):
+            return redirect(request, _safe_next(next_url))
+        return render(request, "auth/login.html", {"next": next_url, "errors": {}, "identifier": ""})
+
+    @post("/login", name="auth.login.submit")
+    async def login(self, request: Request) -> Response:
+        """Check the credentials; re-render with a message on failure."""
+        form = form_dict(await request.form())
+        identifier, next_url = str(form.get("identifier", "")), str(form.get("next", ""))
+        try:
+            user = await services.authenticate(identifier, str(form.get("password", "")), client_ip(request))
+        except DomainError as exc:
+            status = 429 if exc.code == "locked" else 400
+            return render(
+                request, "auth/login.html",
+                {"next": next_url, "identifier": identifier, "errors": {"form": exc.message}},
+                status_code=status,
+            )
+        return await _login_response(request, user, next_url)
+
+    @post("/logout", name="auth.logout")
+    async def logout(self, request: Request) -> Response:
+        """End the session on the server and clear the cookie."""
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await services.end_session(token)
+        response = redirect(request, request.app.route_reverse("auth.login"), "You are logged out.")
+        response.cookies.append(_session_cookie(request, "", 0))
+        return response
+
+    @get("/link/{token:str}", name="auth.link")
+    async def link_page(self, request: Request, token: FromPath[str]) -> Response:
+        """Set a password through a one-time link (first admin, or a reset)."""
+        try:
+            link = await services.link_details(token)
+        except DomainError as exc:
+            return render(request, "errors/error.html", {"status": 410, "message": exc.message}, status_code=410)
+        return render(request, "auth/link.html", {"link": link, "token": token, "errors": {}, "form": {}})
+
+    @post("/link/{token:str}", name="auth.link.submit")
+    async def link_submit(self, request: Request, token: FromPath[str]) -> Response:
+        """Use the link; log the person in."""
+        form = form_dict(await request.form())
+        try:
+            link = await services.link_details(token)
+            user = await services.use_link(token, form, client_ip(request))
+        except ValidationFailed as exc:
+            return render(
+                request, "auth/link.html", {"link": link, "token": token, "errors": exc.errors, "form": form},
+                status_code=422,
+            )
+        except DomainError as exc:
+            return render(request, "errors/error.html", {"status": 410, "message": exc.message}, status_code=410)
+        return await _login_response(request, user, "/manage")
+
+
+USER_FORM_LISTS = ("districts",)
+
+
+class UserAdminController(Controller):
+    """The admin's pages to create, edit, deactivate users and hand out reset links."""
+
+    path = "/manage/users"
+    guards = [ADMINS]
+
+    @get("/", name="auth.users.list")
+    async def list_users(self, request: Request) -> Response:
+        """All staff accounts."""
+        return render(request, "auth/users.html", {"users": await services.list_users()})
+
+    def _form(self, request: Request, user: dict, errors: dict, status: int = 200) -> Response:
+        return render(
+            request, "auth/user_form.html",
+            {"user": user, "errors": errors, "roles": ROLES, "districts": DISTRICTS},
+            status_code=status,
+        )
+
+    @get("/new", name="auth.users.new")
+    async def new_user(self, request: Request) -> Response:
+        """Empty user form."""
+        return self._form(request, {"role": "organizer", "districts": [], "active": True}, {})
+
+    @post("/", name="auth.users.create")
+    async def create_user(self, request: Request) -> Response:
+        """Create a user."""
+        form = form_dict(await request.form(), USER_FORM_LISTS)
+        try:
+            await services.create_user(form, current_user(request).actor(client_ip(request)))
+        except ValidationFailed as exc:
+            return self._form(request, {**form, "active": True}, exc.errors, 422)
+        return redirect(request, request.app.route_reverse("auth.users.list"), "User created.")
+
+    @get("/{user_id:int}", name="auth.users.edit")
+    async def edit_user(self, request: Request, user_id: FromPath[int]) -> Response:
+        """Edit form for one user."""
+        return self._form(request, await services.get_user(user_id), {})
+
+    @post("/{user_id:int}", name="auth.users.update")
+    async def update_user(self, request: Request, user_id: FromPath[int]) -> Response:
+        """Save changes to a user."""
+        form = form_dict(await request.form(), USER_FORM_LISTS)
+        form.setdefault("active", "off")
+        try:
+            await services.update_user(user_id, form, current_user(request).actor(client_ip(request)))
+        except ValidationFailed as exc:
+            user = await services.get_user(user_id)
+            return self._form(request, {**user, **form, "active": form["active"] == "on"}, exc.errors, 422)
+        return redirect(request, request.app.route_reverse("auth.users.list"), "User saved.")
+
+    @post("/{user_id:int}/reset-link", name="auth.users.reset")
+    async def reset_link(self, request: Request, user_id: FromPath[int]) -> Response:
+        """Make a one-time link for the user to choose a new password."""
+        user = await services.get_user(user_id)
+        token = await services.create_link("reset", user_id, current_user(request).actor(client_ip(request)))
+        url = request.app.state.settings.base_url + request.app.route_reverse("auth.link", token=token)
+        return render(request, "auth/reset_link.html", {"user": user, "url": url})

@@ -1,0 +1,355 @@
+"""Staff accounts: passwords, login with rate limits, sessions and one-time links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from portal.auth.tables import ROLES, LoginFailure, LoginSession, OneTimeLink, User
+from portal.core import audit
+from portal.core.audit import Actor
+from portal.core.districts import BY_CODE
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.phone import PhoneError, normalise_phone
+
+SESSION_LIFETIME = dt.timedelta(days=14)
+LINK_LIFETIME = dt.timedelta(days=3)
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 30
+MIN_PASSWORD_LENGTH = 10
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Replaced by a cheaper hasher in the test suite; production uses argon2's defaults.
+hasher = PasswordHasher()
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now (UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def token_hash(token: str) -> str:
+    """What we store for a secret token: its SHA-256, so a leaked table opens no session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in staff member, as the web layer and services see them."""
+
+    id: int
+    name: str
+    role: str
+    email: str | None = None
+    phone: str | None = None
+    districts: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def label(self) -> str:
+        """How the audit log names this user."""
+        return f"{self.name} <{self.email or self.phone}>"
+
+    def actor(self, ip: str = "") -> Actor:
+        """This user as the actor of an audited change."""
+        return Actor(id=self.id, label=self.label, ip=ip)
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user has one of `roles` (admin has every role)."""
+        return self.role == "admin" or self.role in roles
+
+    def sees_district(self, code: str | None) -> bool:
+        """Organizers limited to districts see only those; everyone else sees all."""
+        return self.role != "organizer" or not self.districts or code in self.districts
+
+
+def _user_from_row(row: dict[str, Any]) -> CurrentUser:
+    return CurrentUser(
+        id=row["id"], name=row["name"], role=row["role"], email=row["email"], phone=row["phone"],
+        districts=tuple(row["districts"] or ()),
+    )
+
+
+async def hash_password(password: str) -> str:
+    """argon2 hash, computed off the event loop (it is deliberately slow)."""
+    return await anyio.to_thread.run_sync(hasher.hash, password)
+
+
+async def _verify(password_hash: str, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await anyio.to_thread.run_sync(check)
+
+
+@dataclass
+class UserInput:
+    """Validated fields of the user form."""
+
+    name: str
+    email: str | None
+    phone: str | None
+    role: str
+    districts: list[str]
+    active: bool
+    password: str | None
+
+
+def validate_user(form: dict[str, Any], *, password_required: bool) -> UserInput:
+    """Check the user form; raise ValidationFailed with a message per field."""
+    errors: dict[str, str] = {}
+    name = str(form.get("name", "")).strip()
+    if not name:
+        errors["name"] = "Enter the person's name."
+    elif len(name) > 200:
+        errors["name"] = "Keep the name under 200 characters."
+    email = str(form.get("email", "")).strip().lower() or None
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        errors["email"] = "Enter an email address like name@example.org."
+    phone = None
+    try:
+        phone = normalise_phone(str(form.get("phone", "")))
+    except PhoneError as exc:
+        errors["phone"] = str(exc)
+    if not email and not phone and "email" not in errors and "phone" not in errors:
+        errors["email"] = "Enter an email address or a phone number to log in with."
+    role = str(form.get("role", "")).strip()
+    if role not in ROLES:
+        errors["role"] = "Choose a role."
+    districts = [str(code) for code in form.get("districts", []) if str(code)]
+    if any(code not in BY_CODE for code in districts):
+        errors["districts"] = "Choose districts from the list."
+    password = str(form.get("password", "")) or None
+    if password_required and not password:
+        errors["password"] = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+    elif password and len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    elif password and len(password) > 1000:
+        errors["password"] = "Use at most 1000 characters."  # noqa: S105 - a message, not a password
+    if errors:
+        raise ValidationFailed(errors)
+    return UserInput(
+        name=name, email=email, phone=phone, role=role, districts=sorted(set(districts)),
+        active=str(form.get("active", "on")) in {"on", "true", "1", "yes"}, password=password,
+    )
+
+
+async def _check_unique(values: UserInput, user_id: int | None = None) -> None:
+    errors = {}
+    for column, value in (("email", values.email), ("phone", values.phone)):
+        if value is None:
+            continue
+        query = User.exists().where(getattr(User, column) == value)
+        if user_id is not None:
+            query = query.where(User.id != user_id)
+        if await query:
+            errors[column] = f"Another account already uses this {column}."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _public_fields(values: UserInput) -> dict[str, Any]:
+    return {
+        "name": values.name, "email": values.email, "phone": values.phone, "role": values.role,
+        "districts": values.districts, "active": values.active,
+    }
+
+
+async def create_user(form: dict[str, Any], actor: Actor) -> int:
+    """Create a staff user from form values; returns the new id."""
+    values = validate_user(form, password_required=True)
+    await _check_unique(values)
+    assert values.password is not None
+    password_hash = await hash_password(values.password)
+    user = User(**_public_fields(values), password_hash=password_hash)
+    await user.save()
+    await audit.record(actor, "user.create", "user", user.id, after=_public_fields(values))
+    return user.id
+
+
+async def update_user(user_id: int, form: dict[str, Any], actor: Actor) -> None:
+    """Edit a user's details (not the password; see reset links)."""
+    before = await User.select().where(User.id == user_id).first()
+    if before is None:
+        raise NotFound("No such user.")
+    values = validate_user(form, password_required=False)
+    await _check_unique(values, user_id)
+    if actor.id == user_id and (not values.active or values.role != "admin") and before["role"] == "admin":
+        raise ValidationFailed({"role": "You cannot remove your own admin role or deactivate yourself."})
+    after = _public_fields(values)
+    await User.update(after).where(User.id == user_id)
+    if not values.active:
+        await LoginSession.delete().where(LoginSession.user == user_id)
+    old, new = audit.diff(before, after)
+    await audit.record(actor, "user.update", "user", user_id, before=old, after=new)
+
+
+async def get_user(user_id: int) -> dict[str, Any]:
+    """One user row, or NotFound."""
+    row = await User.select(User.all_columns(exclude=[User.password_hash])).where(User.id == user_id).first()
+    if row is None:
+        raise NotFound("No such user.")
+    return row
+
+
+async def list_users() -> list[dict[str, Any]]:
+    """All staff users, active first, by name."""
+    return (
+        await User.select(User.all_columns(exclude=[User.password_hash]))
+        .order_by(User.active, ascending=False)
+        .order_by(User.name)
+    )
+
+
+async def count_users() -> int:
+    """How many staff accounts exist (0 means the portal needs its first admin)."""
+    return await User.count()
+
+
+async def _recent_failures(column: Any, value: str, now: dt.datetime) -> int:
+    return await LoginFailure.count().where((column == value) & (LoginFailure.at > now - FAILURE_WINDOW))
+
+
+async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime | None = None) -> CurrentUser:
+    """Check a login; raise DomainError `locked`, `bad_credentials` (never says which part was wrong)."""
+    now = now or utcnow()
+    identifier = identifier.strip().lower()[:254]
+    if (
+        await _recent_failures(LoginFailure.identifier, identifier, now) >= MAX_FAILURES_PER_ACCOUNT
+        or await _recent_failures(LoginFailure.ip, ip, now) >= MAX_FAILURES_PER_ADDRESS
+    ):
+        raise DomainError(
+            "locked",
+            "Too many failed attempts. Wait 15 minutes and try again, or ask an admin for a reset link.",
+        )
+    try:
+        phone = normalise_phone(identifier)
+    except PhoneError:
+        phone = None
+    condition = User.email == identifier
+    if phone:
+        condition = condition | (User.phone == phone)
+    row = await User.select().where(condition).first()
+    ok = row is not None and row["active"] and row["password_hash"] and await _verify(row["password_hash"], password)
+    if not ok:
+        await LoginFailure.insert(LoginFailure(identifier=identifier, ip=ip, at=now))
+        raise DomainError("bad_credentials", "The email/phone or password is not right.")
+    if hasher.check_needs_rehash(row["password_hash"]):
+        await User.update({User.password_hash: await hash_password(password)}).where(User.id == row["id"])
+    await LoginFailure.delete().where(LoginFailure.identifier == identifier)
+    await User.update({User.last_login_at: now}).where(User.id == row["id"])
+    return _user_from_row(row)
+
+
+async def start_session(user_id: int, ip: str = "", user_agent: str = "") -> str:
+    """Create a new login session and return its cookie token (a fresh id at every login)."""
+    token = secrets.token_urlsafe(32)
+    await LoginSession.insert(
+        LoginSession(
+            token_hash=token_hash(token), user=user_id, expires_at=utcnow() + SESSION_LIFETIME,
+            ip=ip[:64], user_agent=user_agent[:300],
+        )
+    )
+    return token
+
+
+async def end_session(token: str) -> None:
+    """Log out: the session row is deleted, so the cookie is worthless even if copied."""
+    await LoginSession.delete().where(LoginSession.token_hash == token_hash(token))
+
+
+async def user_for_session(token: str) -> CurrentUser | None:
+    """The active user behind a session cookie, or None."""
+    if not token or len(token) > 100:
+        return None
+    row = (
+        await LoginSession.select(
+            LoginSession.user.id, LoginSession.user.name, LoginSession.user.role, LoginSession.user.email,
+            LoginSession.user.phone, LoginSession.user.districts, LoginSession.user.active,
+            LoginSession.expires_at,
+        )
+        .where(LoginSession.token_hash == token_hash(token))
+        .first()
+    )
+    if row is None or not row["user.active"] or row["expires_at"] < utcnow():
+        return None
+    return _user_from_row({key.removeprefix("user."): value for key, value in row.items()})
+
+
+async def purge_expired(now: dt.datetime | None = None) -> None:
+    """Delete expired sessions, old failures and used or expired links (run on a schedule)."""
+    now = now or utcnow()
+    await LoginSession.delete().where(LoginSession.expires_at < now)
+    await LoginFailure.delete().where(LoginFailure.at < now - FAILURE_WINDOW)
+    await OneTimeLink.delete().where(OneTimeLink.expires_at < now)
+
+
+async def create_link(purpose: str, user_id: int | None, actor: Actor) -> str:
+    """A one-time link token for setting a password ("setup" for the first admin, or "reset")."""
+    token = secrets.token_urlsafe(24)
+    await OneTimeLink.insert(
+        OneTimeLink(
+            token_hash=token_hash(token), purpose=purpose, user=user_id, expires_at=utcnow() + LINK_LIFETIME
+        )
+    )
+    await audit.record(actor, f"user.link_{purpose}", "user", user_id or "-")
+    return token
+
+
+async def link_details(token: str) -> dict[str, Any]:
+    """The unused, unexpired link behind a token, or DomainError `expired_link`."""
+    row = await OneTimeLink.select().where(OneTimeLink.token_hash == token_hash(token)).first()
+    if row is None or row["used_at"] is not None or row["expires_at"] < utcnow():
+        raise DomainError("expired_link", "This link has expired or was already used. Ask an admin for a new one.")
+    if row["purpose"] == "setup" and await count_users() > 0:
+        raise DomainError("expired_link", "The portal is already set up. Log in instead.")
+    return row
+
+
+async def use_link(token: str, form: dict[str, Any], ip: str = "") -> CurrentUser:
+    """Set a password through a one-time link; creates the first admin for a setup link."""
+    link = await link_details(token)
+    if link["purpose"] == "setup":
+        user_id = await create_user({**form, "role": "admin"}, Actor.system("setup link"))
+    else:
+        password = str(form.get("password", ""))
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+        user_id = link["user"]
+        await User.update({User.password_hash: await hash_password(password)}).where(User.id == user_id)
+        await LoginSession.delete().where(LoginSession.user == user_id)
+        await LoginFailure.delete().where(LoginFailure.identifier.is_in(await _identifiers(user_id)))
+        await audit.record(Actor(id=user_id, label=f"user {user_id} (reset link)", ip=ip), "user.password_reset",
+                           "user", user_id)
+    await OneTimeLink.update({OneTimeLink.used_at: utcnow()}).where(OneTimeLink.id == link["id"])
+    row = await User.select().where(User.id == user_id).first()
+    return _user_from_row(row)
+
+
+async def _identifiers(user_id: int) -> list[str]:
+    row = await User.select(User.email, User.phone).where(User.id == user_id).first()
+    return [value for value in (row["email"], row["phone"]) if value] or [""]
+
+
+async def ensure_first_admin(email: str, password: str) -> str:
+    """At start-up with no users: create the admin from settings, or return a set-up token."""
+    if await count_users() > 0:
+        return ""
+    if email and password:
+        await create_user(
+            {"name": "Administrator", "email": email, "role": "admin", "password": password},
+            Actor.system("PORTAL_ADMIN_EMAIL"),
+        )
+        return ""
+    return await create_link("setup", None, Actor.system("first start"))

@@ -1,0 +1,1 @@
+"""Shared pieces: audit log, domain errors, districts, phone numbers, web helpers."""

@@ -1,0 +1,109 @@
+"""Realistic demo data: the programme's ten service-centre districts, a ToT, district
+workshops, a CSO platform workshop and 200 participants with Bangla and English names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from portal.auth.services import CurrentUser, create_user
+from portal.auth.tables import User
+from portal.core.audit import Actor
+from portal.events import services
+from portal.events.participants import create_participant
+from portal.settings import Settings
+
+DISTRICTS = ["sylhet", "sirajganj", "tangail", "narsingdi", "dhaka", "cumilla", "munshiganj", "shariatpur",
+             "noakhali", "khulna"]
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for demo logins, documented in README
+
+FIRST_F = [("Rahima", "রহিমা"), ("Fatema", "ফাতেমা"), ("Nasrin", "নাসরিন"), ("Shirin", "শিরিন"), ("Taslima", "তাসলিমা"),
+           ("Marufa", "মারুফা"), ("Sharmin", "শারমিন"), ("Ayesha", "আয়েশা"), ("Rokeya", "রোকেয়া"), ("Jannatul", "জান্নাতুল")]
+FIRST_M = [("Abdullah", "আব্দুল্লাহ"), ("Mizanur", "মিজানুর"), ("Shafiqul", "শফিকুল"), ("Kamrul", "কামরুল"),
+           ("Habibur", "হাবিবুর"), ("Anisur", "আনিসুর"), ("Jahangir", "জাহাঙ্গীর"), ("Towhid", "তৌহিদ"),
+           ("Rafiqul", "রফিকুল"), ("Sohel", "সোহেল")]
+LAST = [("Begum", "বেগম"), ("Khatun", "খাতুন"), ("Akter", "আক্তার"), ("Rahman", "রহমান"), ("Islam", "ইসলাম"),
+        ("Hossain", "হোসেন"), ("Chowdhury", "চৌধুরী"), ("Miah", "মিয়া"), ("Sarkar", "সরকার"), ("Uddin", "উদ্দিন")]
+ORGS = {
+    "government": ["Upazila Administration", "District Employment and Manpower Office", "Union Parishad",
+                   "Technical Training Centre"],
+    "cso": ["Ovibashi Karmi Unnayan Program", "Sylhet Migrant Forum", "Women's Rights Network", "Jagorani Chakra"],
+    "returnee": [""], "returnee_family": [""],
+    "private_sector": ["Recruiting agency", "Local Chamber of Commerce"],
+    "ngo_partner": ["BRAC Migration Programme", "Rights Jessore", "WARBE Development Foundation"],
+    "programme_staff": ["Programme office"],
+}
+DESIGNATIONS = {"government": ["UNO", "Assistant Director", "Union Parishad Chairman", "Instructor"],
+                "cso": ["Coordinator", "Member", "President"], "ngo_partner": ["Field Officer", "Manager"],
+                "private_sector": ["Manager", "Owner"], "programme_staff": ["Programme Officer"]}
+
+
+async def load_demo(seed: int = 2026) -> str:
+    """Create demo users, participants and events; refuses to load twice."""
+    if await User.exists().where(User.email == "coordinator@demo.example"):
+        return "Demo data is already loaded."
+    settings = Settings.from_env()
+    rng = random.Random(seed)
+    system = Actor.system("demo")
+    coordinator_id = await create_user({"name": "Nusrat Jahan", "email": "coordinator@demo.example",
+                                        "role": "coordinator", "password": DEMO_PASSWORD}, system)
+    for code in ("sylhet", "khulna"):
+        await create_user({"name": f"Organizer {code.title()}", "email": f"organizer.{code}@demo.example",
+                           "role": "organizer", "districts": [code], "password": DEMO_PASSWORD}, system)
+    await create_user({"name": "Master Trainer Demo", "email": "trainer@demo.example", "role": "trainer",
+                       "password": DEMO_PASSWORD}, system)
+    coordinator = CurrentUser(id=coordinator_id, name="Nusrat Jahan", role="coordinator",
+                              email="coordinator@demo.example")
+
+    used_phones: set[str] = set()
+    for n in range(200):
+        female = n % 2 == 0
+        first, first_bn = rng.choice(FIRST_F if female else FIRST_M)
+        last, last_bn = rng.choice(LAST[:3] if female else LAST[3:])
+        stakeholder = rng.choice(list(ORGS))
+        while True:
+            phone = f"01{rng.choice('3456789')}{rng.randrange(10**8):08d}"
+            if phone not in used_phones:
+                used_phones.add(phone)
+                break
+        await create_participant({
+            "name": f"{first} {last}", "name_bn": f"{first_bn} {last_bn}" if n % 5 else "",
+            "gender": "female" if female else "male", "stakeholder_type": stakeholder,
+            "organisation": rng.choice(ORGS[stakeholder]),
+            "designation": rng.choice(DESIGNATIONS.get(stakeholder, [""])),
+            "district": rng.choice(DISTRICTS), "phone": phone,
+            "email": f"{first.lower()}.{last.lower()}{n}@example.org" if n % 3 == 0 else "",
+        }, coordinator)
+
+    today = dt.datetime.now(settings.tz).date()
+    tz = settings.tz
+
+    async def event(kind: str, title: str, district: str, start: dt.date, days: int, status: str, **extra) -> int:
+        form = {"kind": kind, "title": title, "district": district, "start_date": start.isoformat(),
+                "end_date": (start + dt.timedelta(days=days - 1)).isoformat(), **extra}
+        event_id = await services.create_event(form, coordinator, tz)
+        if status != "draft":
+            await services.change_status(event_id, "published", coordinator)
+        if status == "completed":
+            await services.change_status(event_id, "completed", coordinator)
+        return event_id
+
+    await event("tot", "ToT on Integrated Approach to Sustainable Reintegration", "cumilla",
+                today + dt.timedelta(days=10), 3, "published", venue="BARD, Kotbari", capacity="30",
+                completion_percent="100", description="Three-day Training of Trainers for future master trainers.")
+    await event("tot", "ToT on Safe Migration Counselling", "dhaka", today - dt.timedelta(days=60), 3, "completed",
+                venue="BMET Training Hall", capacity="25")
+    for i, code in enumerate(DISTRICTS):
+        start = today + dt.timedelta(days=(i - 4) * 7)
+        status = "completed" if start < today else ("published" if i % 3 else "draft")
+        await event("district_workshop", f"District workshop on reintegration services, {code.title()}", code,
+                    start, 1, status, venue="Deputy Commissioner's conference room", capacity="40",
+                    completion_percent="100", walk_ins="on")
+    await event("cso_meeting", "CSO platform workshop: migrant rights and local services", "dhaka",
+                today + dt.timedelta(days=21), 2, "published", venue="CIRDAP auditorium", capacity="60",
+                completion_percent="50", walk_ins="on")
+    await event("consultation", "Consultation with returnee families", "sylhet", today + dt.timedelta(days=35), 1,
+                "draft", venue="Upazila Parishad hall")
+    return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
+            "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
+            "200 participants, 14 events in 10 districts.")

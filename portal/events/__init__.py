@@ -1,0 +1,1 @@
+"""Events, their sessions, the participant directory (and later registrations and check-in)."""

@@ -1,0 +1,204 @@
+"""Validation of the event, session and participant forms: plain values in, plain values out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from portal.core.districts import find_district
+from portal.core.errors import ValidationFailed
+from portal.core.phone import PhoneError, normalise_phone
+from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+
+MAX_EVENT_DAYS = 60
+EMAIL_CHARS = set("@.")
+
+
+def _text(form: dict[str, Any], name: str, errors: dict[str, str], *, required: str = "", limit: int = 200) -> str:
+    value = str(form.get(name, "")).strip()
+    if required and not value:
+        errors[name] = required
+    elif len(value) > limit:
+        errors[name] = f"Keep this under {limit} characters."
+    return value
+
+
+def _date(form: dict[str, Any], name: str, errors: dict[str, str], label: str) -> dt.date | None:
+    raw = str(form.get(name, "")).strip()
+    if not raw:
+        errors[name] = f"Enter the {label}."
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"Enter the {label} as a date (YYYY-MM-DD)."
+        return None
+
+
+def _time(form: dict[str, Any], name: str, errors: dict[str, str], label: str) -> dt.time | None:
+    raw = str(form.get(name, "")).strip()
+    try:
+        return dt.time.fromisoformat(raw) if raw else None
+    except ValueError:
+        pass
+    errors[name] = f"Enter the {label} as a time (HH:MM)."
+    return None
+
+
+def _checkbox(form: dict[str, Any], name: str) -> bool:
+    return str(form.get(name, "")).lower() in {"on", "true", "1", "yes"}
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """A valid event form."""
+
+    kind: str
+    title: str
+    description: str
+    district: str
+    venue: str
+    start_date: dt.date
+    end_date: dt.date
+    capacity: int | None
+    completion_percent: int
+    walk_ins: bool
+
+    def as_row(self) -> dict[str, Any]:
+        """Column values for the event table."""
+        return dict(self.__dict__)
+
+
+def parse_event(form: dict[str, Any], allowed_districts: tuple[str, ...] = ()) -> EventInput:
+    """Validate the event form; ValidationFailed carries a message per field."""
+    errors: dict[str, str] = {}
+    kind = str(form.get("kind", ""))
+    if kind not in KINDS:
+        errors["kind"] = "Choose what kind of event this is."
+    title = _text(form, "title", errors, required="Give the event a title.")
+    description = _text(form, "description", errors, limit=5000)
+    district = find_district(str(form.get("district", "")))
+    if district is None:
+        errors["district"] = "Choose one of the 64 districts."
+    elif allowed_districts and district.code not in allowed_districts:
+        errors["district"] = "You can only schedule events in your own districts."
+    venue = _text(form, "venue", errors)
+    start = _date(form, "start_date", errors, "start date")
+    end = _date(form, "end_date", errors, "end date")
+    if start and end:
+        if end < start:
+            errors["end_date"] = "The end date is before the start date."
+        elif (end - start).days >= MAX_EVENT_DAYS:
+            errors["end_date"] = f"An event can last at most {MAX_EVENT_DAYS} days."
+    capacity = None
+    raw_capacity = str(form.get("capacity", "")).strip()
+    if raw_capacity:
+        try:
+            capacity = int(raw_capacity)
+        except ValueError:
+            errors["capacity"] = "Enter the capacity as a whole number, or leave it empty for no limit."
+        else:
+            if capacity < 0:
+                errors["capacity"] = "Capacity cannot be negative."
+            elif capacity > 100_000:
+                errors["capacity"] = "That capacity is too large."
+    completion = 100
+    try:
+        completion = int(str(form.get("completion_percent", "100")).strip() or "100")
+        if not 0 <= completion <= 100:
+            raise ValueError
+    except ValueError:
+        errors["completion_percent"] = "Enter a share between 0 and 100 per cent."
+    if errors:
+        raise ValidationFailed(errors)
+    assert district and start and end
+    return EventInput(
+        kind=kind, title=title, description=description, district=district.code, venue=venue,
+        start_date=start, end_date=end, capacity=capacity, completion_percent=completion,
+        walk_ins=_checkbox(form, "walk_ins"),
+    )
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    """A valid session form: local date and times."""
+
+    title: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+
+
+def parse_session(form: dict[str, Any], first_day: dt.date, last_day: dt.date) -> SessionInput:
+    """Validate a session form against its event's dates."""
+    errors: dict[str, str] = {}
+    title = _text(form, "title", errors, required="Give the session a name, e.g. Day 1 morning.", limit=100)
+    day = _date(form, "date", errors, "date")
+    start = _time(form, "start", errors, "start time")
+    end = _time(form, "end", errors, "end time")
+    if day and not first_day <= day <= last_day:
+        errors["date"] = f"Choose a date between {first_day:%d %b %Y} and {last_day:%d %b %Y}."
+    if start is None and "start" not in errors:
+        errors["start"] = "Enter the start time."
+    if end is None and "end" not in errors:
+        errors["end"] = "Enter the end time."
+    if start and end and end <= start:
+        errors["end"] = "The session must end after it starts."
+    if errors:
+        raise ValidationFailed(errors)
+    assert day and start and end
+    return SessionInput(title=title, date=day, start=start, end=end)
+
+
+@dataclass(frozen=True)
+class ParticipantInput:
+    """A valid participant form."""
+
+    name: str
+    name_bn: str
+    gender: str
+    organisation: str
+    stakeholder_type: str
+    designation: str
+    district: str
+    phone: str | None
+    email: str | None
+
+    def as_row(self) -> dict[str, Any]:
+        """Column values for the participant table."""
+        return dict(self.__dict__)
+
+
+def parse_participant(form: dict[str, Any]) -> ParticipantInput:
+    """Validate a participant; the phone comes back in E.164."""
+    errors: dict[str, str] = {}
+    name = _text(form, "name", errors, required="Enter the person's name (in English letters).")
+    name_bn = _text(form, "name_bn", errors)
+    gender = str(form.get("gender", "")) or "undisclosed"
+    if gender not in GENDERS:
+        errors["gender"] = "Choose from the list."
+    stakeholder = str(form.get("stakeholder_type", "")) or "other"
+    if stakeholder not in STAKEHOLDER_TYPES:
+        errors["stakeholder_type"] = "Choose from the list."
+    organisation = _text(form, "organisation", errors)
+    designation = _text(form, "designation", errors)
+    district_text = str(form.get("district", "")).strip()
+    district = find_district(district_text)
+    if district_text and district is None:
+        errors["district"] = "Choose one of the 64 districts."
+    phone = None
+    try:
+        phone = normalise_phone(str(form.get("phone", "")))
+    except PhoneError as exc:
+        errors["phone"] = str(exc)
+    email = str(form.get("email", "")).strip().lower() or None
+    if email and (len(email) > 254 or not set(email) >= EMAIL_CHARS or " " in email or email.count("@") != 1):
+        errors["email"] = "Enter an email address like name@example.org."
+    if errors:
+        raise ValidationFailed(errors)
+    return ParticipantInput(
+        name=name, name_bn=name_bn, gender=gender, organisation=organisation, stakeholder_type=stakeholder,
+        designation=designation, district=district.code if district else "", phone=phone, email=email,
+    )
+

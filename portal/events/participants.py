@@ -1,0 +1,114 @@
+"""The participant directory: one person is one row, matched on phone or email."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.auth.services import CurrentUser, utcnow
+from portal.core import audit
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.phone import PhoneError, normalise_phone
+from portal.db import icontains, write_transaction
+from portal.events.forms import ParticipantInput, parse_participant
+from portal.events.tables import Participant
+
+PAGE_SIZE = 25
+
+
+class DuplicatePerson(DomainError):
+    """The phone or email belongs to someone already in the directory."""
+
+    def __init__(self, existing: dict[str, Any], field: str) -> None:
+        super().__init__("duplicate", f"{existing['name']} already has this {field}.", field)
+        self.existing = existing
+
+
+def _search(query: Any, q: str) -> Any:
+    q = q.strip()
+    if not q:
+        return query
+    condition = (
+        icontains(Participant.name, q) | icontains(Participant.name_bn, q)
+        | icontains(Participant.organisation, q) | icontains(Participant.email, q)
+    )
+    try:
+        phone = normalise_phone(q)
+    except PhoneError:
+        phone = None
+    if phone:
+        condition = condition | (Participant.phone == phone)
+    elif q.replace("-", "").replace(" ", "").isdigit():
+        condition = condition | icontains(Participant.phone, q.replace("-", "").replace(" ", ""))
+    return query.where(condition)
+
+
+async def list_participants(q: str = "", district: str = "", page: int = 1) -> tuple[list[dict[str, Any]], int]:
+    """One page of the directory, by name, and the total."""
+    count, select = Participant.count(), Participant.select()
+    if district:
+        count, select = count.where(Participant.district == district), select.where(Participant.district == district)
+    total = await _search(count, q)
+    rows = await (
+        _search(select, q).order_by(Participant.name).order_by(Participant.id)
+        .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
+    )
+    return rows, total
+
+
+async def get_participant(participant_id: int) -> dict[str, Any]:
+    """One person, or NotFound."""
+    row = await Participant.select().where(Participant.id == participant_id).first()
+    if row is None:
+        raise NotFound("No such participant.")
+    return row
+
+
+async def find_match(phone: str | None, email: str | None, exclude_id: int | None = None) -> tuple[dict | None, str]:
+    """The person who already has this phone or email, and which of the two matched."""
+    for field, value in (("phone", phone), ("email", email)):
+        if not value:
+            continue
+        query = Participant.select().where(getattr(Participant, field) == value)
+        if exclude_id is not None:
+            query = query.where(Participant.id != exclude_id)
+        row = await query.first()
+        if row:
+            return row, field
+    return None, ""
+
+
+def may_edit(user: CurrentUser, person: dict[str, Any]) -> bool:
+    """Organizers limited to districts edit people of those districts (or with none yet)."""
+    return not person["district"] or user.sees_district(person["district"])
+
+
+async def create_participant(form: dict[str, Any], user: CurrentUser, ip: str = "") -> int:
+    """Add a person; refuses (code `duplicate`) when the phone or email is already known."""
+    values: ParticipantInput = parse_participant(form)
+    async with write_transaction(Participant._meta.db):
+        existing, field = await find_match(values.phone, values.email)
+        if existing:
+            raise DuplicatePerson(existing, field)
+        person = Participant(**values.as_row())
+        await person.save()
+        await audit.record(user.actor(ip), "participant.create", "participant", person.id, after=values.as_row())
+    return person.id
+
+
+async def update_participant(participant_id: int, form: dict[str, Any], user: CurrentUser, ip: str = "") -> None:
+    """Save changes to a person."""
+    before = await get_participant(participant_id)
+    if not may_edit(user, before):
+        raise NotFound("No such participant.")
+    values = parse_participant(form)
+    if not may_edit(user, {"district": values.district}):
+        raise ValidationFailed({"district": "You can only assign people to your own districts."})
+    async with write_transaction(Participant._meta.db):
+        existing, field = await find_match(values.phone, values.email, exclude_id=participant_id)
+        if existing:
+            raise DuplicatePerson(existing, field)
+        await Participant.update({**values.as_row(), Participant.updated_at: utcnow()}).where(
+            Participant.id == participant_id
+        )
+        old, new = audit.diff(before, values.as_row())
+        await audit.record(user.actor(ip), "participant.update", "participant", participant_id, before=old, after=new)

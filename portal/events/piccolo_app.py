@@ -1,0 +1,15 @@
+"""Piccolo app for events, sessions and participants."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from portal.events.tables import Event, Participant, Session
+
+APP_CONFIG = AppConfig(
+    app_name="events",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Participant, Event, Session],
+    migration_dependencies=["portal.auth.piccolo_app"],
+    commands=[],
+)

@@ -1,0 +1,210 @@
+"""Events and their sessions: scheduling rules, without HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from portal.auth.services import CurrentUser, utcnow
+from portal.core import audit
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.db import icontains, write_transaction
+from portal.events.forms import EventInput, SessionInput, parse_event, parse_session
+from portal.events.tables import Event, Session
+from portal.events.vocab import STATUSES, TRANSITIONS
+
+DAY_START = dt.time(9, 0)
+DAY_END = dt.time(17, 0)
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the event list is narrowed to."""
+
+    q: str = ""
+    district: str = ""
+    kind: str = ""
+    status: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+
+
+def _scope(query: Any, user: CurrentUser) -> Any:
+    if user.role == "organizer" and user.districts:
+        return query.where(Event.district.is_in(list(user.districts)))
+    return query
+
+
+def _filtered(query: Any, filters: EventFilter, user: CurrentUser) -> Any:
+    query = _scope(query, user)
+    if filters.q:
+        q = filters.q.strip()
+        query = query.where(icontains(Event.title, q) | icontains(Event.venue, q))
+    if filters.district:
+        query = query.where(Event.district == filters.district)
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    if filters.status:
+        query = query.where(Event.status == filters.status)
+    if filters.date_from:
+        query = query.where(Event.end_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Event.start_date <= filters.date_to)
+    return query
+
+
+async def list_events(user: CurrentUser, filters: EventFilter) -> tuple[list[dict[str, Any]], int]:
+    """One page of events the user may see, newest first, and the total count."""
+    total = await _filtered(Event.count(), filters, user)
+    rows = await (
+        _filtered(Event.select(*Event.all_columns(), Event.organizer.name.as_alias("organizer_name")), filters, user)
+        .order_by(Event.start_date, ascending=False)
+        .order_by(Event.id, ascending=False)
+        .limit(PAGE_SIZE)
+        .offset((max(filters.page, 1) - 1) * PAGE_SIZE)
+    )
+    return rows, total
+
+
+async def get_event(user: CurrentUser, event_id: int) -> dict[str, Any]:
+    """One event the user may see; NotFound for a missing one and for one outside their districts."""
+    row = await Event.select(*Event.all_columns(), Event.organizer.name.as_alias("organizer_name")).where(
+        Event.id == event_id
+    ).first()
+    if row is None or not user.sees_district(row["district"]):
+        raise NotFound("No such event.")
+    return row
+
+
+async def list_sessions(event_id: int) -> list[dict[str, Any]]:
+    """Sessions of an event in time order."""
+    return await Session.select().where(Session.event == event_id).order_by(Session.starts_at).order_by(Session.id)
+
+
+def _at(day: dt.date, time: dt.time, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=tz)
+
+
+def default_sessions(start: dt.date, end: dt.date, tz: ZoneInfo) -> list[dict[str, Any]]:
+    """One session a day, 09:00 to 17:00 local time, named Day 1, Day 2, ..."""
+    days = (end - start).days + 1
+    return [
+        {"title": f"Day {n + 1}", "starts_at": _at(start + dt.timedelta(days=n), DAY_START, tz),
+         "ends_at": _at(start + dt.timedelta(days=n), DAY_END, tz)}
+        for n in range(days)
+    ]
+
+
+def _allowed_districts(user: CurrentUser) -> tuple[str, ...]:
+    return user.districts if user.role == "organizer" else ()
+
+
+async def create_event(form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> int:
+    """Create an event (status draft) with one session per day; returns its id."""
+    values = parse_event(form, _allowed_districts(user))
+    async with write_transaction(Event._meta.db):
+        event = Event(**values.as_row(), organizer=user.id, status="draft")
+        await event.save()
+        sessions = [Session(event=event.id, **s) for s in default_sessions(values.start_date, values.end_date, tz)]
+        await Session.insert(*sessions)
+        await audit.record(user.actor(ip), "event.create", "event", event.id, after=values.as_row())
+    return event.id
+
+
+async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> None:
+    """Save an edited event; days added to the range get a default session."""
+    before = await get_event(user, event_id)
+    values: EventInput = parse_event(form, _allowed_districts(user))
+    sessions = await list_sessions(event_id)
+    outside = [s for s in sessions if not values.start_date <= s["starts_at"].astimezone(tz).date() <= values.end_date]
+    if outside:
+        names = ", ".join(s["title"] for s in outside)
+        raise ValidationFailed({"end_date": f"Sessions outside these dates: {names}. Move or delete them first."})
+    covered = {s["starts_at"].astimezone(tz).date() for s in sessions}
+    new = [s for s in default_sessions(values.start_date, values.end_date, tz) if s["starts_at"].date() not in covered]
+    async with write_transaction(Event._meta.db):
+        await Event.update({**values.as_row(), Event.updated_at: utcnow()}).where(Event.id == event_id)
+        if new:
+            await Session.insert(*[Session(event=event_id, **s) for s in new])
+        old, changed = audit.diff(before, values.as_row())
+        await audit.record(user.actor(ip), "event.update", "event", event_id, before=old, after=changed)
+
+
+async def change_status(event_id: int, status: str, user: CurrentUser, ip: str = "") -> None:
+    """Move an event to another status; only the transitions in TRANSITIONS are allowed."""
+    event = await get_event(user, event_id)
+    if status not in STATUSES:
+        raise DomainError("bad_status", "Unknown status.")
+    if status not in TRANSITIONS[event["status"]]:
+        raise DomainError(
+            "bad_transition",
+            f"A {STATUSES[event['status']].lower()} event cannot become {STATUSES[status].lower()}.",
+        )
+    async with write_transaction(Event._meta.db):
+        await Event.update({Event.status: status, Event.updated_at: utcnow()}).where(Event.id == event_id)
+        await audit.record(user.actor(ip), "event.status", "event", event_id,
+                           before={"status": event["status"]}, after={"status": status})
+
+
+def _session_row(values: SessionInput, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "title": values.title,
+        "starts_at": _at(values.date, values.start, tz),
+        "ends_at": _at(values.date, values.end, tz),
+    }
+
+
+async def add_session(event_id: int, form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> int:
+    """Add a sitting (a half day, an extra evening) to an event."""
+    event = await get_event(user, event_id)
+    row = _session_row(parse_session(form, event["start_date"], event["end_date"]), tz)
+    async with write_transaction(Event._meta.db):
+        session = Session(event=event_id, **row)
+        await session.save()
+        await audit.record(user.actor(ip), "session.create", "session", session.id, after=row)
+    return session.id
+
+
+async def get_session(user: CurrentUser, event_id: int, session_id: int) -> dict[str, Any]:
+    """One session of an event the user may see."""
+    await get_event(user, event_id)
+    row = await Session.select().where((Session.id == session_id) & (Session.event == event_id)).first()
+    if row is None:
+        raise NotFound("No such session.")
+    return row
+
+
+async def update_session(
+    event_id: int, session_id: int, form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = ""
+) -> None:
+    """Change a session's name or times."""
+    event = await get_event(user, event_id)
+    before = await get_session(user, event_id, session_id)
+    row = _session_row(parse_session(form, event["start_date"], event["end_date"]), tz)
+    async with write_transaction(Event._meta.db):
+        await Session.update(row).where(Session.id == session_id)
+        old, new = audit.diff(before, row)
+        await audit.record(user.actor(ip), "session.update", "session", session_id, before=old, after=new)
+
+
+async def delete_session(event_id: int, session_id: int, user: CurrentUser, ip: str = "") -> None:
+    """Remove a session; an event keeps at least one."""
+    before = await get_session(user, event_id, session_id)
+    if await Session.count().where(Session.event == event_id) <= 1:
+        raise DomainError("last_session", "An event needs at least one session.")
+    async with write_transaction(Event._meta.db):
+        await Session.delete().where(Session.id == session_id)
+        await audit.record(user.actor(ip), "session.delete", "session", session_id, before=before)
+
+
+def session_form_values(session: dict[str, Any], tz: ZoneInfo) -> dict[str, str]:
+    """A stored session as the strings its edit form shows."""
+    start, end = session["starts_at"].astimezone(tz), session["ends_at"].astimezone(tz)
+    return {"title": session["title"], "date": start.date().isoformat(), "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}"}
+
+

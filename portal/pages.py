@@ -1,0 +1,48 @@
+"""Pages that belong to no one feature: home, the staff dashboard, the health check.
+
+Like app.py, this module sits above the features and may import any of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, Request, Response, get
+from litestar.response import Redirect
+
+from portal.auth.guards import current_user, staff
+from portal.core.web import render
+from portal.db import all_tables
+from portal.events.services import EventFilter, list_events
+
+
+class HomeController(Controller):
+    """The front door."""
+
+    @get("/", name="home")
+    async def home(self, request: Request) -> Response:
+        """Staff go to their dashboard; everyone else sees what the portal is."""
+        if current_user(request):
+            return Redirect(path=request.app.route_reverse("dashboard"), status_code=303)
+        return render(request, "home.html")
+
+    @get("/manage", name="dashboard", guards=[staff])
+    async def dashboard(self, request: Request) -> Response:
+        """The staff landing page: what is coming up."""
+        user = current_user(request)
+        today = dt.datetime.now(request.app.state.settings.tz).date()
+        upcoming: list = []
+        if user.has_role("coordinator", "organizer"):
+            rows, _ = await list_events(user, EventFilter(date_from=today))
+            upcoming = sorted(rows, key=lambda r: r["start_date"])[:10]
+        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today})
+
+
+@get("/healthz", name="healthz", exclude_from_auth=True, exclude_from_csrf=True)
+async def healthz() -> Response:
+    """200 when the database answers; 503 otherwise (for load balancers and scripts)."""
+    try:
+        await all_tables()[0].raw("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
+        return Response({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+    return Response({"status": "ok"})

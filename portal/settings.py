@@ -1,0 +1,127 @@
+"""Settings read from environment variables, with safe defaults.
+
+Every field is documented in README.md ("Configuration"). Nothing here is a secret baked
+into the code: the secret key is generated once per data directory when not given.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value the portal cannot use."""
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def load_secret_key(data_dir: Path) -> str:
+    """Return the key stored in the data directory, creating it (mode 0600) on first use."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: when two workers start at once, exactly one writes and the other reads it.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def database_location(env: dict[str, str] | None = None) -> tuple[str, Path]:
+    """DATABASE_URL and the SQLite file path, read without touching the secret key."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("PORTAL_DATA_DIR", "").strip() or "data").resolve()
+    return env.get("DATABASE_URL", "").strip(), data_dir / "portal.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed settings; build with `Settings.from_env()`."""
+
+    data_dir: Path = field(default_factory=lambda: Path("data").resolve())
+    database_url: str = ""
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    timezone: str = "Asia/Dhaka"
+    base_url: str = "http://127.0.0.1:8000"
+    admin_email: str = ""
+    admin_password: str = ""
+    secure_cookies: bool = False
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read settings from `env` (default: the process environment)."""
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("PORTAL_DATA_DIR", "").strip() or "data").resolve()
+        port = _int(env, "PORTAL_PORT", 8000, minimum=1)
+        host = env.get("PORTAL_HOST", "").strip() or "127.0.0.1"
+        timezone = env.get("PORTAL_TIMEZONE", "").strip() or "Asia/Dhaka"
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"PORTAL_TIMEZONE is not a known time zone: {timezone!r}") from None
+        base_url = (env.get("PORTAL_BASE_URL", "").strip() or f"http://{host}:{port}").rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise SettingsError(f"PORTAL_BASE_URL must start with http:// or https://, got {base_url!r}")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL", "").strip(),
+            secret_key=env.get("PORTAL_SECRET_KEY", "").strip() or load_secret_key(data_dir),
+            host=host,
+            port=port,
+            workers=_int(env, "PORTAL_WORKERS", 1, minimum=1),
+            timezone=timezone,
+            base_url=base_url,
+            admin_email=env.get("PORTAL_ADMIN_EMAIL", "").strip(),
+            admin_password=env.get("PORTAL_ADMIN_PASSWORD", ""),
+            secure_cookies=_bool(env, "PORTAL_SECURE_COOKIES", base_url.startswith("https://")),
+            debug=_bool(env, "PORTAL_DEBUG", False),
+        )
+
+    @property
+    def sqlite_path(self) -> Path:
+        """Where the embedded database lives when DATABASE_URL is not set."""
+        return self.data_dir / "portal.sqlite3"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The programme's time zone for display and for "today"."""
+        return ZoneInfo(self.timezone)

@@ -1,0 +1,36 @@
+"""The Jinja environment: filters and globals every template may use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment
+
+from portal.core.districts import BY_CODE, district_name
+from portal.core.phone import mask_phone
+from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
+from portal.settings import Settings
+
+
+def configure_jinja(env: Environment, settings: Settings) -> None:
+    """Register filters and globals on the template engine's environment."""
+    tz = settings.tz
+
+    def local(value: dt.datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+        return value.astimezone(tz).strftime(fmt) if value else ""
+
+    def date(value: dt.date | None, fmt: str = "%d %b %Y") -> str:
+        return value.strftime(fmt) if value else ""
+
+    def query(params: dict[str, Any], **changes: Any) -> str:
+        merged = {**{k: v for k, v in params.items() if v not in (None, "")}, **changes}
+        return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
+
+    env.autoescape = True
+    env.filters.update(local=local, date=date, district=district_name, mask_phone=mask_phone)
+    env.globals.update(
+        KINDS=KINDS, STATUSES=STATUSES, GENDERS=GENDERS, STAKEHOLDER_TYPES=STAKEHOLDER_TYPES,
+        DISTRICTS_BY_CODE=BY_CODE, query=query, base_url=settings.base_url,
+    )

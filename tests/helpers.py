@@ -1,0 +1,3 @@
+"""Constants and helpers the tests share (import these, never the conftest module)."""
+
+PASSWORD = "correct horse battery"

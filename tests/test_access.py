@@ -1,0 +1,162 @@
+"""Every route of the app against every role; a route without a decision here fails the suite.
+
+Outcomes: "ok" (served: any status below 500 that is not a refusal), "login" (sent to the
+login page), "deny" (403), "hidden" (404: the record exists but is outside the user's reach).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from litestar.routes import HTTPRoute
+
+from portal.auth import services as auth_services
+from portal.auth.middleware import SESSION_COOKIE
+from portal.events import participants, services
+from portal.events.tables import Session
+
+pytestmark = pytest.mark.anyio
+
+ROLES = ("anonymous", "trainer", "organizer_in", "organizer_out", "coordinator", "admin")
+PUBLIC = dict.fromkeys(ROLES, "ok")
+STAFF = {"anonymous": "login", **dict.fromkeys(ROLES[1:], "ok")}
+ADMIN = {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], "deny"), "admin": "ok"}
+EVENT_LIST = {"anonymous": "login", "trainer": "deny", "organizer_in": "ok", "organizer_out": "ok",
+              "coordinator": "ok", "admin": "ok"}
+EVENT_RECORD = {**EVENT_LIST, "organizer_out": "hidden"}
+# Any event staff may read a person (people travel to events outside their district);
+# organizers limited to other districts may not change them.
+PERSON_READ = EVENT_LIST
+PERSON_WRITE = EVENT_RECORD
+
+ACCESS: dict[tuple[str, str], dict[str, str]] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/static/{file_path:path}"): PUBLIC,
+    ("HEAD", "/static/{file_path:path}"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): dict.fromkeys(ROLES, "login"),  # everyone lands on the login page
+    ("GET", "/link/{token:str}"): PUBLIC,
+    ("POST", "/link/{token:str}"): PUBLIC,
+    ("GET", "/manage"): STAFF,
+    ("GET", "/manage/users"): ADMIN,
+    ("POST", "/manage/users"): ADMIN,
+    ("GET", "/manage/users/new"): ADMIN,
+    ("GET", "/manage/users/{user_id:int}"): ADMIN,
+    ("POST", "/manage/users/{user_id:int}"): ADMIN,
+    ("POST", "/manage/users/{user_id:int}/reset-link"): ADMIN,
+    ("GET", "/manage/events"): EVENT_LIST,
+    ("POST", "/manage/events"): EVENT_LIST,
+    ("GET", "/manage/events/new"): EVENT_LIST,
+    ("GET", "/manage/events/{event_id:int}"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/edit"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/edit"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/status"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/new"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/delete"): EVENT_RECORD,
+    ("GET", "/manage/participants"): EVENT_LIST,
+    ("POST", "/manage/participants"): EVENT_LIST,
+    ("GET", "/manage/participants/new"): EVENT_LIST,
+    ("GET", "/manage/participants/{participant_id:int}"): PERSON_READ,
+    ("POST", "/manage/participants/{participant_id:int}"): PERSON_WRITE,
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    """(method, path) for every HTTP route the app serves, OPTIONS excepted."""
+    found = set()
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            for method in route.methods:
+                if method != "OPTIONS":
+                    found.add((method, route.path))
+    return found
+
+
+async def test_every_route_has_an_access_decision(app):
+    routes = app_routes(app)
+    missing = sorted(routes - ACCESS.keys())
+    stale = sorted(ACCESS.keys() - routes)
+    assert not missing, f"routes without an access decision in tests/test_access.py: {missing}"
+    assert not stale, f"decisions for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+async def world(create_user):
+    """A Khulna event with sessions, a Khulna person, and one user per role."""
+    coordinator = await create_user("coordinator")
+    event_id = await services.create_event(
+        {"kind": "district_workshop", "title": "Khulna workshop", "district": "khulna",
+         "start_date": dt.date(2026, 12, 1).isoformat(), "end_date": "2026-12-02"},
+        coordinator, services.ZoneInfo("Asia/Dhaka"),
+    )
+    session_id = (await Session.select(Session.id).where(Session.event == event_id).first())["id"]
+    person_id = await participants.create_participant(
+        {"name": "Karim Sheikh", "district": "khulna", "phone": "01712-000000"}, coordinator)
+    users = {
+        "trainer": await create_user("trainer"),
+        "organizer_in": await create_user("organizer", districts=("khulna",)),
+        "organizer_out": await create_user("organizer", districts=("sylhet",)),
+        "coordinator": coordinator,
+        "admin": await create_user("admin"),
+    }
+    params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
+              "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css"}
+    return users, params
+
+
+def fill(path: str, params: dict) -> str:
+    for key, value in params.items():
+        for kind in ("int", "str", "path"):
+            path = path.replace(f"{{{key}:{kind}}}", str(value))
+    return path
+
+
+FORMS = {
+    "/login": {"identifier": "x@example.org", "password": "wrong password"},
+    "/manage/events/{event_id:int}/status": {"status": "published"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
+async def test_route_access(client, world, method, path, role):
+    users, params = world
+    if role != "anonymous":
+        token = await auth_services.start_session(users[role].id)
+        client.cookies[SESSION_COOKIE] = token
+    csrf = (await client.get("/login")).cookies.get("csrftoken") or client.cookies["csrftoken"]
+    url = fill(path, params)
+    if method == "POST":
+        response = await client.post(url, data={**FORMS.get(path, {}), "_csrf_token": csrf})
+    else:
+        response = await client.request(method, url)
+    status = response.status_code
+    location = response.headers.get("location", "")
+    outcome = ("login" if status == 303 and location.startswith("/login") else
+               "deny" if status == 403 else "hidden" if status == 404 else "ok")
+    assert status < 500, response.text
+    assert outcome == ACCESS[(method, path)][role], f"{role} {method} {url}: {status} {location}"
+
+
+UNSAFE = sorted(key for key in ACCESS if key[0] not in {"GET", "HEAD"})
+
+
+@pytest.mark.parametrize(("method", "path"), UNSAFE)
+async def test_unsafe_routes_refuse_requests_without_csrf_token(client, world, method, path):
+    users, params = world
+    client.cookies[SESSION_COOKIE] = await auth_services.start_session(users["admin"].id)
+    await client.get("/login")  # the CSRF cookie is set, but the token is not sent back
+    response = await client.request(method, fill(path, params), data=FORMS.get(path, {}))
+    assert response.status_code == 403
+    assert "form has expired" in response.text
+
+
+async def test_every_unsafe_route_is_in_the_csrf_sweep(app):
+    unsafe_in_app = {key for key in app_routes(app) if key[0] not in {"GET", "HEAD"}}
+    assert unsafe_in_app == set(UNSAFE)
