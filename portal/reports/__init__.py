@@ -1,0 +1,1 @@
+"""Reports: attendance exports (CSV, XLSX) and server-rendered SVG charts, as pure code."""

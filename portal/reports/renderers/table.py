@@ -1,0 +1,171 @@
+"""The table every renderer takes (columns plus rows) and the cell rules they share.
+
+Each cell is first *normalised* to one of: None, str, bool, int, float, date, datetime (naive, in the
+export's time zone). The CSV and XLSX renderers only differ in how they write those values, which is
+why a CSV and an XLSX export of the same data read the same.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from decimal import Decimal
+from typing import Any, Literal, get_args
+
+from portal.reports.renderers.disposition import content_disposition
+
+ColumnType = Literal["text", "int", "float", "date", "datetime", "bool"]
+
+# Bangladesh has had no daylight saving since 2009, so a fixed offset is exact and, unlike
+# ZoneInfo("Asia/Dhaka"), does not need tzdata on the server.
+DHAKA = timezone(timedelta(hours=6), "Asia/Dhaka")
+
+# Width hints in characters when a column gives none.
+DEFAULT_WIDTHS: dict[str, float] = {"text": 24, "int": 10, "float": 12, "date": 12, "datetime": 19, "bool": 8}
+
+# OWASP CSV injection: a cell starting with one of these may be read as a formula. The full-width
+# forms are included because Excel in East Asian locales treats them like their ASCII twins.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+# Characters XML 1.0 cannot carry at all (xlsxwriter's inline strings would write them raw and
+# corrupt the file) and lone surrogates (not encodable as UTF-8). Removed from text in both formats.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+Cell = None | str | bool | int | float | date | datetime
+Row = Sequence[Any] | Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of an export: the row key, the header shown, the cell type and a width hint."""
+
+    key: str
+    header: str
+    type: ColumnType = "text"
+    width: float | None = None  # in characters; XLSX only
+    num_format: str | None = None  # Excel number format for int/float columns, e.g. "0.0%"
+
+    def __post_init__(self) -> None:
+        if self.type not in get_args(ColumnType):
+            raise ValueError(f"column {self.key!r}: unknown type {self.type!r}")
+
+    @property
+    def display_width(self) -> float:
+        """The width hint, or a default for the column type."""
+        return self.width if self.width is not None else DEFAULT_WIDTHS[self.type]
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A rendered export: what a controller needs to stream it as a download."""
+
+    filename: str
+    content_type: str
+    body: Iterator[bytes]  # one-shot: iterate it once, into the response
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers for a download of this export."""
+        return {"Content-Disposition": content_disposition(self.filename)}
+
+
+class ExportError(RuntimeError):
+    """An export failed while its body was streaming (the response has started; the download breaks).
+
+    Deliberately not a ValueError: Litestar's wrapper for sync iterators reads ValueError as "end of
+    stream", so a bad row would otherwise end the download early and look like a complete file.
+    """
+
+    code = "export_failed"
+
+
+def guarded(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Pass chunks through, turning a ValueError from the rows or the writer into an ExportError."""
+    try:
+        yield from chunks  # also forwards close(), so the inner generator's cleanup still runs
+    except ValueError as exc:
+        raise ExportError(f"export failed: {exc}") from exc
+
+
+def neutralise(text: str) -> str:
+    """Prefix a single quote to text that a spreadsheet could read as a formula (OWASP rule)."""
+    if text and text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Remove characters that no spreadsheet file can hold (control characters, lone surrogates)."""
+    return _UNWRITABLE.sub("", text) if _UNWRITABLE.search(text) else text
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return neutralise(clean_text(value if type(value) is str else str(value)))
+
+
+def _as_number(value: Any) -> Cell:
+    if value is None:
+        return None
+    if isinstance(value, int):  # bool and IntEnum included: written as plain numbers
+        return int(value)
+    if isinstance(value, float | Decimal):
+        value = float(value)
+        # NaN and infinity have no cell representation that both formats share: leave the cell empty.
+        return value if math.isfinite(value) else None
+    return _as_text(value)  # a wrong type is shown, never dropped, and never as a formula
+
+
+def _local(value: datetime, tz: tzinfo | None) -> datetime:
+    if value.tzinfo is not None and tz is not None:
+        value = value.astimezone(tz)
+    # Sub-second precision is noise in attendance data; dropping it keeps CSV and XLSX equal.
+    return value.replace(tzinfo=None, microsecond=0)
+
+
+def _normaliser(column: Column, tz: tzinfo | None) -> Callable[[Any], Cell]:
+    kind = column.type
+    if kind == "text":
+        return _as_text
+    if kind in ("int", "float"):
+        return _as_number
+    if kind == "bool":
+        return lambda v: v if v is None or isinstance(v, bool) else _as_text(v)
+    if kind == "date":
+
+        def as_date(v: Any) -> Cell:
+            if isinstance(v, datetime):
+                return _local(v, tz).date()
+            return v if v is None or isinstance(v, date) else _as_text(v)
+
+        return as_date
+
+    def as_datetime(v: Any) -> Cell:
+        if isinstance(v, datetime):
+            return _local(v, tz)
+        if isinstance(v, date):
+            return datetime.combine(v, time())
+        return v if v is None else _as_text(v)
+
+    return as_datetime
+
+
+def row_normaliser(columns: Sequence[Column], tz: tzinfo | None) -> Callable[[Row], list[Cell]]:
+    """Build a function that turns one row (tuple in column order, or dict by key) into cells."""
+    keys = [c.key for c in columns]
+    funcs = [_normaliser(c, tz) for c in columns]
+    width = len(columns)
+
+    def normalise(row: Row) -> list[Cell]:
+        if isinstance(row, Mapping):
+            return [f(row.get(k)) for f, k in zip(funcs, keys, strict=True)]
+        if len(row) != width:
+            # The values stay out of the message: it may reach a log, and rows hold personal data.
+            raise ValueError(f"a row has {len(row)} values, expected {width}")
+        return [f(v) for f, v in zip(funcs, row, strict=True)]
+
+    return normalise
