@@ -1,0 +1,1 @@
+"""Certificates: facts about attendance turned into verifiable PDFs."""
