@@ -15,6 +15,8 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "portal.core.piccolo_app",
         "portal.auth.piccolo_app",
+        "portal.trainings.piccolo_app",
         "portal.events.piccolo_app",
+        "portal.certificates.piccolo_app",
     ]
 )

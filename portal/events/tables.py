@@ -18,6 +18,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from portal.auth.tables import User
+from portal.trainings.tables import Course
 
 
 class Participant(Table, tablename="participant"):
@@ -49,6 +50,8 @@ class Event(Table, tablename="event"):
     capacity = Integer(null=True, default=None)
     status = Varchar(length=20, default="draft", index=True)
     organizer = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    # The course a ToT or district training teaches (optional).
+    course = ForeignKey(references=Course, null=True, default=None, on_delete=OnDelete.restrict, index=True)
     # Percentage of sessions a participant must attend to earn a certificate.
     completion_percent = Integer(default=100)
     walk_ins = Boolean(default=False)
@@ -63,3 +66,29 @@ class Session(Table, tablename="event_session"):
     title = Varchar(length=100)
     starts_at = Timestamptz(index=True)
     ends_at = Timestamptz()
+
+
+class Registration(Table, tablename="registration"):
+    """A participant in an event. `ticket_token` (128 bits, URL-safe) is their personal link
+    and QR ticket. One row per (event, participant): a unique index in the migrations."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.restrict, index=True)
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.restrict, index=True)
+    role = Varchar(length=20, default="participant")  # participant, facilitator, trainer, guest
+    status = Varchar(length=20, default="registered", index=True)  # invited, registered, waitlisted, cancelled
+    ticket_token = Varchar(length=32, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CheckIn(Table, tablename="check_in"):
+    """A registration present at a session. Unique per (registration, session), enforced by a
+    unique index in the migrations: a repeat scan is an answer, never a second row."""
+
+    registration = ForeignKey(references=Registration, on_delete=OnDelete.restrict, index=True)
+    session = ForeignKey(references=Session, on_delete=OnDelete.restrict, index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    method = Varchar(length=20)  # ticket_scan, self_scan, manual, import
+    by_user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    # The id a scanner phone gave this scan while offline, so a resend is recognised.
+    client_id = Varchar(length=64, null=True, default=None)

@@ -1,0 +1,1 @@
+"""Training courses, their modules, materials and downloads."""
