@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("PICCOLO_CONF", "portal.piccolo_conf")
 
@@ -87,6 +88,29 @@ def demo(args: argparse.Namespace) -> None:
     print(summary)
 
 
+def backup_command(args: argparse.Namespace) -> None:
+    """Write a backup archive."""
+    from portal.backup import BackupError, backup
+    from portal.settings import Settings
+
+    try:
+        path = backup(Settings.from_env(), Path(args.output) if args.output else None)
+    except BackupError as exc:
+        raise SystemExit(f"Backup failed: {exc}") from None
+    print(f"Backup written: {path}")
+
+
+def restore_command(args: argparse.Namespace) -> None:
+    """Restore a backup archive (stop the server first)."""
+    from portal.backup import BackupError, restore
+    from portal.settings import Settings
+
+    try:
+        print(restore(Settings.from_env(), Path(args.archive)))
+    except BackupError as exc:
+        raise SystemExit(f"Restore failed: {exc}") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of `python -m portal` and the `portal` script."""
     parser = argparse.ArgumentParser(prog="portal", description="Training and event portal")
@@ -104,6 +128,10 @@ def main(argv: list[str] | None = None) -> None:
     p_user.add_argument("--password", help="omit to be asked")
     p_demo = sub.add_parser("demo", help="load demo data (ten districts, 200 participants, events)")
     p_demo.add_argument("--seed", type=int, default=2026)
+    p_backup = sub.add_parser("backup", help="write a backup archive (database and uploaded files)")
+    p_backup.add_argument("--output", help="folder for the archive (default DATA_DIR/backups)")
+    p_restore = sub.add_parser("restore", help="restore a backup archive; stop the server first")
+    p_restore.add_argument("archive")
     args = parser.parse_args(argv)
     if args.command == "migrate":
         asyncio.run(migrate())
@@ -114,6 +142,10 @@ def main(argv: list[str] | None = None) -> None:
         createuser(args)
     elif args.command == "demo":
         demo(args)
+    elif args.command == "backup":
+        backup_command(args)
+    elif args.command == "restore":
+        restore_command(args)
 
 
 if __name__ == "__main__":

@@ -112,7 +112,8 @@ async def start_engine(engine: Engine) -> None:
 async def stop_engine(engine: Engine) -> None:
     """Close pools and long-lived connections."""
     if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+        if engine.pool is not None:  # idempotent: closing twice would warn
+            await engine.close_connection_pool()
     elif isinstance(engine, PortalSQLiteEngine):
         await engine.close_shared()
 
