@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from litestar import Litestar, Request, Response
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
@@ -24,6 +25,7 @@ from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
 from portal.core.errors import DomainError
+from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.events.controllers import EventController
@@ -91,7 +93,9 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     """Never a stack trace to the browser; the exception goes to the log with its traceback."""
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unhandled error", exc_info=exc, extra={"fields": {
+        "request_id": request.scope.get("state", {}).get("request_id", ""), "method": request.method,
+        "path": request.url.path}})
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR,
                        "Something went wrong on our side. It has been logged; please try again.")
 
@@ -153,7 +157,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
             exclude=["/static", "/healthz"],
         ),
-        middleware=[DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz"])],
+        middleware=[RequestMiddleware, DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz"])],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers={
             HTTPException: http_exception_handler,
             DomainError: domain_error_handler,
@@ -162,7 +167,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         after_request=add_security_headers,
         logging_config=LoggingConfig(
             log_exceptions="never",
-            loggers={"portal": {"level": "INFO", "handlers": ["queue_listener"], "propagate": False}},
+            formatters={"json": {"()": JsonFormatter}},
+            handlers={"json": {"class": "logging.StreamHandler", "formatter": "json"}},
+            loggers={"portal": {"level": "INFO", "handlers": ["json"], "propagate": False}},
         ),
         request_max_body_size=10 * 1024 * 1024,
         debug=settings.debug,

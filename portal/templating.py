@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -11,7 +13,20 @@ from jinja2 import Environment
 from portal.core.districts import BY_CODE, district_name
 from portal.core.phone import mask_phone
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
-from portal.settings import Settings
+from portal.settings import REPO_ROOT, Settings
+
+
+@functools.cache
+def _fingerprint(file_path: str) -> str:
+    try:
+        return hashlib.sha256((REPO_ROOT / "static" / file_path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "missing"
+
+
+def static_url(file_path: str) -> str:
+    """/static/... with a content hash, so the file can be cached for a year and still change."""
+    return f"/static/{file_path}?v={_fingerprint(file_path)}"
 
 
 def configure_jinja(env: Environment, settings: Settings) -> None:
@@ -32,5 +47,5 @@ def configure_jinja(env: Environment, settings: Settings) -> None:
     env.filters.update(local=local, date=date, district=district_name, mask_phone=mask_phone)
     env.globals.update(
         KINDS=KINDS, STATUSES=STATUSES, GENDERS=GENDERS, STAKEHOLDER_TYPES=STAKEHOLDER_TYPES,
-        DISTRICTS_BY_CODE=BY_CODE, query=query, base_url=settings.base_url,
+        DISTRICTS_BY_CODE=BY_CODE, query=query, base_url=settings.base_url, static=static_url,
     )

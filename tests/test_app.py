@@ -60,3 +60,41 @@ async def test_static_files_are_served(client):
 async def test_templates_load_nothing_from_other_hosts(client):
     body = (await client.get("/login")).text
     assert "//" not in body.split("<body")[0].replace("http://testserver.local", "")
+
+
+async def test_every_response_carries_a_request_id_and_keeps_a_safe_incoming_one(client):
+    generated = await client.get("/")
+    assert len(generated.headers["x-request-id"]) == 32
+    kept = await client.get("/", headers={"X-Request-ID": "lb-1234"})
+    assert kept.headers["x-request-id"] == "lb-1234"
+    replaced = await client.get("/", headers={"X-Request-ID": "bad id\nwith newline"})
+    assert replaced.headers["x-request-id"] != "bad id\nwith newline"
+
+
+async def test_requests_are_logged_as_json_with_the_request_id(client, caplog):
+    import json
+    import logging
+
+    from portal.core.http import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="portal.requests"):
+        response = await client.get("/login", headers={"X-Request-ID": "trace-42"})
+    [record] = [r for r in caplog.records if r.name == "portal.requests"]
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "trace-42" and line["path"] == "/login" and line["status"] == 200
+    assert response.status_code == 200
+
+
+async def test_fingerprinted_static_files_are_cached_for_a_year(client):
+    page = (await client.get("/login")).text
+    href = page.split('href="/static/css/portal.css?v=')[1].split('"')[0]
+    assert len(href) == 10
+    cached = await client.get(f"/static/css/portal.css?v={href}")
+    assert cached.headers["cache-control"] == "public, max-age=31536000, immutable"
+    plain = await client.get("/static/css/portal.css")
+    assert plain.headers["cache-control"] == "no-cache"
+
+
+async def test_pages_are_gzipped_for_clients_that_accept_it(client):
+    response = await client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"

@@ -1,0 +1,78 @@
+"""ASGI middleware for every request: a request id, one structured log line, and cache headers
+for static files (fingerprinted URLs are cached for a year; others are revalidated)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("portal.requests")
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+YEAR = 365 * 24 * 3600
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: easy to grep, easy for a log shipper."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record and any `extra` fields as JSON."""
+        data: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+            "logger": record.name, "message": record.getMessage(),
+        }
+        data.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def request_id(scope: Scope) -> str:
+    """The id of the request being served (for log lines written by handlers)."""
+    return scope.get("state", {}).get("request_id", "")
+
+
+class RequestMiddleware:
+    """Adds X-Request-ID, logs method/path/status/duration, and sets static cache headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        path, query = scope["path"], scope.get("query_string", b"")
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
+                           or not path.startswith("/static/")]
+                headers.append((b"x-request-id", rid.encode()))
+                if path.startswith("/static/"):
+                    fingerprinted = b"v=" in query
+                    value = f"public, max-age={YEAR}, immutable" if fingerprinted else "no-cache"
+                    headers.append((b"cache-control", value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if not path.startswith("/static/") and path != "/healthz":
+                log.info("request", extra={"fields": {
+                    "request_id": rid, "method": scope["method"], "path": path, "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                }})
