@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install migrate run demo test test-sqlite test-postgres lint bench clean-data vendor
+.PHONY: install migrate run demo test test-sqlite test-postgres lint bench vendor i18n-extract i18n-compile
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,14 @@ bench: install
 
 vendor:
 	$(PYTHON) scripts/vendor_static.py
+
+# Translations: extract messages from code and templates, merge them into each catalogue
+# (portal/translations/<lang>/LC_MESSAGES/messages.po), then translate the empty entries.
+i18n-extract: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
+		--project=portal -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+
+# The portal reads the .po files directly; compiled .mo files are for other tools.
+i18n-compile: install
+	$(VENV)/bin/pybabel compile -d portal/translations --statistics

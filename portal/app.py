@@ -30,7 +30,9 @@ from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.events.controllers import EventController
 from portal.events.participant_controllers import ParticipantController
-from portal.pages import HomeController, healthz
+from portal.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
+from portal.i18n import gettext as _
+from portal.pages import HomeController, healthz, language_choice
 from portal.settings import REPO_ROOT, Settings
 from portal.templating import configure_jinja
 
@@ -61,6 +63,8 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """Friendly pages for 4xx; the login page for anonymous visitors to staff pages."""
+    # An unknown path never reaches the route middleware, so the language is chosen here too.
+    current_language.set(choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")))
     status = exc.status_code
     if status == 401 and _wants_html(request):
         target = request.app.route_reverse("auth.login") + "?next=" + request.url.path
@@ -68,18 +72,18 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
             return Response(b"", status_code=200, headers={"HX-Redirect": target})
         return Response(b"", status_code=303, headers={"Location": target})
     messages = {
-        403: "You do not have access to this page.",
-        404: "This page does not exist, or you do not have access to it.",
-        405: "This address does not accept that kind of request.",
-        413: "The upload is too large.",
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist, or you do not have access to it."),
+        405: _("This address does not accept that kind of request."),
+        413: _("The upload is too large."),
     }
     detail = exc.detail if isinstance(exc.detail, str) else ""
     if status == 403 and "csrf" in detail.lower():
-        message = "This form has expired. Go back, reload the page and try again."
+        message = _("This form has expired. Go back, reload the page and try again.")
     elif status == 400 and detail:
-        message = f"The request could not be understood: {detail}"
+        message = _("The request could not be understood: {detail}").format(detail=detail)
     else:
-        message = messages.get(status, detail or "The request could not be completed.")
+        message = messages.get(status, detail or _("The request could not be completed."))
     response = _error_page(request, status, message)
     if exc.headers:
         response.headers.update(exc.headers)
@@ -97,7 +101,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
         "request_id": request.scope.get("state", {}).get("request_id", ""), "method": request.method,
         "path": request.url.path}})
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR,
-                       "Something went wrong on our side. It has been logged; please try again.")
+                       _("Something went wrong on our side. It has been logged; please try again."))
 
 
 async def add_security_headers(response: Response) -> Response:
@@ -144,7 +148,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            HomeController, healthz, AuthController, UserAdminController, EventController, ParticipantController,
+            HomeController, healthz, language_choice, AuthController, UserAdminController, EventController,
+            ParticipantController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],
@@ -157,7 +162,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
             exclude=["/static", "/healthz"],
         ),
-        middleware=[RequestMiddleware, DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz"])],
+        middleware=[
+            RequestMiddleware, LanguageMiddleware,
+            DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz"]),
+        ],
         compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
         exception_handlers={
             HTTPException: http_exception_handler,

@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, Response, get
+from litestar.datastructures import Cookie
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from portal.auth.guards import current_user, staff
 from portal.core.web import render
 from portal.db import all_tables
 from portal.events.services import EventFilter, list_events
+from portal.i18n import LANG_COOKIE, LANGUAGES
 
 
 class HomeController(Controller):
@@ -36,6 +39,19 @@ class HomeController(Controller):
             rows, _ = await list_events(user, EventFilter(date_from=today))
             upcoming = sorted(rows, key=lambda r: r["start_date"])[:10]
         return render(request, "dashboard.html", {"upcoming": upcoming, "today": today})
+
+
+@get("/lang/{code:str}", name="language")
+async def language_choice(request: Request, code: FromPath[str]) -> Response:
+    """Remember a language choice for a year and go back to the page the person was on."""
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    if code not in LANGUAGES:
+        return Redirect(path=target, status_code=303)
+    cookie = Cookie(key=LANG_COOKIE, value=code, max_age=365 * 24 * 3600, path="/", samesite="lax",
+                    httponly=True, secure=request.app.state.settings.secure_cookies)
+    return Redirect(path=target, status_code=303, cookies=[cookie])
 
 
 @get("/healthz", name="healthz", exclude_from_auth=True, exclude_from_csrf=True)

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 
+from portal import i18n
 from portal.core.districts import BY_CODE, district_name
 from portal.core.phone import mask_phone
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
+from portal.i18n import format_when
 from portal.settings import REPO_ROOT, Settings
 
 
@@ -34,18 +36,22 @@ def configure_jinja(env: Environment, settings: Settings) -> None:
     tz = settings.tz
 
     def local(value: dt.datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
-        return value.astimezone(tz).strftime(fmt) if value else ""
+        return format_when(value.astimezone(tz), fmt) if value else ""
 
     def date(value: dt.date | None, fmt: str = "%d %b %Y") -> str:
-        return value.strftime(fmt) if value else ""
+        return format_when(value, fmt) if value else ""
 
     def query(params: dict[str, Any], **changes: Any) -> str:
         merged = {**{k: v for k, v in params.items() if v not in (None, "")}, **changes}
         return urlencode({k: v for k, v in merged.items() if v not in (None, "")})
 
     env.autoescape = True
-    env.filters.update(local=local, date=date, district=district_name, mask_phone=mask_phone)
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters.update(local=local, date=date, district=district_name, mask_phone=mask_phone,
+                       number=i18n.format_number)
     env.globals.update(
         KINDS=KINDS, STATUSES=STATUSES, GENDERS=GENDERS, STAKEHOLDER_TYPES=STAKEHOLDER_TYPES,
         DISTRICTS_BY_CODE=BY_CODE, query=query, base_url=settings.base_url, static=static_url,
+        LANGUAGES=i18n.LANGUAGES, current_language=i18n.current_language.get,
     )

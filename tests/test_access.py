@@ -33,6 +33,7 @@ PERSON_WRITE = EVENT_RECORD
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/lang/{code:str}"): PUBLIC,
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("HEAD", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/login"): PUBLIC,
@@ -106,7 +107,7 @@ async def world(create_user):
         "admin": await create_user("admin"),
     }
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
-              "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css"}
+              "user_id": users["trainer"].id, "token": "no-such-token", "code": "bn", "file_path": "css/portal.css"}
     return users, params
 
 
