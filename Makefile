@@ -40,8 +40,9 @@ test-postgres: install
 bench: install
 	PYTHONPATH=. $(PY) bench/run.py
 
-vendor:
+vendor: install
 	$(PYTHON) scripts/vendor_static.py
+	$(PY) scripts/subset_switch_font.py
 
 # Translations: extract messages from code and templates, merge them into each catalogue
 # (portal/translations/<lang>/LC_MESSAGES/messages.po), then translate the empty entries.
