@@ -135,3 +135,27 @@ def icontains(column: Any, text: str) -> Any:
     """Case-insensitive "contains" on both engines (SQLite's LIKE is already case-insensitive)."""
     pattern = "%" + text.replace("%", "") + "%"
     return column.like(pattern) if is_sqlite(column._meta.table._meta.db) else column.ilike(pattern)
+
+
+def index_migration(migration_id: str, app_name: str, description: str, create: list[str], drop: list[str]):
+    """A migration manager that runs hand-written DDL forwards and its undo backwards (for the
+    composite unique indexes Piccolo cannot declare)."""
+    from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+    from piccolo.engine import engine_finder
+
+    manager = MigrationManager(migration_id=migration_id, app_name=app_name, description=description)
+
+    async def run(statements: list[str]) -> None:
+        engine = engine_finder()
+        for statement in statements:
+            await engine.run_ddl(statement)
+
+    async def forwards() -> None:
+        await run(create)
+
+    async def backwards() -> None:
+        await run(drop)
+
+    manager.add_raw(forwards)
+    manager.add_raw_backwards(backwards)
+    return manager

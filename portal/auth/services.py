@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from portal.core.audit import Actor
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.phone import PhoneError, normalise_phone
+from portal.core.validation import clean_email, clean_phone
 
 SESSION_LIFETIME = dt.timedelta(days=14)
 LINK_LIFETIME = dt.timedelta(days=3)
@@ -26,7 +26,6 @@ FAILURE_WINDOW = dt.timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 30
 MIN_PASSWORD_LENGTH = 10
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Replaced by a cheaper hasher in the test suite; production uses argon2's defaults.
 hasher = PasswordHasher()
@@ -114,14 +113,8 @@ def validate_user(form: dict[str, Any], *, password_required: bool) -> UserInput
         errors["name"] = "Enter the person's name."
     elif len(name) > 200:
         errors["name"] = "Keep the name under 200 characters."
-    email = str(form.get("email", "")).strip().lower() or None
-    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
-        errors["email"] = "Enter an email address like name@example.org."
-    phone = None
-    try:
-        phone = normalise_phone(str(form.get("phone", "")))
-    except PhoneError as exc:
-        errors["phone"] = str(exc)
+    email = clean_email(form, errors)
+    phone = clean_phone(form, errors)
     if not email and not phone and "email" not in errors and "phone" not in errors:
         errors["email"] = "Enter an email address or a phone number to log in with."
     role = str(form.get("role", "")).strip()

@@ -8,11 +8,10 @@ from typing import Any
 
 from portal.core.districts import find_district
 from portal.core.errors import ValidationFailed
-from portal.core.phone import PhoneError, normalise_phone
+from portal.core.validation import clean_email, clean_phone
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 
 MAX_EVENT_DAYS = 60
-EMAIL_CHARS = set("@.")
 
 
 def _text(form: dict[str, Any], name: str, errors: dict[str, str], *, required: str = "", limit: int = 200) -> str:
@@ -187,14 +186,8 @@ def parse_participant(form: dict[str, Any]) -> ParticipantInput:
     district = find_district(district_text)
     if district_text and district is None:
         errors["district"] = "Choose one of the 64 districts."
-    phone = None
-    try:
-        phone = normalise_phone(str(form.get("phone", "")))
-    except PhoneError as exc:
-        errors["phone"] = str(exc)
-    email = str(form.get("email", "")).strip().lower() or None
-    if email and (len(email) > 254 or not set(email) >= EMAIL_CHARS or " " in email or email.count("@") != 1):
-        errors["email"] = "Enter an email address like name@example.org."
+    phone = clean_phone(form, errors)
+    email = clean_email(form, errors)
     if errors:
         raise ValidationFailed(errors)
     return ParticipantInput(

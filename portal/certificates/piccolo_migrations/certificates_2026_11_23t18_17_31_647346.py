@@ -3,8 +3,7 @@
 Piccolo has no declarative composite unique constraint, so they are created here by hand.
 """
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from portal.db import index_migration
 
 ID = "2026-11-23T18:17:31:647346"
 VERSION = "1.38.0"
@@ -17,22 +16,5 @@ DROP = [
     "DROP INDEX certificate_registration_kind",
 ]
 
-
-async def _run(statements: list[str]) -> None:
-    engine = engine_finder()
-    for statement in statements:
-        await engine.run_ddl(statement)
-
-
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="certificates", description=DESCRIPTION)
-
-    async def create() -> None:
-        await _run(CREATE)
-
-    async def drop() -> None:
-        await _run(DROP)
-
-    manager.add_raw(create)
-    manager.add_raw_backwards(drop)
-    return manager
+    return index_migration(ID, "certificates", DESCRIPTION, CREATE, DROP)
