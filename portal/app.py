@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -23,14 +24,19 @@ from litestar.template.config import TemplateConfig
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
+from portal.certificates.trainer_access import provide_viewer
 from portal.core.errors import DomainError
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.events.controllers import EventController
+from portal.events.course_links import CourseEventLinkController, course_events
 from portal.events.participant_controllers import ParticipantController
+from portal.events.ticket_materials import TicketMaterialsController
 from portal.pages import HomeController, healthz
 from portal.settings import REPO_ROOT, Settings
 from portal.templating import configure_jinja
+from portal.trainings.controllers import CourseController, MaterialAdminController
+from portal.trainings.public_controllers import MaterialController, MyCoursesController
 
 log = logging.getLogger("portal")
 PURGE_INTERVAL_SECONDS = 6 * 3600
@@ -141,9 +147,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             HomeController, healthz, AuthController, UserAdminController, EventController, ParticipantController,
+            CourseController, MaterialAdminController, MyCoursesController, MaterialController,
+            CourseEventLinkController, TicketMaterialsController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],
+        # Answers the trainings feature needs from later features (it must not import them).
+        dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
         state=State({"settings": settings, "engine": engine, "started_at": dt.datetime.now(dt.UTC)}),
         lifespan=[lifespan],
         template_config=templates,
