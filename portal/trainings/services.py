@@ -122,5 +122,15 @@ async def update_module(course_id: int, module_id: int, form: dict[str, Any], ac
     values = parse_module(form)
     values.setdefault("position", before["position"])
     await Module.update(values).where(Module.id == module_id)
+    if values["position"] != before["position"]:
+        await _renumber(course_id, module_id, values["position"])
     old, new = audit.diff(before, values)
     await audit.record(actor, "module.update", "course_module", module_id, before=old, after=new)
+
+
+async def _renumber(course_id: int, moved_id: int, position: int) -> None:
+    """Put the moved module at `position` (1-based) and number all of the course's modules 1..n."""
+    others = [m["id"] for m in await list_modules(course_id) if m["id"] != moved_id]
+    order = others[: position - 1] + [moved_id] + others[position - 1:]
+    for number, module_id in enumerate(order, start=1):
+        await Module.update({Module.position: number}).where(Module.id == module_id)
