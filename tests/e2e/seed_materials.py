@@ -19,6 +19,7 @@ from portal.trainings import materials, services
 from portal.trainings.files import Store
 
 TRAINER_EMAIL, TRAINER_PASSWORD = "trainer@example.org", "trainer password 2026"
+COORDINATOR_EMAIL = "coordinator@example.org"
 COURSE = "Integrated Approach to Sustainable Reintegration"
 MANUAL = b"%PDF-1.4\n%manual\n" + bytes(range(256)) * 400 + b"%%EOF\n"
 
@@ -30,6 +31,8 @@ async def seed(data_dir: Path) -> None:
     try:
         system = Actor.system("browser test")
         await auth_services.create_user({"name": "Shirin Akter", "email": TRAINER_EMAIL, "role": "trainer",
+                                         "password": TRAINER_PASSWORD}, system)
+        await auth_services.create_user({"name": "Nasrin Sultana", "email": COORDINATOR_EMAIL, "role": "coordinator",
                                          "password": TRAINER_PASSWORD}, system)
         course_id = await services.create_course({"title": COURSE, "summary": "Five days on reintegration."}, system)
         module_id = await services.add_module(course_id, {"title": "Reintegration basics"}, system)

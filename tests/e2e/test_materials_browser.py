@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import _free_port, _require_browser, screenshot
-from tests.e2e.seed_materials import COURSE, MANUAL, TRAINER_EMAIL, TRAINER_PASSWORD
+from tests.e2e.seed_materials import COORDINATOR_EMAIL, COURSE, MANUAL, TRAINER_EMAIL, TRAINER_PASSWORD
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
@@ -81,3 +81,37 @@ def test_trainer_finds_their_course_and_downloads_the_manual(materials_server, p
     assert page.get_by_text("New for you").count() == 0
     screenshot(page, "materials-02-after-download")
     assert not errors, errors
+
+
+def test_coordinator_uploads_a_bangla_material_and_a_refused_file_is_explained(materials_server, phone, tmp_path):
+    page = phone
+    page.goto(f"{materials_server}/login")
+    page.get_by_label("Email or phone").fill(COORDINATOR_EMAIL)
+    page.get_by_label("Password").fill(TRAINER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{materials_server}/manage")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses", exact=True).click()
+    page.get_by_role("link", name=COURSE).click()
+
+    fake = tmp_path / "handout.pdf"
+    fake.write_bytes(b"MZ this is a program, not a PDF")
+    page.get_by_label("Title", exact=True).fill("Handout")
+    page.get_by_label("File", exact=True).set_input_files(str(fake))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    refusal = page.locator("#file-error").inner_text()
+    assert refusal == "This file is not really a .pdf file (its content says otherwise)."
+    screenshot(page, "materials-03-refused-upload")
+
+    real = tmp_path / "অংশগ্রহণকারী হ্যান্ডআউট.pdf"
+    real.write_bytes(MANUAL)
+    page.get_by_label("Who may see it").select_option("participants")
+    page.get_by_label("Language").select_option("bn")
+    page.get_by_label("File", exact=True).set_input_files(str(real))
+    page.get_by_role("button", name="Upload", exact=True).click()
+    page.wait_for_url(f"{materials_server}/manage/materials/*")
+    assert page.get_by_text("Material uploaded.").is_visible()
+    assert page.get_by_role("link", name="অংশগ্রহণকারী হ্যান্ডআউট.pdf").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 393, f"page scrolls sideways at phone width ({width}px)"
+    page.evaluate("document.fonts.ready.then(() => true)")
+    screenshot(page, "materials-04-material-versions")
