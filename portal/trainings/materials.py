@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 import anyio
 from piccolo.engine import Engine
+from piccolo.query.functions.aggregate import Count
 
 from portal.auth.services import utcnow
 from portal.core import audit
@@ -182,16 +183,15 @@ async def list_materials(course_id: int, viewer: Viewer) -> list[dict[str, Any]]
     for version in await MaterialVersion.select().where(MaterialVersion.material.is_in(ids)).order_by(
             MaterialVersion.number):
         latest[version["material"]] = version
-    counts: dict[int, int] = {}
+    counts = {row["material"]: row["n"] for row in await Download.select(Download.material, Count(alias="n")).where(
+        Download.material.is_in(ids) & (Download.range_start == 0)).group_by(Download.material)}
     last_seen: dict[int, Any] = {}
-    for log in await Download.select(Download.material, Download.user, Download.ticket_token, Download.at,
-                                     Download.range_start).where(Download.material.is_in(ids)):
-        if log["range_start"] == 0:
-            counts[log["material"]] = counts.get(log["material"], 0) + 1
-        mine = (viewer.user_id is not None and log["user"] == viewer.user_id) or (
-            viewer.ticket_token and log["ticket_token"] == viewer.ticket_token)
-        if mine and (log["material"] not in last_seen or log["at"] > last_seen[log["material"]]):
-            last_seen[log["material"]] = log["at"]
+    mine = (Download.user == viewer.user_id) if viewer.user_id is not None else (
+        Download.ticket_token == viewer.ticket_token) if viewer.ticket_token else None
+    if mine is not None:  # only this viewer's own log rows are read
+        for log in await Download.select(Download.material, Download.at).where(Download.material.is_in(ids) & mine):
+            if log["material"] not in last_seen or log["at"] > last_seen[log["material"]]:
+                last_seen[log["material"]] = log["at"]
     result = []
     for row in rows:
         version = latest.get(row["id"])
