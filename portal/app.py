@@ -12,6 +12,7 @@ from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -24,21 +25,31 @@ from litestar.template.config import TemplateConfig
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
+from portal.certificates.trainer_access import provide_viewer
 from portal.core.errors import DomainError
 from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.events.controllers import EventController
+from portal.events.course_links import CourseEventLinkController, course_events
 from portal.events.participant_controllers import ParticipantController
+from portal.events.ticket_materials import TicketMaterialsController
 from portal.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
 from portal.i18n import gettext as _
 from portal.pages import HomeController, healthz, language_choice
 from portal.settings import REPO_ROOT, Settings
 from portal.templating import configure_jinja
+from portal.trainings.controllers import CourseController, MaterialAdminController
+from portal.trainings.public_controllers import MaterialController, MyCoursesController
 
 log = logging.getLogger("portal")
 PURGE_INTERVAL_SECONDS = 6 * 3600
 PURGE_FIRST_DELAY_SECONDS = 60
+
+# Files served as they are stored: already compressed (PDF, ZIP, Office, media), and byte
+# ranges (resumed downloads) must address the stored bytes, not a gzip stream.
+NOT_COMPRESSED = [r"^/materials/", r"^/t/[^/]+/materials/", r"^/courses/\d+/pack", r"\.pdf$", r"\.zip$",
+                  r"/zip$", r"/print$", r"/pdf$"]
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -149,10 +160,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             HomeController, healthz, language_choice, AuthController, UserAdminController, EventController,
-            ParticipantController,
+            ParticipantController, CourseController, MaterialAdminController, MyCoursesController, MaterialController,
+            CourseEventLinkController, TicketMaterialsController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],
+        # Answers the trainings feature needs from later features (it must not import them).
+        dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
         state=State({"settings": settings, "engine": engine, "started_at": dt.datetime.now(dt.UTC)}),
         lifespan=[lifespan],
         template_config=templates,
@@ -166,7 +180,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RequestMiddleware, LanguageMiddleware,
             DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz"]),
         ],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=512, gzip_compress_level=6),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=512, gzip_compress_level=6, exclude=NOT_COMPRESSED,
+        ),
         exception_handlers={
             HTTPException: http_exception_handler,
             DomainError: domain_error_handler,

@@ -69,6 +69,16 @@ def database_location(env: dict[str, str] | None = None) -> tuple[str, Path]:
     return env.get("DATABASE_URL", "").strip(), data_dir / "portal.sqlite3"
 
 
+MAX_UPLOAD_MB_CEILING = 2048
+
+
+def _max_upload_mb(env: dict[str, str]) -> int:
+    value = _int(env, "PORTAL_MAX_UPLOAD_MB", 50, minimum=1)
+    if value > MAX_UPLOAD_MB_CEILING:
+        raise SettingsError(f"PORTAL_MAX_UPLOAD_MB must be at most {MAX_UPLOAD_MB_CEILING}, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed settings; build with `Settings.from_env()`."""
@@ -85,6 +95,8 @@ class Settings:
     admin_password: str = ""
     secure_cookies: bool = False
     debug: bool = False
+    # Largest material upload accepted, in MB (the whole request is read before the file is checked).
+    max_upload_mb: int = 50
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -114,6 +126,7 @@ class Settings:
             admin_password=env.get("PORTAL_ADMIN_PASSWORD", ""),
             secure_cookies=_bool(env, "PORTAL_SECURE_COOKIES", base_url.startswith("https://")),
             debug=_bool(env, "PORTAL_DEBUG", False),
+            max_upload_mb=_max_upload_mb(env),
         )
 
     @property
@@ -125,3 +138,8 @@ class Settings:
     def tz(self) -> ZoneInfo:
         """The programme's time zone for display and for "today"."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def materials_dir(self) -> Path:
+        """Where uploaded course materials are stored, by content hash."""
+        return self.data_dir / "materials"

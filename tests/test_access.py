@@ -15,6 +15,7 @@ from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
 from portal.events import participants, services
 from portal.events.tables import Session
+from tests.trainings.factories import make_course_with_material
 
 pytestmark = pytest.mark.anyio
 
@@ -29,6 +30,11 @@ EVENT_RECORD = {**EVENT_LIST, "organizer_out": "hidden"}
 # organizers limited to other districts may not change them.
 PERSON_READ = EVENT_LIST
 PERSON_WRITE = EVENT_RECORD
+# Courses and uploads: coordinators (and admins). The world's trainer teaches no course, so the
+# course and its trainer-only material are hidden from them like from anyone else.
+COURSE_ADMIN = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "deny"), "coordinator": "ok", "admin": "ok"}
+TRAINER_COURSE = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "hidden"), "coordinator": "ok", "admin": "ok"}
+TRAINER_FILE = {**dict.fromkeys(ROLES[:-2], "hidden"), "coordinator": "ok", "admin": "ok"}
 
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,
@@ -65,6 +71,23 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/participants/new"): EVENT_LIST,
     ("GET", "/manage/participants/{participant_id:int}"): PERSON_READ,
     ("POST", "/manage/participants/{participant_id:int}"): PERSON_WRITE,
+    **{(method, path): COURSE_ADMIN for method, path in (
+        ("GET", "/manage/courses"), ("POST", "/manage/courses"), ("GET", "/manage/courses/new"),
+        ("GET", "/manage/courses/{course_id:int}"), ("GET", "/manage/courses/{course_id:int}/edit"),
+        ("POST", "/manage/courses/{course_id:int}/edit"), ("POST", "/manage/courses/{course_id:int}/modules"),
+        ("GET", "/manage/courses/{course_id:int}/modules/{module_id:int}"),
+        ("POST", "/manage/courses/{course_id:int}/modules/{module_id:int}"),
+        ("POST", "/manage/courses/{course_id:int}/materials"), ("GET", "/manage/materials/{material_id:int}"),
+        ("POST", "/manage/materials/{material_id:int}/versions"), ("POST", "/manage/courses/{course_id:int}/events"),
+        ("POST", "/manage/courses/{course_id:int}/events/{event_id:int}/unlink"),
+    )},
+    ("GET", "/courses"): STAFF,
+    ("GET", "/courses/{course_id:int}"): TRAINER_COURSE,
+    ("GET", "/courses/{course_id:int}/pack"): TRAINER_COURSE,
+    ("GET", "/materials/{material_id:int}"): TRAINER_FILE,
+    ("GET", "/materials/versions/{version_id:int}"): TRAINER_FILE,
+    ("GET", "/t/{token:str}/materials"): dict.fromkeys(ROLES, "hidden"),  # the world's token is unknown
+    ("GET", "/t/{token:str}/materials/{version_id:int}"): dict.fromkeys(ROLES, "hidden"),
 }
 
 
@@ -88,7 +111,7 @@ async def test_every_route_has_an_access_decision(app):
 
 
 @pytest.fixture
-async def world(create_user):
+async def world(create_user, settings):
     """A Khulna event with sessions, a Khulna person, and one user per role."""
     coordinator = await create_user("coordinator")
     event_id = await services.create_event(
@@ -106,8 +129,10 @@ async def world(create_user):
         "coordinator": coordinator,
         "admin": await create_user("admin"),
     }
+    course = await make_course_with_material(coordinator, settings, event_id)
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
-              "user_id": users["trainer"].id, "token": "no-such-token", "code": "bn", "file_path": "css/portal.css"}
+              "user_id": users["trainer"].id, "token": "no-such-token", "code": "bn",
+              "file_path": "css/portal.css", **course}
     return users, params
 
 

@@ -1,0 +1,124 @@
+"""Serving stored files over HTTP: strong ETag (the SHA-256), 304, single-range requests (206/416)
+with If-Range, streamed from disk; and offline packs streamed as one ZIP."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from litestar import Request, Response
+from litestar.response import Stream
+
+from portal.reports.renderers import content_disposition
+from portal.trainings.files import CHUNK, read_range
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to send: status, first and last byte (inclusive)."""
+
+    status: int
+    start: int = 0
+    end: int = -1
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    candidates = [part.strip().removeprefix("W/") for part in header.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+def plan(headers: dict | object, size: int, etag: str) -> Plan:
+    """Decide the response for a GET of a `size`-byte file with this strong `etag`."""
+    get = headers.get  # type: ignore[attr-defined]
+    if_none_match = get("if-none-match")
+    if if_none_match and _etag_matches(if_none_match, etag):
+        return Plan(304)
+    full = Plan(200, 0, size - 1)
+    raw = (get("range") or "").strip()
+    if not raw:
+        return full
+    if_range = (get("if-range") or "").strip()
+    if if_range and if_range != etag:  # a changed file (or a date validator): send it whole
+        return full
+    match = _RANGE.match(raw.replace(" ", ""))
+    if not match or match.groups() == ("", ""):
+        return full  # several ranges or a syntax we do not serve: the whole file is a valid answer
+    first, last = match.groups()
+    if first == "":  # the last n bytes
+        length = int(last)
+        if length == 0:
+            return Plan(416)
+        return Plan(206, max(0, size - length), size - 1)
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        return Plan(416)
+    return Plan(206, start, end)
+
+
+def file_response(
+    request: Request, path: Path, *, size: int, sha256: str, content_type: str, file_name: str,
+    inline: bool = False,
+) -> tuple[Response, Plan]:
+    """The response for a stored file (and the plan, so the caller can log what was sent)."""
+    etag = f'"{sha256}"'
+    decided = plan(request.headers, size, etag)
+    common = {"ETag": etag, "Accept-Ranges": "bytes", "Cache-Control": "private, no-cache"}
+    if decided.status == 304:
+        return Response(b"", status_code=304, headers=common), decided
+    if decided.status == 416:
+        return Response(b"", status_code=416, headers={**common, "Content-Range": f"bytes */{size}"}), decided
+    headers = {
+        **common,
+        "Content-Disposition": content_disposition(file_name, "inline" if inline else "attachment"),
+        "Content-Length": str(decided.end - decided.start + 1),
+    }
+    if decided.status == 206:
+        headers["Content-Range"] = f"bytes {decided.start}-{decided.end}/{size}"
+    response = Stream(read_range(path, decided.start, decided.end), status_code=decided.status,
+                      media_type=content_type, headers=headers)
+    return response, decided
+
+
+class _Sink:
+    """A write-only file object for zipfile; what it receives is drained chunk by chunk."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the generator drains `parts`."""
+
+    def drain(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def zip_stream(entries: Iterable[tuple[str, Path]]) -> Iterator[bytes]:
+    """A ZIP of (name in archive, file) pairs, produced while it is sent (stored, not compressed:
+    PDFs, Office files and media are compressed already, and a phone unpacks it faster)."""
+    sink = _Sink()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:  # type: ignore[arg-type]
+        for name, path in entries:
+            big = path.stat().st_size > 2**31
+            with archive.open(name, mode="w", force_zip64=big) as member, path.open("rb") as src:
+                while chunk := src.read(CHUNK):
+                    member.write(chunk)
+                    data = sink.drain()
+                    if data:
+                        yield data
+            data = sink.drain()
+            if data:
+                yield data
+    data = sink.drain()
+    if data:
+        yield data
