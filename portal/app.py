@@ -23,6 +23,13 @@ from litestar.template.config import TemplateConfig
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
+from portal.certificates.controllers import (
+    CertificateController,
+    CertificateSettingsController,
+    EventCertificateController,
+)
+from portal.certificates.pool_controllers import PoolController
+from portal.certificates.public_controllers import TicketCertificateController, VerifyController
 from portal.core.errors import DomainError
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
@@ -141,6 +148,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             HomeController, healthz, AuthController, UserAdminController, EventController, ParticipantController,
+            EventCertificateController, CertificateController, CertificateSettingsController, PoolController,
+            VerifyController, TicketCertificateController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],

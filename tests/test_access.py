@@ -15,6 +15,7 @@ from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
 from portal.events import participants, services
 from portal.events.tables import Session
+from tests.certificates.factories import certificate_world
 
 pytestmark = pytest.mark.anyio
 
@@ -29,6 +30,9 @@ EVENT_RECORD = {**EVENT_LIST, "organizer_out": "hidden"}
 # organizers limited to other districts may not change them.
 PERSON_READ = EVENT_LIST
 PERSON_WRITE = EVENT_RECORD
+# Certificates: revoking and the pool's changes are for coordinators; the pool is read programme-wide.
+COORDINATOR_WRITE = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "deny"), "coordinator": "ok", "admin": "ok"}
+UNKNOWN_TICKET = dict.fromkeys(ROLES, "hidden")  # the sweep's token is not a ticket
 
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,
@@ -64,6 +68,28 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/participants/new"): EVENT_LIST,
     ("GET", "/manage/participants/{participant_id:int}"): PERSON_READ,
     ("POST", "/manage/participants/{participant_id:int}"): PERSON_WRITE,
+    ("GET", "/manage/events/{event_id:int}/certificates"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/issue"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/override"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/certificates/issue-all"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/certificates/jobs/{job_id:int}"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/certificates/zip"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/certificates/print"): EVENT_RECORD,
+    ("GET", "/manage/certificates/{certificate_id:int}"): EVENT_RECORD,
+    ("GET", "/manage/certificates/{certificate_id:int}/pdf"): EVENT_RECORD,
+    ("POST", "/manage/certificates/{certificate_id:int}/revoke"): COORDINATOR_WRITE,
+    ("POST", "/manage/certificates/{certificate_id:int}/reinstate"): COORDINATOR_WRITE,
+    ("GET", "/manage/certificate-settings"): ADMIN,
+    ("POST", "/manage/certificate-settings"): ADMIN,
+    ("GET", "/manage/certificate-settings/sample"): ADMIN,
+    ("GET", "/manage/pool"): EVENT_LIST,
+    ("GET", "/manage/pool/export"): EVENT_LIST,
+    ("GET", "/manage/pool/{member_id:int}"): EVENT_LIST,
+    ("POST", "/manage/pool/{member_id:int}/status"): COORDINATOR_WRITE,
+    ("POST", "/manage/pool/{member_id:int}/invite"): COORDINATOR_WRITE,
+    ("GET", "/verify"): PUBLIC,
+    ("GET", "/verify/{code:str}"): PUBLIC,
+    ("GET", "/t/{token:str}/certificate/{serial:str}"): UNKNOWN_TICKET,
 }
 
 
@@ -107,6 +133,7 @@ async def world(create_user):
     }
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
               "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css"}
+    params.update(await certificate_world(coordinator, event_id))
     return users, params
 
 
@@ -120,6 +147,9 @@ def fill(path: str, params: dict) -> str:
 FORMS = {
     "/login": {"identifier": "x@example.org", "password": "wrong password"},
     "/manage/events/{event_id:int}/status": {"status": "published"},
+    "/manage/certificates/{certificate_id:int}/revoke": {"reason": "access sweep"},
+    "/manage/pool/{member_id:int}/status": {"status": "inactive"},
+    "/manage/certificate-settings": {"programme_name": "Programme"},
 }
 
 
