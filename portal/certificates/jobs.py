@@ -37,6 +37,7 @@ async def _pending(event: dict[str, Any]) -> list:
 async def start(user: CurrentUser, event_id: int, ip: str = "") -> int:
     """Start issuing every eligible certificate of the event; a job already under way is returned instead."""
     event = await load_event(user, event_id)
+    total = 0
     async with write_transaction(IssueJob._meta.db):
         current = await IssueJob.select(IssueJob.id).where(
             (IssueJob.event == event_id) & IssueJob.status.is_in(list(ACTIVE))).first()
