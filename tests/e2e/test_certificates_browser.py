@@ -118,4 +118,9 @@ def test_issue_all_download_zip_and_verify_from_the_qr(cert_server, phone):
     assert page.get_by_role("heading", name="✓ Valid certificate").is_visible()
     assert page.get_by_text(first.removesuffix(".pdf")).is_visible()
     screenshot(page, "cert-04-verify")
+    for path, name in (("/manage/certificate-settings", "cert-06-settings"), ("/manage/pool", "cert-07-pool")):
+        page.goto(f"{url}{path}")
+        screenshot(page, name)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 393, f"{path} scrolls sideways at phone width ({width}px)"
     assert not errors, errors
