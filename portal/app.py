@@ -25,6 +25,13 @@ from litestar.template.config import TemplateConfig
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
+from portal.certificates.controllers import (
+    CertificateController,
+    CertificateSettingsController,
+    EventCertificateController,
+)
+from portal.certificates.pool_controllers import PoolController
+from portal.certificates.public_controllers import TicketCertificateController, VerifyController
 from portal.certificates.trainer_access import provide_viewer
 from portal.core.errors import DomainError
 from portal.core.http import JsonFormatter, RequestMiddleware
@@ -162,6 +169,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HomeController, healthz, language_choice, AuthController, UserAdminController, EventController,
             ParticipantController, CourseController, MaterialAdminController, MyCoursesController, MaterialController,
             CourseEventLinkController, TicketMaterialsController,
+            EventCertificateController, CertificateController, CertificateSettingsController, PoolController,
+            VerifyController, TicketCertificateController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],

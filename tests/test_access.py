@@ -15,6 +15,7 @@ from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
 from portal.events import participants, services
 from portal.events.tables import Session
+from tests.certificates.factories import certificate_world
 from tests.trainings.factories import make_course_with_material
 
 pytestmark = pytest.mark.anyio
@@ -35,6 +36,9 @@ PERSON_WRITE = EVENT_RECORD
 COURSE_ADMIN = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "deny"), "coordinator": "ok", "admin": "ok"}
 TRAINER_COURSE = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "hidden"), "coordinator": "ok", "admin": "ok"}
 TRAINER_FILE = {**dict.fromkeys(ROLES[:-2], "hidden"), "coordinator": "ok", "admin": "ok"}
+# Certificates: revoking and the pool's changes are for coordinators; the pool is read programme-wide.
+COORDINATOR_WRITE = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "deny"), "coordinator": "ok", "admin": "ok"}
+UNKNOWN_TICKET = dict.fromkeys(ROLES, "hidden")  # the sweep's token is not a ticket
 
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,
@@ -88,6 +92,28 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/materials/versions/{version_id:int}"): TRAINER_FILE,
     ("GET", "/t/{token:str}/materials"): dict.fromkeys(ROLES, "hidden"),  # the world's token is unknown
     ("GET", "/t/{token:str}/materials/{version_id:int}"): dict.fromkeys(ROLES, "hidden"),
+    ("GET", "/manage/events/{event_id:int}/certificates"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/issue"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/override"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/certificates/issue-all"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/certificates/jobs/{job_id:int}"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/certificates/zip"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/certificates/print"): EVENT_RECORD,
+    ("GET", "/manage/certificates/{certificate_id:int}"): EVENT_RECORD,
+    ("GET", "/manage/certificates/{certificate_id:int}/pdf"): EVENT_RECORD,
+    ("POST", "/manage/certificates/{certificate_id:int}/revoke"): COORDINATOR_WRITE,
+    ("POST", "/manage/certificates/{certificate_id:int}/reinstate"): COORDINATOR_WRITE,
+    ("GET", "/manage/certificate-settings"): ADMIN,
+    ("POST", "/manage/certificate-settings"): ADMIN,
+    ("GET", "/manage/certificate-settings/sample"): ADMIN,
+    ("GET", "/manage/pool"): EVENT_LIST,
+    ("GET", "/manage/pool/export"): EVENT_LIST,
+    ("GET", "/manage/pool/{member_id:int}"): EVENT_LIST,
+    ("POST", "/manage/pool/{member_id:int}/status"): COORDINATOR_WRITE,
+    ("POST", "/manage/pool/{member_id:int}/invite"): COORDINATOR_WRITE,
+    ("GET", "/verify"): PUBLIC,
+    ("GET", "/verify/{code:str}"): PUBLIC,
+    ("GET", "/t/{token:str}/certificate/{serial:str}"): UNKNOWN_TICKET,
 }
 
 
@@ -133,6 +159,7 @@ async def world(create_user, settings):
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
               "user_id": users["trainer"].id, "token": "no-such-token", "code": "bn",
               "file_path": "css/portal.css", **course}
+    params.update(await certificate_world(coordinator, event_id))
     return users, params
 
 
@@ -146,6 +173,9 @@ def fill(path: str, params: dict) -> str:
 FORMS = {
     "/login": {"identifier": "x@example.org", "password": "wrong password"},
     "/manage/events/{event_id:int}/status": {"status": "published"},
+    "/manage/certificates/{certificate_id:int}/revoke": {"reason": "access sweep"},
+    "/manage/pool/{member_id:int}/status": {"status": "inactive"},
+    "/manage/certificate-settings": {"programme_name": "Programme"},
 }
 
 

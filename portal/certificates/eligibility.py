@@ -1,0 +1,176 @@
+"""Who has earned a certificate: attendance against the event's completion rule, and overrides.
+
+Rules, in order: a cancelled registration is never eligible; an override (with a reason) decides
+next; staff roles (facilitator, trainer, guest) are not certified unless overridden; an event
+without sessions certifies nobody; otherwise a participant needs ceil(sessions x percent / 100)
+sessions, and at least one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal.auth.services import CurrentUser
+from portal.certificates.tables import Certificate, EligibilityOverride
+from portal.core import audit
+from portal.core.errors import NotFound, ValidationFailed
+from portal.db import write_transaction
+from portal.events.tables import CheckIn, Event, Registration, Session
+
+STAFF_ROLES = ("facilitator", "trainer", "guest")
+REASONS = {
+    "attended": "Attended enough sessions",
+    "too_few_sessions": "Missed too many sessions",
+    "cancelled": "Registration cancelled",
+    "staff_role": "Staff and guests are not certified",
+    "no_sessions": "The event has no sessions",
+    "override_yes": "Marked eligible",
+    "override_no": "Marked not eligible",
+}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One registration against the rule."""
+
+    registration_id: int
+    participant_id: int
+    name: str
+    name_bn: str
+    district: str
+    role: str
+    status: str
+    attended: int
+    required: int
+    total: int
+    missed: tuple[str, ...]
+    eligible: bool
+    reason: str
+    override: dict[str, Any] | None = None
+    certificate: dict[str, Any] | None = field(default=None)
+
+    @property
+    def reason_text(self) -> str:
+        """The reason for people."""
+        return REASONS[self.reason]
+
+
+def certificate_kind(event: dict[str, Any]) -> str:
+    """A ToT makes master trainers; an event teaching a course gives completion; others participation."""
+    if event["kind"] == "tot":
+        return "master_trainer"
+    return "completion" if event.get("course") else "participation"
+
+
+def required_sessions(total: int, percent: int) -> int:
+    """Sessions needed out of `total` for `percent` (rounded up, at least one)."""
+    if total == 0:
+        return 0
+    return max(1, math.ceil(total * max(0, min(percent, 100)) / 100))
+
+
+def decide(*, status: str, role: str, attended: int, total: int, percent: int,
+           override: bool | None) -> tuple[bool, str]:
+    """The rule itself, on plain values: (eligible, reason code)."""
+    if status == "cancelled":
+        return False, "cancelled"
+    if override is not None:
+        return override, "override_yes" if override else "override_no"
+    if role in STAFF_ROLES:
+        return False, "staff_role"
+    if total == 0:
+        return False, "no_sessions"
+    if attended >= required_sessions(total, percent):
+        return True, "attended"
+    return False, "too_few_sessions"
+
+
+async def load_event(user: CurrentUser | None, event_id: int) -> dict[str, Any]:
+    """The event, if this user may see it (None: the system)."""
+    row = await Event.select().where(Event.id == event_id).first()
+    if row is None or (user is not None and not user.sees_district(row["district"])):
+        raise NotFound("No such event.")
+    return row
+
+
+async def event_standings(event: dict[str, Any]) -> list[Standing]:
+    """Every registration of the event with its standing, by name."""
+    event_id = event["id"]
+    sessions = await Session.select(Session.id, Session.title).where(Session.event == event_id).order_by(
+        Session.starts_at).order_by(Session.id)
+    registrations = await Registration.select(
+        Registration.id, Registration.role, Registration.status, Registration.participant.id,
+        Registration.participant.name, Registration.participant.name_bn, Registration.participant.district,
+    ).where(Registration.event == event_id)
+    ids = [r["id"] for r in registrations]
+    present: dict[int, set[int]] = {}
+    overrides: dict[int, dict[str, Any]] = {}
+    certificates: dict[int, dict[str, Any]] = {}
+    if ids:
+        for row in await CheckIn.select(CheckIn.registration, CheckIn.session).where(CheckIn.registration.is_in(ids)):
+            present.setdefault(row["registration"], set()).add(row["session"])
+        for row in await EligibilityOverride.select(
+            *EligibilityOverride.all_columns(), EligibilityOverride.decided_by.name.as_alias("decided_by_name")
+        ).where(EligibilityOverride.registration.is_in(ids)):
+            overrides[row["registration"]] = row
+        kind = certificate_kind(event)
+        for row in await Certificate.select().where(
+            Certificate.registration.is_in(ids) & (Certificate.kind == kind)
+        ):
+            certificates[row["registration"]] = row
+    total = len(sessions)
+    standings = []
+    for r in registrations:
+        seen = present.get(r["id"], set())
+        override = overrides.get(r["id"])
+        eligible, reason = decide(
+            status=r["status"], role=r["role"], attended=len(seen), total=total,
+            percent=event["completion_percent"], override=override["eligible"] if override else None,
+        )
+        standings.append(Standing(
+            registration_id=r["id"], participant_id=r["participant.id"], name=r["participant.name"],
+            name_bn=r["participant.name_bn"], district=r["participant.district"], role=r["role"],
+            status=r["status"], attended=len(seen), required=required_sessions(total, event["completion_percent"]),
+            total=total, missed=tuple(s["title"] for s in sessions if s["id"] not in seen), eligible=eligible,
+            reason=reason, override=override, certificate=certificates.get(r["id"]),
+        ))
+    return sorted(standings, key=lambda s: (s.name.casefold(), s.registration_id))
+
+
+async def standing(event: dict[str, Any], registration_id: int) -> Standing:
+    """One registration's standing (NotFound when it is not of this event)."""
+    for item in await event_standings(event):
+        if item.registration_id == registration_id:
+            return item
+    raise NotFound("No such registration in this event.")
+
+
+async def set_override(user: CurrentUser, event_id: int, registration_id: int, choice: str, reason: str,
+                       ip: str = "") -> None:
+    """Mark a registration eligible or not eligible with a reason, or clear the override ("rule")."""
+    await load_event(user, event_id)
+    if not await Registration.exists().where((Registration.id == registration_id) & (Registration.event == event_id)):
+        raise NotFound("No such registration in this event.")
+    reason = reason.strip()
+    errors = {}
+    if choice not in {"yes", "no", "rule"}:
+        errors["choice"] = "Choose eligible, not eligible, or follow the attendance rule."
+    if choice != "rule" and not reason:
+        errors["reason"] = "Say why (it is kept in the audit log)."
+    elif len(reason) > 500:
+        errors["reason"] = "Keep the reason under 500 characters."
+    if errors:
+        raise ValidationFailed(errors)
+    async with write_transaction(EligibilityOverride._meta.db):
+        before = await EligibilityOverride.select(EligibilityOverride.eligible, EligibilityOverride.reason).where(
+            EligibilityOverride.registration == registration_id).first()
+        await EligibilityOverride.delete().where(EligibilityOverride.registration == registration_id)
+        after = None
+        if choice != "rule":
+            after = {"eligible": choice == "yes", "reason": reason}
+            await EligibilityOverride.insert(EligibilityOverride(
+                registration=registration_id, eligible=choice == "yes", reason=reason, decided_by=user.id))
+        await audit.record(user.actor(ip), "certificate.override", "registration", registration_id,
+                           before=before, after=after, note=reason)

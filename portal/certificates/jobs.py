@@ -1,0 +1,121 @@
+"""Bulk issue as a job: a row with progress, run by an asyncio task in the server process.
+
+The row is the truth: a reload shows the same job, a second click finds the job that is already
+queued or running, and issuing is idempotent per registration. The runner beats a heartbeat after
+every certificate; a job whose heartbeat is older than STALE_AFTER (the server restarted, the task
+died) is taken over by the next request that looks at it: it compares and sets the heartbeat so
+only one process resumes it, and carries on from what is not issued yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+from portal.auth.services import CurrentUser, utcnow
+from portal.certificates.eligibility import event_standings, load_event
+from portal.certificates.issue import issue_for
+from portal.certificates.tables import IssueJob
+from portal.core import audit
+from portal.core.audit import Actor
+from portal.core.errors import NotFound
+from portal.db import write_transaction
+
+log = logging.getLogger("portal.certificates")
+STALE_AFTER = dt.timedelta(seconds=30)
+ACTIVE = ("queued", "running")
+# Tasks of this process, by job id: kept so they are not garbage-collected mid-run.
+_tasks: dict[int, asyncio.Task] = {}
+
+
+async def _pending(event: dict[str, Any]) -> list:
+    return [s for s in await event_standings(event) if s.eligible and s.certificate is None]
+
+
+async def start(user: CurrentUser, event_id: int, ip: str = "") -> int:
+    """Start issuing every eligible certificate of the event; a job already under way is returned instead."""
+    event = await load_event(user, event_id)
+    total = 0
+    async with write_transaction(IssueJob._meta.db):
+        current = await IssueJob.select(IssueJob.id).where(
+            (IssueJob.event == event_id) & IssueJob.status.is_in(list(ACTIVE))).first()
+        if current:
+            job_id = current["id"]
+        else:
+            total = len(await _pending(event))
+            # Nothing to issue: the job is born finished, and no task is started.
+            job = IssueJob(event=event_id, total=total, created_by=user.id, status="queued" if total else "done",
+                           finished_at=None if total else utcnow())
+            await job.save()
+            job_id = job.id
+            await audit.record(user.actor(ip), "certificate.bulk_issue", "event", event_id, after={"job": job_id})
+    if not current and total:
+        _spawn(job_id)
+    return job_id
+
+
+def _spawn(job_id: int) -> None:
+    task = asyncio.get_running_loop().create_task(run(job_id))
+    _tasks[job_id] = task
+    task.add_done_callback(lambda _: _tasks.pop(job_id, None))
+
+
+async def run(job_id: int) -> None:
+    """Issue what the job's event still lacks, beating the heartbeat after each certificate."""
+    job = await IssueJob.select().where(IssueJob.id == job_id).first()
+    try:
+        event = await load_event(None, job["event"])
+        pending = await _pending(event)
+        await IssueJob.update({IssueJob.status: "running", IssueJob.heartbeat_at: utcnow(),
+                               IssueJob.total: job["done"] + len(pending)}).where(IssueJob.id == job_id)
+        actor = Actor(id=job["created_by"], label=f"bulk issue job {job_id}")
+        for item in pending:
+            _, created = await issue_for(event, item, job["created_by"], actor)
+            await IssueJob.update({IssueJob.done: IssueJob.done + 1, IssueJob.issued: IssueJob.issued + int(created),
+                                   IssueJob.heartbeat_at: utcnow()}).where(IssueJob.id == job_id)
+        await IssueJob.update({IssueJob.status: "done", IssueJob.finished_at: utcnow()}).where(IssueJob.id == job_id)
+    except asyncio.CancelledError:
+        raise  # shutting down: the stale heartbeat lets the next look resume it
+    except Exception as exc:  # noqa: BLE001 - the job records its failure for the page to show
+        log.exception("bulk issue job %s failed", job_id)
+        await IssueJob.update({IssueJob.status: "failed", IssueJob.error: str(exc)[:500],
+                               IssueJob.finished_at: utcnow()}).where(IssueJob.id == job_id)
+
+
+async def resume_if_stale(job: dict[str, Any], now: dt.datetime | None = None) -> bool:
+    """Take over an active job whose runner is gone; True when this process resumed it."""
+    now = now or utcnow()
+    if job["status"] not in ACTIVE or job["id"] in _tasks or job["heartbeat_at"] > now - STALE_AFTER:
+        return False
+    claimed = await IssueJob.update({IssueJob.heartbeat_at: now}).where(
+        (IssueJob.id == job["id"]) & (IssueJob.heartbeat_at == job["heartbeat_at"])).returning(IssueJob.id)
+    if not claimed:
+        return False
+    log.info("resuming bulk issue job %s", job["id"])
+    _spawn(job["id"])
+    return True
+
+
+async def get(user: CurrentUser, event_id: int, job_id: int) -> dict[str, Any]:
+    """The job (resumed first if its runner is gone)."""
+    await load_event(user, event_id)
+    job = await IssueJob.select().where((IssueJob.id == job_id) & (IssueJob.event == event_id)).first()
+    if job is None:
+        raise NotFound("No such job.")
+    if await resume_if_stale(job):
+        job = await IssueJob.select().where(IssueJob.id == job_id).first()
+    return job
+
+
+async def latest(event_id: int) -> dict[str, Any] | None:
+    """The event's most recent job, for the certificate page."""
+    return await IssueJob.select().where(IssueJob.event == event_id).order_by(IssueJob.id, ascending=False).first()
+
+
+async def wait(job_id: int) -> None:
+    """Wait for this process's runner of a job (tests, the CLI)."""
+    task = _tasks.get(job_id)
+    if task is not None:
+        await task

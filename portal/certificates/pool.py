@@ -1,0 +1,149 @@
+"""The master-trainer pool: list, counts, export, status, invitations, trainings delivered."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from portal.auth import services as auth_services
+from portal.auth.services import CurrentUser
+from portal.certificates.tables import PoolMember, PoolTrainerLink
+from portal.core import audit
+from portal.core.districts import BY_CODE
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.events.tables import CheckIn, Event, Registration
+from portal.reports.renderers import Column, Export, render_csv
+
+STATUSES = {"active": "Active", "inactive": "Inactive"}
+DELIVERING_ROLES = ("facilitator", "trainer")
+
+
+@dataclass(frozen=True)
+class PoolFilter:
+    """What the pool list is narrowed to."""
+
+    district: str = ""
+    status: str = ""
+    course: int | None = None
+
+
+def _columns() -> tuple:
+    return (
+        *PoolMember.all_columns(),
+        PoolMember.participant.name.as_alias("name"), PoolMember.participant.name_bn.as_alias("name_bn"),
+        PoolMember.participant.phone.as_alias("phone"), PoolMember.participant.email.as_alias("email"),
+        PoolMember.source_event.title.as_alias("event_title"),
+        PoolMember.source_event.course.title.as_alias("course_title"),
+        PoolMember.certificate.serial.as_alias("serial"),
+    )
+
+
+def _where(query: Any, filters: PoolFilter) -> Any:
+    if filters.district:
+        query = query.where(PoolMember.district == filters.district)
+    if filters.status:
+        query = query.where(PoolMember.status == filters.status)
+    if filters.course is not None:
+        query = query.where(PoolMember.source_event.course == filters.course)
+    return query
+
+
+async def members(filters: PoolFilter) -> list[dict[str, Any]]:
+    """Pool members matching the filters, by name."""
+    return await _where(PoolMember.select(*_columns()), filters).order_by(PoolMember.participant.name)
+
+
+async def counts_by_district(filters: PoolFilter) -> list[dict[str, Any]]:
+    """[{district, name, active, total}] for the members matching the filters."""
+    counts: dict[str, dict[str, Any]] = {}
+    for row in await _where(PoolMember.select(PoolMember.district, PoolMember.status), filters):
+        district = BY_CODE.get(row["district"])
+        entry = counts.setdefault(row["district"], {"district": row["district"], "active": 0, "total": 0,
+                                                    "name": district.name if district else row["district"] or "—"})
+        entry["total"] += 1
+        entry["active"] += row["status"] == "active"
+    return sorted(counts.values(), key=lambda e: e["name"])
+
+
+EXPORT_COLUMNS = (
+    Column("name", "Name"), Column("name_bn", "Name (Bangla)"), Column("district", "District"),
+    Column("organisation", "Organisation"), Column("status", "Status"), Column("certified_on", "Certified on", "date"),
+    Column("event_title", "ToT"), Column("course_title", "Course"), Column("serial", "Certificate"),
+    Column("phone", "Phone"), Column("email", "Email"),
+)
+
+
+async def export_csv(filters: PoolFilter) -> Export:
+    """The filtered pool as CSV (names are neutralised against formulas by the renderer)."""
+    rows = await members(filters)
+
+    def body() -> Iterator[dict[str, Any]]:
+        for row in rows:
+            district = BY_CODE.get(row["district"])
+            yield {**row, "district": district.name if district else row["district"]}
+
+    return render_csv("master-trainer-pool", list(EXPORT_COLUMNS), body())
+
+
+async def get_member(member_id: int) -> dict[str, Any]:
+    """One member with the trainer account they were invited as."""
+    row = await PoolMember.select(*_columns()).where(PoolMember.id == member_id).first()
+    if row is None:
+        raise NotFound("No such pool member.")
+    link = await PoolTrainerLink.select(PoolTrainerLink.user, PoolTrainerLink.invited_at).where(
+        PoolTrainerLink.member == member_id).first()
+    return {**row, "trainer_user": link["user"] if link else None, "invited_at": link["invited_at"] if link else None}
+
+
+async def set_status(user: CurrentUser, member_id: int, status: str, ip: str = "") -> None:
+    """Active or inactive."""
+    member = await get_member(member_id)
+    if status not in STATUSES:
+        raise DomainError("bad_status", "Unknown status.")
+    await PoolMember.update({PoolMember.status: status}).where(PoolMember.id == member_id)
+    await audit.record(user.actor(ip), "pool.status", "pool_member", member_id,
+                       before={"status": member["status"]}, after={"status": status})
+
+
+async def invite(user: CurrentUser, member_id: int, ip: str = "") -> str:
+    """Create a trainer account for the member and return a one-time link to choose a password."""
+    member = await get_member(member_id)
+    if member["trainer_user"]:
+        raise DomainError("already_invited", "This person already has a trainer account.")
+    if not member["email"] and not member["phone"]:
+        raise DomainError("no_contact", "Add an email or phone number to the person first.")
+    try:
+        user_id = await auth_services.create_user(
+            {"name": member["name"], "email": member["email"] or "", "phone": member["phone"] or "",
+             "role": "trainer", "password": secrets.token_urlsafe(24)}, user.actor(ip))
+    except ValidationFailed as exc:
+        raise DomainError("account_exists", "A staff account already uses this person's email or phone: "
+                          + "; ".join(exc.errors.values())) from exc
+    await PoolTrainerLink.insert(PoolTrainerLink(member=member_id, user=user_id, invited_by=user.id))
+    await audit.record(user.actor(ip), "pool.invite", "pool_member", member_id, after={"user": user_id})
+    return await auth_services.create_link("reset", user_id, user.actor(ip))
+
+
+async def delivered(member_id: int) -> list[dict[str, Any]]:
+    """Later events where the member was a facilitator or trainer, with how many people attended."""
+    member = await get_member(member_id)
+    rows = await Registration.select(
+        Registration.event.id.as_alias("event_id"), Registration.event.title.as_alias("title"),
+        Registration.event.district.as_alias("district"), Registration.event.start_date.as_alias("start_date"),
+        Registration.role,
+    ).where(
+        (Registration.participant == member["participant"]) & Registration.role.is_in(list(DELIVERING_ROLES))
+        & (Registration.status != "cancelled")
+    ).order_by(Registration.event.start_date)
+    source = await Event.select(Event.start_date).where(Event.id == member["source_event"]).first()
+    if source:
+        rows = [r for r in rows if r["start_date"] >= source["start_date"] and r["event_id"] != member["source_event"]]
+    for row in rows:
+        attended = await CheckIn.select(CheckIn.registration).where(
+            CheckIn.registration.is_in(Registration.select(Registration.id).where(
+                (Registration.event == row["event_id"]) & (Registration.role == "participant")))
+        ).distinct()
+        row["attended"] = len(attended)
+    return rows
