@@ -1,0 +1,211 @@
+"""Check-in: a registration present at a session, recorded exactly once.
+
+One row per (registration, session), enforced by a unique index. A repeat (a second scan, an
+offline queue resending, two phones scanning the same ticket at once) is answered "already"
+with the time of the first check-in: never a second row, never an error. Every check-in and
+every undo is written to the audit log in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from portal.auth.services import utcnow
+from portal.core import audit
+from portal.core.errors import DomainError
+from portal.db import icontains, write_transaction
+from portal.events.registrations import SEATED
+from portal.events.tables import CheckIn, Registration, Session
+
+METHODS = ("ticket_scan", "self_scan", "manual", "import")
+MAX_CLIENT_ID = 64
+
+
+class CheckInError(DomainError):
+    """A check-in was refused. Codes: session_not_found, unknown_ticket, not_registered,
+    wrong_event, cancelled, waitlisted, bad_method, not_checked_in."""
+
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    """What a scan did: `status` is "ok" (new) or "already" (the first check-in's time in `at`)."""
+
+    status: str
+    at: dt.datetime
+    registration_id: int
+    session_id: int
+    name: str
+    organisation: str
+    method: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The answer the scanner page reads."""
+        return {"status": self.status, "at": self.at.isoformat(), "registration_id": self.registration_id,
+                "session_id": self.session_id, "name": self.name, "organisation": self.organisation,
+                "method": self.method}
+
+
+def _unique_violation(exc: BaseException) -> bool:
+    # sqlite3.IntegrityError ("UNIQUE constraint failed") and asyncpg.UniqueViolationError.
+    name = type(exc).__name__
+    return name in {"IntegrityError", "UniqueViolationError"} or "unique" in str(exc).lower()
+
+
+async def get_session(session_id: int) -> dict[str, Any]:
+    """The session, or CheckInError session_not_found."""
+    row = await Session.select(Session.id, Session.event, Session.title).where(Session.id == session_id).first()
+    if row is None:
+        raise CheckInError("session_not_found", "This session does not exist.")
+    return row
+
+
+async def _registration(token: str | None, registration_id: int | None) -> dict[str, Any]:
+    columns = (Registration.id, Registration.event, Registration.status,
+               Registration.participant.name.as_alias("name"),
+               Registration.participant.organisation.as_alias("organisation"))
+    if token is not None:
+        token = token.strip()
+        row = None
+        if 0 < len(token) <= 64:
+            row = await Registration.select(*columns).where(Registration.ticket_token == token).first()
+        if row is None:
+            raise CheckInError("unknown_ticket", "This code is not a ticket of this portal.")
+        return row
+    row = await Registration.select(*columns).where(Registration.id == registration_id).first()
+    if row is None:
+        raise CheckInError("not_registered", "This person is not registered for this event.")
+    return row
+
+
+def _check_allowed(registration: dict[str, Any], session: dict[str, Any]) -> None:
+    if registration["event"] != session["event"]:
+        raise CheckInError("wrong_event", f"{registration['name']} is registered for another event.")
+    if registration["status"] == "cancelled":
+        raise CheckInError("cancelled", f"The registration of {registration['name']} is cancelled.")
+    if registration["status"] not in SEATED:
+        raise CheckInError("waitlisted", f"{registration['name']} is on the waitlist, not registered.")
+
+
+async def _existing(registration_id: int, session_id: int) -> dict[str, Any] | None:
+    return await CheckIn.select(CheckIn.id, CheckIn.at, CheckIn.method).where(
+        (CheckIn.registration == registration_id) & (CheckIn.session == session_id)).first()
+
+
+async def check_in(
+    session_id: int,
+    actor: audit.Actor,
+    *,
+    token: str | None = None,
+    registration_id: int | None = None,
+    method: str = "ticket_scan",
+    by_user: int | None = None,
+    client_id: str | None = None,
+    at: dt.datetime | None = None,
+) -> CheckInResult:
+    """Check a registration (by ticket token or id) in to a session; idempotent."""
+    if method not in METHODS:
+        raise CheckInError("bad_method", "Unknown check-in method.")
+    if (token is None) == (registration_id is None):
+        raise CheckInError("unknown_ticket", "Give a ticket or a registration.")
+    session = await get_session(session_id)
+    registration = await _registration(token, registration_id)
+    _check_allowed(registration, session)
+    client_id = (client_id or "").strip()[:MAX_CLIENT_ID] or None
+
+    def result(status: str, row: dict[str, Any]) -> CheckInResult:
+        return CheckInResult(status, row["at"], registration["id"], session_id, registration["name"],
+                             registration["organisation"], row["method"])
+
+    existing = await _existing(registration["id"], session_id)
+    if existing:
+        return result("already", existing)
+    when = at or utcnow()
+    try:
+        async with write_transaction(CheckIn._meta.db):
+            row = CheckIn(registration=registration["id"], session=session_id, at=when, method=method,
+                          by_user=by_user, client_id=client_id)
+            await row.save()
+            await audit.record(actor, "checkin.create", "check_in", row.id, after={
+                "registration": registration["id"], "session": session_id, "method": method, "at": when,
+                "client_id": client_id})
+    except Exception as exc:
+        # A concurrent scan of the same ticket won the race to the unique index: same answer as a repeat.
+        if not _unique_violation(exc):
+            raise
+        existing = await _existing(registration["id"], session_id)
+        if existing is None:
+            raise
+        return result("already", existing)
+    return result("ok", {"at": when, "method": method})
+
+
+async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_id: int | None = None) -> None:
+    """Remove a check-in made by mistake; the audit log keeps what was removed."""
+    session = await get_session(session_id)
+    if event_id is not None and session["event"] != event_id:
+        raise CheckInError("session_not_found", "This session does not exist.")
+    async with write_transaction(CheckIn._meta.db):
+        row = await CheckIn.select().where(
+            (CheckIn.registration == registration_id) & (CheckIn.session == session_id)).first()
+        if row is None:
+            raise CheckInError("not_checked_in", "This person is not checked in to this session.")
+        await CheckIn.delete().where(CheckIn.id == row["id"])
+        await audit.record(actor, "checkin.undo", "check_in", row["id"], before={
+            "registration": registration_id, "session": session_id, "method": row["method"], "at": row["at"],
+            "by_user": row["by_user"], "client_id": row["client_id"]})
+
+
+async def present_count(session_id: int, event_id: int) -> dict[str, int]:
+    """{"present": n, "expected": m} for the live counter ("38 of 45 present")."""
+    present = await CheckIn.count().where(CheckIn.session == session_id)
+    expected = await Registration.count().where(
+        (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+    return {"present": present, "expected": expected}
+
+
+async def attendance(session_id: int, event_id: int, q: str = "", show: str = "all") -> list[dict[str, Any]]:
+    """Seated registrations of the event with their check-in (if any) for the session."""
+    query = Registration.select(
+        Registration.id, Registration.role, Registration.status, Registration.ticket_token,
+        Registration.participant.name.as_alias("name"),
+        Registration.participant.name_bn.as_alias("name_bn"),
+        Registration.participant.organisation.as_alias("organisation"),
+        Registration.participant.phone.as_alias("phone"),
+    ).where((Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+    q = q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        condition = (icontains(Registration.participant.name, q) | icontains(Registration.participant.name_bn, q)
+                     | icontains(Registration.participant.organisation, q))
+        if len(digits) >= 3:
+            condition = condition | icontains(Registration.participant.phone, digits.lstrip("0"))
+        query = query.where(condition)
+    rows = await query.order_by(Registration.participant.name).order_by(Registration.id)
+    checkins = {r["registration"]: r for r in await CheckIn.select(
+        CheckIn.registration, CheckIn.at, CheckIn.method).where(CheckIn.session == session_id)}
+    for row in rows:
+        found = checkins.get(row["id"])
+        row["checked_in_at"] = found["at"] if found else None
+        row["method"] = found["method"] if found else None
+    if show == "present":
+        rows = [r for r in rows if r["checked_in_at"]]
+    elif show == "absent":
+        rows = [r for r in rows if not r["checked_in_at"]]
+    return rows
+
+
+async def tickets(event_id: int) -> dict[str, str]:
+    """token -> name for every seated registration: the scanner's offline list."""
+    rows = await Registration.select(Registration.ticket_token, Registration.participant.name.as_alias("name")).where(
+        (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+    return {r["ticket_token"]: r["name"] for r in rows}
+
+
+async def attended(registration_id: int) -> dict[int, dt.datetime]:
+    """session id -> check-in time for one registration (the ticket page)."""
+    rows = await CheckIn.select(CheckIn.session, CheckIn.at).where(CheckIn.registration == registration_id)
+    return {r["session"]: r["at"] for r in rows}
