@@ -13,7 +13,7 @@ from litestar.routes import HTTPRoute
 
 from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
-from portal.events import participants, services
+from portal.events import participants, registrations, services
 from portal.events.tables import Session
 
 pytestmark = pytest.mark.anyio
@@ -64,6 +64,30 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/participants/new"): EVENT_LIST,
     ("GET", "/manage/participants/{participant_id:int}"): PERSON_READ,
     ("POST", "/manage/participants/{participant_id:int}"): PERSON_WRITE,
+    # Registrations and check-in (events feature)
+    ("GET", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/new-person"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/role"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/cancel"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/promote"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}/undo"):
+        EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/tickets"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/count"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/display"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/sheet.pdf"): EVENT_RECORD,
+    # A ticket is reached only with its secret token: an unknown token is 404 for everyone.
+    ("GET", "/t/{token:str}"): dict.fromkeys(ROLES, "hidden"),
+    ("GET", "/t/{token:str}/ticket.pdf"): dict.fromkeys(ROLES, "hidden"),
+    ("GET", "/c"): PUBLIC,
+    ("POST", "/c"): PUBLIC,
+    ("GET", "/c/{session_id:int}/{code:str}"): PUBLIC,
+    ("POST", "/c/{session_id:int}/{code:str}"): PUBLIC,
 }
 
 
@@ -105,7 +129,9 @@ async def world(create_user):
         "coordinator": coordinator,
         "admin": await create_user("admin"),
     }
+    registration_id = (await registrations.register(event_id, person_id, coordinator.actor()))["id"]
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
+              "registration_id": registration_id, "code": "not-a-code",
               "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css"}
     return users, params
 
