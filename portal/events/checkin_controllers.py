@@ -244,7 +244,7 @@ class AttendanceController(Controller):
         count = await checkin.present_count(session_id, event_id)
         tz = request.app.state.settings.tz
         return Response({**result.as_json(), "local_time": result.at.astimezone(tz).strftime("%H:%M"),
-                         "count": count})
+                         "count": count}, status_code=200)
 
     @get("/tickets", name="events.scan.tickets")
     async def tickets(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
