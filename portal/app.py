@@ -30,7 +30,7 @@ from portal.events.checkin_controllers import AttendanceController, Registration
 from portal.events.controllers import EventController
 from portal.events.participant_controllers import ParticipantController
 from portal.events.ticket_controllers import SelfCheckInController, TicketController
-from portal.pages import HomeController, healthz
+from portal.pages import HomeController, healthz, ping
 from portal.settings import REPO_ROOT, Settings
 from portal.templating import configure_jinja
 
@@ -143,7 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             HomeController, healthz, AuthController, UserAdminController, EventController, ParticipantController,
-            RegistrationController, AttendanceController, TicketController, SelfCheckInController,
+            RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],

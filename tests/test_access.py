@@ -84,6 +84,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     # A ticket is reached only with its secret token: an unknown token is 404 for everyone.
     ("GET", "/t/{token:str}"): dict.fromkeys(ROLES, "hidden"),
     ("GET", "/t/{token:str}/ticket.pdf"): dict.fromkeys(ROLES, "hidden"),
+    ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
     ("POST", "/c"): PUBLIC,
     ("GET", "/c/{session_id:int}/{code:str}"): PUBLIC,

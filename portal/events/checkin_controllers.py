@@ -222,7 +222,7 @@ class AttendanceController(Controller):
     @post("/scan", name="events.scan.submit")
     async def scan_submit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
         """One scan as JSON {token, client_id, scanned_at}: green ok, amber already, red refused."""
-        context = await self._context(request, event_id, session_id)
+        session = await services.get_session(current_user(request), event_id, session_id)  # district scope
         try:
             body = await request.json()
         except Exception:  # noqa: BLE001 - any unreadable body is the same bad request
@@ -236,11 +236,11 @@ class AttendanceController(Controller):
                 session_id, user.actor(client_ip(request)), token=token_from_scan(body["token"]),
                 method="ticket_scan", by_user=user.id,
                 client_id=body.get("client_id") if isinstance(body.get("client_id"), str) else None,
-                at=_scanned_at(body.get("scanned_at")),
+                at=_scanned_at(body.get("scanned_at")), session=session,
             )
         except checkin.CheckInError as exc:
             return Response({"status": "error", "code": exc.code, "message": exc.message,
-                             "count": context["count"]}, status_code=200)
+                             "count": await checkin.present_count(session_id, event_id)}, status_code=200)
         count = await checkin.present_count(session_id, event_id)
         tz = request.app.state.settings.tz
         return Response({**result.as_json(), "local_time": result.at.astimezone(tz).strftime("%H:%M"),
