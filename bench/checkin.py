@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import re
 import shutil
@@ -92,11 +93,10 @@ async def seed(env: dict[str, str], registrations: int) -> tuple[int, int, list[
         user_id = await auth_services.create_user(
             {"name": "Bench", "email": "bench@example.org", "role": "coordinator", "password": "bench password 1",
              "districts": []}, auth_services.Actor.system("bench"))
+        today = dt.date.today()
         event = Event(kind="district_workshop", title="Bench workshop", district="khulna",
-                      start_date=time.strftime("%Y-%m-%d"), end_date=time.strftime("%Y-%m-%d"), status="published")
+                      start_date=today, end_date=today, status="published")
         await event.save()
-        import datetime as dt
-
         now = dt.datetime.now(dt.UTC)
         session = Session(event=event.id, title="Day 1", starts_at=now, ends_at=now + dt.timedelta(hours=8))
         await session.save()

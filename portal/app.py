@@ -28,6 +28,7 @@ from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.events.checkin_controllers import AttendanceController, RegistrationController
 from portal.events.controllers import EventController
+from portal.events.import_controllers import ImportController
 from portal.events.participant_controllers import ParticipantController
 from portal.events.ticket_controllers import SelfCheckInController, TicketController
 from portal.pages import HomeController, healthz, ping
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HomeController, healthz, AuthController, UserAdminController, EventController, ParticipantController,
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
+            ImportController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],

@@ -84,6 +84,10 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     # A ticket is reached only with its secret token: an unknown token is 404 for everyone.
     ("GET", "/t/{token:str}"): dict.fromkeys(ROLES, "hidden"),
     ("GET", "/t/{token:str}/ticket.pdf"): dict.fromkeys(ROLES, "hidden"),
+    ("GET", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): EVENT_RECORD,
     ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
     ("POST", "/c"): PUBLIC,
@@ -132,7 +136,7 @@ async def world(create_user):
     }
     registration_id = (await registrations.register(event_id, person_id, coordinator.actor()))["id"]
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
-              "registration_id": registration_id, "code": "not-a-code",
+              "registration_id": registration_id, "code": "not-a-code", "upload_id": "A" * 22,
               "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css"}
     return users, params
 
