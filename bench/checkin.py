@@ -55,7 +55,8 @@ end
 function done(summary, latency, requests)
   io.write(string.format("RESULT %%d %%f %%f %%f %%d\n", summary.requests, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout))
 end
 """
 
@@ -63,7 +64,8 @@ PING_LUA = r"""
 function done(summary, latency, requests)
   io.write(string.format("RESULT %d %f %f %f %d\n", summary.requests, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout))
 end
 """
 
@@ -116,7 +118,7 @@ async def seed(env: dict[str, str], registrations: int) -> tuple[int, int, list[
 
 
 def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict[str, float]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
                          capture_output=True, text=True, check=True).stdout
     match = re.search(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", out)
     if not match:
@@ -144,9 +146,9 @@ def bench(label: str, database_url: str, args: argparse.Namespace) -> None:
     else:
         os.environ.pop("DATABASE_URL", None)
     seeder = subprocess.run([sys.executable, "-c", (
-        "import asyncio, json, sys; sys.path.insert(0, %r); from bench.checkin import seed; "
+        f"import asyncio, json, sys; sys.path.insert(0, {str(ROOT)!r}); from bench.checkin import seed; "
         "e, s, t, l = asyncio.run(seed(json.loads(sys.argv[1]), int(sys.argv[2]))); "
-        "print(json.dumps([e, s, l])); open(sys.argv[3], 'w').write('\\n'.join(t))") % str(ROOT),
+        "print(json.dumps([e, s, l])); open(sys.argv[3], 'w').write('\\n'.join(t))"),
         __import__("json").dumps(env), str(args.registrations), str(work / "tokens.txt")],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env})
     if seeder.returncode:

@@ -11,13 +11,13 @@ from portal.events.tables import Participant, Registration
 pytestmark = pytest.mark.anyio
 ACTOR = Actor.system("tests")
 CSV = (
-    "Name,Mobile,District,Organisation\n"
-    "Rahima Begum,01711-234567,Khulna,WARBE\n"
-    "Karim Sheikh,12,Khulna,BMET\n"           # bad phone
-    "Nasima Akter,01811-000111,Atlantis,\n"   # unknown district
-    "Rahima Again,01711234567,Khulna,\n"      # duplicate of row 2
-    "Jamal Uddin,1911222333,Jessore,DEMO\n"   # Excel dropped the 0; old spelling of Jashore
-).encode()
+    b"Name,Mobile,District,Organisation\n"
+    b"Rahima Begum,01711-234567,Khulna,WARBE\n"
+    b"Karim Sheikh,12,Khulna,BMET\n"           # bad phone
+    b"Nasima Akter,01811-000111,Atlantis,\n"   # unknown district
+    b"Rahima Again,01711234567,Khulna,\n"      # duplicate of row 2
+    b"Jamal Uddin,1911222333,Jessore,DEMO\n"   # Excel dropped the 0; old spelling of Jashore
+)
 
 
 def table(data=CSV, name="list.csv"):
