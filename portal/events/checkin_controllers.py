@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.auth.services import utcnow
-from portal.core.errors import DomainError, ValidationFailed
+from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import checkin, participants, registrations, selfcheck, services, sheets
 from portal.events.qr import qr_svg, token_from_scan
@@ -222,7 +222,10 @@ class AttendanceController(Controller):
     @post("/scan", name="events.scan.submit")
     async def scan_submit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
         """One scan as JSON {token, client_id, scanned_at}: green ok, amber already, red refused."""
-        session = await services.get_session(current_user(request), event_id, session_id)  # district scope
+        user = current_user(request)
+        session = await checkin.session_for_scan(event_id, session_id)
+        if session is None or not user.sees_district(session["district"]):
+            raise NotFound("No such session.")
         try:
             body = await request.json()
         except Exception:  # noqa: BLE001 - any unreadable body is the same bad request
@@ -230,7 +233,6 @@ class AttendanceController(Controller):
         if not isinstance(body, dict) or not isinstance(body.get("token"), str):
             return Response({"status": "error", "code": "bad_request", "message": "Send {\"token\": ...}."},
                             status_code=400)
-        user = current_user(request)
         try:
             result = await checkin.check_in(
                 session_id, user.actor(client_ip(request)), token=token_from_scan(body["token"]),
