@@ -29,6 +29,7 @@ EVENT_RECORD = {**EVENT_LIST, "organizer_out": "hidden"}
 # organizers limited to other districts may not change them.
 PERSON_READ = EVENT_LIST
 PERSON_WRITE = EVENT_RECORD
+UPLOAD_GONE = dict.fromkeys(("organizer_in", "coordinator", "admin"), "hidden")
 
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,
@@ -86,8 +87,9 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/t/{token:str}/ticket.pdf"): dict.fromkeys(ROLES, "hidden"),
     ("GET", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
     ("POST", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): EVENT_RECORD,
+    # An upload id that was never stored is a 404 for those who may import into the event.
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RECORD, **UPLOAD_GONE},
     ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
     ("POST", "/c"): PUBLIC,
