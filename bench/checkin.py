@@ -118,8 +118,9 @@ async def seed(env: dict[str, str], registrations: int) -> tuple[int, int, list[
 
 
 def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict[str, float]:
-    out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
-                         capture_output=True, text=True, check=True).stdout
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+               url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     match = re.search(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", out)
     if not match:
         raise RuntimeError(out)
