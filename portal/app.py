@@ -37,13 +37,16 @@ from portal.core.errors import DomainError
 from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
+from portal.events.checkin_controllers import AttendanceController, RegistrationController
 from portal.events.controllers import EventController
 from portal.events.course_links import CourseEventLinkController, course_events
+from portal.events.import_controllers import ImportController
 from portal.events.participant_controllers import ParticipantController
+from portal.events.ticket_controllers import SelfCheckInController, TicketController
 from portal.events.ticket_materials import TicketMaterialsController
 from portal.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
 from portal.i18n import gettext as _
-from portal.pages import HomeController, healthz, language_choice
+from portal.pages import HomeController, healthz, language_choice, ping
 from portal.settings import REPO_ROOT, Settings
 from portal.templating import configure_jinja
 from portal.trainings.controllers import CourseController, MaterialAdminController
@@ -171,6 +174,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CourseEventLinkController, TicketMaterialsController,
             EventCertificateController, CertificateController, CertificateSettingsController, PoolController,
             VerifyController, TicketCertificateController,
+            RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
+            ImportController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],

@@ -62,3 +62,9 @@ async def healthz() -> Response:
     except Exception as exc:  # noqa: BLE001 - any failure means "not healthy"
         return Response({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
     return Response({"status": "ok"})
+
+
+@get("/ping", name="ping", exclude_from_csrf=True, media_type="text/plain")
+async def ping() -> str:
+    """A bare route with no database query: the baseline the benchmarks compare routes with."""
+    return "pong"

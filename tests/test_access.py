@@ -13,7 +13,7 @@ from litestar.routes import HTTPRoute
 
 from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
-from portal.events import participants, services
+from portal.events import participants, registrations, services
 from portal.events.tables import Session
 from tests.certificates.factories import certificate_world
 from tests.trainings.factories import make_course_with_material
@@ -39,6 +39,7 @@ TRAINER_FILE = {**dict.fromkeys(ROLES[:-2], "hidden"), "coordinator": "ok", "adm
 # Certificates: revoking and the pool's changes are for coordinators; the pool is read programme-wide.
 COORDINATOR_WRITE = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "deny"), "coordinator": "ok", "admin": "ok"}
 UNKNOWN_TICKET = dict.fromkeys(ROLES, "hidden")  # the sweep's token is not a ticket
+UPLOAD_GONE = dict.fromkeys(("organizer_in", "coordinator", "admin"), "hidden")
 
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,
@@ -114,6 +115,36 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/verify"): PUBLIC,
     ("GET", "/verify/{code:str}"): PUBLIC,
     ("GET", "/t/{token:str}/certificate/{serial:str}"): UNKNOWN_TICKET,
+    # Registrations and check-in (events feature)
+    ("GET", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/new-person"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/role"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/cancel"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/promote"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}/undo"):
+        EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/tickets"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/count"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/display"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/sheet.pdf"): EVENT_RECORD,
+    # A ticket is reached only with its secret token: an unknown token is 404 for everyone.
+    ("GET", "/t/{token:str}"): dict.fromkeys(ROLES, "hidden"),
+    ("GET", "/t/{token:str}/ticket.pdf"): dict.fromkeys(ROLES, "hidden"),
+    ("GET", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
+    # An upload id that was never stored is a 404 for those who may import into the event.
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("GET", "/ping"): PUBLIC,
+    ("GET", "/c"): PUBLIC,
+    ("POST", "/c"): PUBLIC,
+    ("GET", "/c/{session_id:int}/{code:str}"): PUBLIC,
+    ("POST", "/c/{session_id:int}/{code:str}"): PUBLIC,
 }
 
 
@@ -155,10 +186,11 @@ async def world(create_user, settings):
         "coordinator": coordinator,
         "admin": await create_user("admin"),
     }
+    registration_id = (await registrations.register(event_id, person_id, coordinator.actor()))["id"]
     course = await make_course_with_material(coordinator, settings, event_id)
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
-              "user_id": users["trainer"].id, "token": "no-such-token", "code": "bn",
-              "file_path": "css/portal.css", **course}
+              "registration_id": registration_id, "code": "not-a-code", "upload_id": "A" * 22,
+              "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css", **course}
     params.update(await certificate_world(coordinator, event_id))
     return users, params
 

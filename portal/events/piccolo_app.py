@@ -4,12 +4,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from portal.events.tables import CheckIn, Event, Participant, Registration, Session
+from portal.events.tables import CheckIn, Event, Participant, Registration, SelfCheckInFailure, Session
 
 APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Participant, Event, Session, Registration, CheckIn],
+    table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure],
     migration_dependencies=["portal.auth.piccolo_app", "portal.trainings.piccolo_app"],
     commands=[],
 )

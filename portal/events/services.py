@@ -208,3 +208,14 @@ def session_form_values(session: dict[str, Any], tz: ZoneInfo) -> dict[str, str]
             "end": f"{end:%H:%M}"}
 
 
+
+
+async def get_event_public(event_id: int) -> dict[str, Any]:
+    """An event as its participants see it (reached through their own ticket, no district check)."""
+    row = await Event.select(
+        Event.id, Event.kind, Event.title, Event.description, Event.district, Event.venue, Event.start_date,
+        Event.end_date, Event.status, Event.walk_ins,
+    ).where(Event.id == event_id).first()
+    if row is None:
+        raise NotFound("No such event.")
+    return row

@@ -92,3 +92,11 @@ class CheckIn(Table, tablename="check_in"):
     by_user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     # The id a scanner phone gave this scan while offline, so a resend is recognised.
     client_id = Varchar(length=64, null=True, default=None)
+
+
+class SelfCheckInFailure(Table, tablename="self_checkin_failure"):
+    """A phone-number look-up at self check-in that found nothing: counted to limit guessing."""
+
+    session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)
+    ip = Varchar(length=64, default="", index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)

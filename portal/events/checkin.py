@@ -1,0 +1,315 @@
+"""Check-in: a registration present at a session, recorded exactly once.
+
+One row per (registration, session), enforced by a unique index. A repeat (a second scan, an
+offline queue resending, two phones scanning the same ticket at once) is answered "already"
+with the time of the first check-in: never a second row, never an error. Every check-in and
+every undo is written to the audit log in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from portal.auth.services import utcnow
+from portal.core import audit
+from portal.core.errors import DomainError
+from portal.core.tables import AuditEntry
+from portal.db import icontains, is_sqlite, write_transaction
+from portal.events.registrations import SEATED
+from portal.events.tables import CheckIn, Registration, Session
+
+METHODS = ("ticket_scan", "self_scan", "manual", "import")
+MAX_CLIENT_ID = 64
+
+
+class CheckInError(DomainError):
+    """A check-in was refused. Codes: session_not_found, unknown_ticket, not_registered,
+    wrong_event, cancelled, waitlisted, bad_method, not_checked_in."""
+
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    """What a scan did: `status` is "ok" (new) or "already" (the first check-in's time in `at`)."""
+
+    status: str
+    at: dt.datetime
+    registration_id: int
+    session_id: int
+    name: str
+    organisation: str
+    method: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The answer the scanner page reads."""
+        return {"status": self.status, "at": self.at.isoformat(), "registration_id": self.registration_id,
+                "session_id": self.session_id, "name": self.name, "organisation": self.organisation,
+                "method": self.method}
+
+
+def _unique_violation(exc: BaseException) -> bool:
+    # sqlite3.IntegrityError ("UNIQUE constraint failed") and asyncpg.UniqueViolationError.
+    name = type(exc).__name__
+    return name in {"IntegrityError", "UniqueViolationError"} or "unique" in str(exc).lower()
+
+
+async def get_session(session_id: int) -> dict[str, Any]:
+    """The session, or CheckInError session_not_found."""
+    row = await Session.select(Session.id, Session.event, Session.title).where(Session.id == session_id).first()
+    if row is None:
+        raise CheckInError("session_not_found", "This session does not exist.")
+    return row
+
+
+_REGISTRATION_SQL = """
+    SELECT r.id, r.event, r.status, p.name, p.organisation, c.at AS checked_in_at, c.method AS checked_in_method
+    FROM registration r JOIN participant p ON p.id = r.participant
+    LEFT JOIN check_in c ON c.registration = r.id AND c.session = {}
+    WHERE r.%s = {}
+"""
+
+
+async def _registration(token: str | None, registration_id: int | None, session_id: int) -> dict[str, Any]:
+    """The registration with the person's name and its check-in for the session (one query: scans are hot)."""
+    if token is not None:
+        token = token.strip()
+        rows = []
+        if 0 < len(token) <= 64:
+            rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, token)
+        if not rows:
+            raise CheckInError("unknown_ticket", "This code is not a ticket of this portal.")
+        return rows[0]
+    rows = await Registration.raw(_REGISTRATION_SQL % "id", session_id, registration_id)
+    if not rows:
+        raise CheckInError("not_registered", "This person is not registered for this event.")
+    return rows[0]
+
+
+def _aware(value: Any) -> dt.datetime:
+    # A raw query returns the timestamp as Piccolo stores it (text on SQLite, a datetime on PostgreSQL).
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _check_allowed(registration: dict[str, Any], session: dict[str, Any]) -> None:
+    if registration["event"] != session["event"]:
+        raise CheckInError("wrong_event", f"{registration['name']} is registered for another event.")
+    if registration["status"] == "cancelled":
+        raise CheckInError("cancelled", f"The registration of {registration['name']} is cancelled.")
+    if registration["status"] not in SEATED:
+        raise CheckInError("waitlisted", f"{registration['name']} is on the waitlist, not registered.")
+
+
+async def _existing(registration_id: int, session_id: int) -> dict[str, Any] | None:
+    return await CheckIn.select(CheckIn.id, CheckIn.at, CheckIn.method).where(
+        (CheckIn.registration == registration_id) & (CheckIn.session == session_id)).first()
+
+
+async def check_in(
+    session_id: int,
+    actor: audit.Actor,
+    *,
+    token: str | None = None,
+    registration_id: int | None = None,
+    method: str = "ticket_scan",
+    by_user: int | None = None,
+    client_id: str | None = None,
+    at: dt.datetime | None = None,
+    session: dict[str, Any] | None = None,
+) -> CheckInResult:
+    """Check a registration (by ticket token or id) in to a session; idempotent.
+
+    `session` (id and event) may be passed by a caller that has already loaded it."""
+    if method not in METHODS:
+        raise CheckInError("bad_method", "Unknown check-in method.")
+    if (token is None) == (registration_id is None):
+        raise CheckInError("unknown_ticket", "Give a ticket or a registration.")
+    session = session or await get_session(session_id)
+    registration = await _registration(token, registration_id, session_id)
+    _check_allowed(registration, session)
+    client_id = (client_id or "").strip()[:MAX_CLIENT_ID] or None
+
+    def result(status: str, row: dict[str, Any]) -> CheckInResult:
+        return CheckInResult(status, row["at"], registration["id"], session_id, registration["name"],
+                             registration["organisation"], row["method"])
+
+    if registration["checked_in_at"] is not None:
+        return result("already", {"at": _aware(registration["checked_in_at"]),
+                                  "method": registration["checked_in_method"]})
+    when = at or utcnow()
+    row = CheckIn(registration=registration["id"], session=session_id, at=when, method=method, by_user=by_user,
+                  client_id=client_id)
+    entry = _audit_entry(actor, "checkin.create", {
+        "registration": registration["id"], "session": session_id, "method": method, "at": when,
+        "client_id": client_id})
+    try:
+        created = await _insert(row, entry)
+    except Exception as exc:
+        # Belt and braces: ON CONFLICT already answers a concurrent duplicate, but a unique
+        # violation from any other path is still a repeat, not an error.
+        if not _unique_violation(exc):
+            raise
+        created = False
+    if not created:
+        # A concurrent scan of the same ticket won the race to the unique index: same answer as a repeat.
+        existing = await _existing(registration["id"], session_id)
+        if existing is None:
+            raise RuntimeError("check-in neither inserted nor found")
+        return result("already", existing)
+    return result("ok", {"at": when, "method": method})
+
+
+def _audit_entry(actor: audit.Actor, action: str, after: dict[str, Any]) -> AuditEntry:
+    # The same row audit.record() writes, built here so it can join the check-in's own transaction.
+    return AuditEntry(actor_id=actor.id, actor=actor.label[:200], action=action, record_type="check_in",
+                      record_id="", before=None, after=audit._plain(after), note="", ip=actor.ip[:64])
+
+
+def _insert_query(row: CheckIn) -> Any:
+    return CheckIn.insert(row).on_conflict(
+        target=(CheckIn.registration, CheckIn.session), action="DO NOTHING").returning(CheckIn.id)
+
+
+_sqlite_locks: dict[int, asyncio.Lock] = {}
+
+
+def _sqlite_lock() -> asyncio.Lock:
+    # One lock per event loop (the test client may run the app in a loop of its own).
+    loop = asyncio.get_running_loop()
+    lock = _sqlite_locks.get(id(loop))
+    if lock is None:
+        lock = _sqlite_locks[id(loop)] = asyncio.Lock()
+    return lock
+
+
+@functools.cache
+def _sqlite_statements() -> tuple[str, str]:
+    """The two INSERTs as SQL, built by Piccolo once (building a query costs about a millisecond)."""
+    sample = CheckIn(registration=0, session=0, at=utcnow(), method="", by_user=None, client_id=None)
+    insert_sql, _ = _insert_query(sample).querystrings[0].compile_string(engine_type="sqlite")
+    audit_sql, _ = AuditEntry.insert(AuditEntry(
+        at=utcnow(), actor_id=None, actor="", action="", record_type="", record_id="", before=None, after=None,
+        note="", ip="")).querystrings[0].compile_string(engine_type="sqlite")
+    # Check the column order the argument lists below rely on.
+    assert '("id","registration","session","at","method","by_user","client_id")' in insert_sql, insert_sql
+    assert '("id","at","actor_id","actor","action","record_type","record_id","before","after","note","ip")' in \
+        audit_sql, audit_sql
+    return insert_sql, audit_sql
+
+
+async def _insert(row: CheckIn, entry: AuditEntry) -> bool:
+    """Insert the check-in and its audit entry in one transaction; False if it already existed.
+
+    On SQLite, check-ins are written on a connection of their own, one transaction at a time
+    (an asyncio lock): opening a connection per transaction and letting many of them wait on
+    SQLite's busy handler cost 10-100 ms a scan under load. Nobody else uses this connection, so
+    no other statement can slip into the transaction. PostgreSQL uses an ordinary transaction.
+    """
+    engine = CheckIn._meta.db
+    if not is_sqlite(engine) or not hasattr(engine, "_shared_connection"):
+        async with write_transaction(engine):
+            inserted = await _insert_query(row)
+            if inserted:
+                entry.record_id = str(inserted[0]["id"])
+                await AuditEntry.insert(entry)
+        return bool(inserted)
+    insert_sql, audit_sql = _sqlite_statements()
+    insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id]
+    async with _sqlite_lock():
+        connection = await engine._shared_connection("checkin")
+        await connection.execute("BEGIN IMMEDIATE")
+        try:
+            inserted = list(await connection.execute_fetchall(insert_sql, insert_args))
+            if inserted:
+                await connection.execute_fetchall(audit_sql, [
+                    utcnow(), entry.actor_id, entry.actor, entry.action, entry.record_type, str(inserted[0]["id"]),
+                    None, json.dumps(entry.after), entry.note, entry.ip])
+            await connection.execute("COMMIT")
+        except BaseException:
+            await connection.execute("ROLLBACK")
+            raise
+    return bool(inserted)
+
+
+async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_id: int | None = None) -> None:
+    """Remove a check-in made by mistake; the audit log keeps what was removed."""
+    session = await get_session(session_id)
+    if event_id is not None and session["event"] != event_id:
+        raise CheckInError("session_not_found", "This session does not exist.")
+    async with write_transaction(CheckIn._meta.db):
+        row = await CheckIn.select().where(
+            (CheckIn.registration == registration_id) & (CheckIn.session == session_id)).first()
+        if row is None:
+            raise CheckInError("not_checked_in", "This person is not checked in to this session.")
+        await CheckIn.delete().where(CheckIn.id == row["id"])
+        await audit.record(actor, "checkin.undo", "check_in", row["id"], before={
+            "registration": registration_id, "session": session_id, "method": row["method"], "at": row["at"],
+            "by_user": row["by_user"], "client_id": row["client_id"]})
+
+
+async def session_for_scan(event_id: int, session_id: int) -> dict[str, Any] | None:
+    """The session (id, event, district) if it belongs to the event; one query, for the scan route."""
+    rows = await Session.raw(
+        "SELECT s.id, s.event, e.district FROM event_session s JOIN event e ON e.id = s.event "
+        "WHERE s.id = {} AND s.event = {}", session_id, event_id)
+    return rows[0] if rows else None
+
+
+async def present_count(session_id: int, event_id: int) -> dict[str, int]:
+    """{"present": n, "expected": m} for the live counter ("38 of 45 present"), in one query."""
+    rows = await CheckIn.raw(
+        "SELECT (SELECT count(*) FROM check_in WHERE session = {}) AS present, "
+        "(SELECT count(*) FROM registration WHERE event = {} AND status IN ('invited', 'registered')) AS expected",
+        session_id, event_id)
+    return {"present": int(rows[0]["present"]), "expected": int(rows[0]["expected"])}
+
+
+async def attendance(session_id: int, event_id: int, q: str = "", show: str = "all") -> list[dict[str, Any]]:
+    """Seated registrations of the event with their check-in (if any) for the session."""
+    query = Registration.select(
+        Registration.id, Registration.role, Registration.status, Registration.ticket_token,
+        Registration.participant.name.as_alias("name"),
+        Registration.participant.name_bn.as_alias("name_bn"),
+        Registration.participant.organisation.as_alias("organisation"),
+        Registration.participant.phone.as_alias("phone"),
+    ).where((Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+    q = q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        condition = (icontains(Registration.participant.name, q) | icontains(Registration.participant.name_bn, q)
+                     | icontains(Registration.participant.organisation, q))
+        if len(digits) >= 3:
+            condition = condition | icontains(Registration.participant.phone, digits.lstrip("0"))
+        query = query.where(condition)
+    rows = await query.order_by(Registration.participant.name).order_by(Registration.id)
+    checkins = {r["registration"]: r for r in await CheckIn.select(
+        CheckIn.registration, CheckIn.at, CheckIn.method).where(CheckIn.session == session_id)}
+    for row in rows:
+        found = checkins.get(row["id"])
+        row["checked_in_at"] = found["at"] if found else None
+        row["method"] = found["method"] if found else None
+    if show == "present":
+        rows = [r for r in rows if r["checked_in_at"]]
+    elif show == "absent":
+        rows = [r for r in rows if not r["checked_in_at"]]
+    return rows
+
+
+async def tickets(event_id: int) -> dict[str, str]:
+    """token -> name for every seated registration: the scanner's offline list."""
+    rows = await Registration.select(Registration.ticket_token, Registration.participant.name.as_alias("name")).where(
+        (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+    return {r["ticket_token"]: r["name"] for r in rows}
+
+
+async def attended(registration_id: int) -> dict[int, dt.datetime]:
+    """session id -> check-in time for one registration (the ticket page)."""
+    rows = await CheckIn.select(CheckIn.session, CheckIn.at).where(CheckIn.registration == registration_id)
+    return {r["session"]: r["at"] for r in rows}

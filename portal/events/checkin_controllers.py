@@ -1,0 +1,287 @@
+"""Staff pages for registrations and check-in under an event (/manage/events/{id}/...)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from portal.auth.guards import EVENT_STAFF, current_user
+from portal.auth.services import utcnow
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events import checkin, participants, registrations, selfcheck, services, sheets
+from portal.events.qr import qr_svg, token_from_scan
+
+MAX_OFFLINE_AGE = dt.timedelta(hours=24)
+# The portal's CSP plus 'wasm-unsafe-eval', which the ZXing decoder (WebAssembly) needs.
+SCANNER_CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self' blob:; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'"
+)
+
+
+def _actor(request: Request):
+    return current_user(request).actor(client_ip(request))
+
+
+def _scanned_at(raw: Any) -> dt.datetime | None:
+    """The time an offline scan was made, if the phone sent a believable one (not future, < 24 h)."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    now = utcnow()
+    return when if now - MAX_OFFLINE_AGE <= when <= now + dt.timedelta(seconds=5) else None
+
+
+class RegistrationController(Controller):
+    """Who is registered for an event: search, invite, add a new person inline, role, cancel."""
+
+    path = "/manage/events/{event_id:int}/registrations"
+    guards = [EVENT_STAFF]
+
+    async def _page(self, request: Request, event_id: int, errors: dict | None = None, status: int = 200,
+                    person: dict | None = None) -> Response:
+        user = current_user(request)
+        event = await services.get_event(user, event_id)
+        q = request.query_params.get("q", "").strip()[:100]
+        find = request.query_params.get("find", "").strip()[:100]
+        found = (await participants.list_participants(find))[0] if find else []
+        context = {
+            "event": event, "rows": await registrations.list_registrations(event_id, q), "q": q, "find": find,
+            "found": found, "counts": await registrations.counts(event_id), "roles": registrations.ROLES,
+            "reg_statuses": registrations.REG_STATUSES, "errors": errors or {}, "person": person or {},
+        }
+        return render(request, "events/registrations/list.html", context,
+                      fragment="events/registrations/_rows.html", status_code=status)
+
+    @get("/", name="events.registrations.list")
+    async def list_registrations(self, request: Request, event_id: FromPath[int]) -> Response:
+        """Registrations with search; the directory search to invite people; the rows alone for htmx."""
+        return await self._page(request, event_id)
+
+    def _url(self, request: Request, event_id: int) -> str:
+        return request.app.route_reverse("events.registrations.list", event_id=event_id)
+
+    @post("/", name="events.registrations.add")
+    async def add(self, request: Request, event_id: FromPath[int]) -> Response:
+        """Register or invite a person from the directory."""
+        await services.get_event(current_user(request), event_id)
+        form = form_dict(await request.form())
+        raw = str(form.get("participant_id", ""))
+        if not raw.isdigit():
+            return redirect(request, self._url(request, event_id), "Choose a person from the directory.", "error")
+        status = "invited" if form.get("status") == "invited" else "registered"
+        try:
+            made = await registrations.register(event_id, int(raw), _actor(request),
+                                                role=str(form.get("role", "participant")), status=status)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            return redirect(request, self._url(request, event_id), exc.message, "error")
+        message = "On the waitlist: the event is full." if made["status"] == "waitlisted" else "Added."
+        return redirect(request, self._url(request, event_id), message)
+
+    @post("/new-person", name="events.registrations.add_new")
+    async def add_new(self, request: Request, event_id: FromPath[int]) -> Response:
+        """Add a new person to the directory and register them in one step."""
+        user = current_user(request)
+        await services.get_event(user, event_id)
+        form = form_dict(await request.form())
+        try:
+            person_id = await participants.create_participant(form, user, client_ip(request))
+        except ValidationFailed as exc:
+            return await self._page(request, event_id, exc.errors, 422, form)
+        except participants.DuplicatePerson as exc:
+            return await self._page(request, event_id, {exc.field: exc.message + " Find them in the directory above."},
+                                    422, form)
+        try:
+            made = await registrations.register(event_id, person_id, _actor(request),
+                                                role=str(form.get("role", "participant")))
+        except DomainError as exc:
+            return redirect(request, self._url(request, event_id), exc.message, "error")
+        message = "Added to the directory and put on the waitlist." if made["status"] == "waitlisted" else \
+            "Added to the directory and registered."
+        return redirect(request, self._url(request, event_id), message)
+
+    @post("/{registration_id:int}/role", name="events.registrations.role")
+    async def role(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
+        """Change the person's role at the event."""
+        await services.get_event(current_user(request), event_id)
+        form = form_dict(await request.form())
+        try:
+            await registrations.set_role(registration_id, event_id, str(form.get("role", "")), _actor(request))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            return redirect(request, self._url(request, event_id), exc.message, "error")
+        return redirect(request, self._url(request, event_id), "Role changed.")
+
+    @post("/{registration_id:int}/cancel", name="events.registrations.cancel")
+    async def cancel(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
+        """Cancel a registration (the first person waiting gets the seat)."""
+        await services.get_event(current_user(request), event_id)
+        try:
+            promoted = await registrations.cancel(registration_id, event_id, _actor(request))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            return redirect(request, self._url(request, event_id), exc.message, "error")
+        return redirect(request, self._url(request, event_id),
+                        "Cancelled; the first person waiting got the seat." if promoted else "Cancelled.")
+
+    @post("/{registration_id:int}/promote", name="events.registrations.promote")
+    async def promote(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
+        """Give a waitlisted person a seat."""
+        await services.get_event(current_user(request), event_id)
+        try:
+            await registrations.promote(registration_id, event_id, _actor(request))
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            return redirect(request, self._url(request, event_id), exc.message, "error")
+        return redirect(request, self._url(request, event_id), "Moved from the waitlist to registered.")
+
+
+class AttendanceController(Controller):
+    """A session's attendance: the list, one-tap check-in and undo, the scanner, the venue screen."""
+
+    path = "/manage/events/{event_id:int}/sessions/{session_id:int}"
+    guards = [EVENT_STAFF]
+
+    async def _context(self, request: Request, event_id: int, session_id: int) -> dict[str, Any]:
+        user = current_user(request)
+        event = await services.get_event(user, event_id)
+        session = await services.get_session(user, event_id, session_id)
+        return {"event": event, "session": session, "count": await checkin.present_count(session_id, event_id)}
+
+    @get("/attendance", name="events.attendance.list")
+    async def attendance(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """Who is here: search, present/absent filter, counts; the rows alone for htmx."""
+        context = await self._context(request, event_id, session_id)
+        q = request.query_params.get("q", "").strip()[:100]
+        show = request.query_params.get("show", "all")
+        show = show if show in {"all", "present", "absent"} else "all"
+        rows = await checkin.attendance(session_id, event_id, q, show)
+        return render(request, "events/attendance/list.html", {**context, "rows": rows, "q": q, "show": show},
+                      fragment="events/attendance/_rows.html")
+
+    async def _row(self, request: Request, event_id: int, session_id: int, registration_id: int,
+                   message: str = "", status: int = 200) -> Response:
+        context = await self._context(request, event_id, session_id)
+        rows = [r for r in await checkin.attendance(session_id, event_id) if r["id"] == registration_id]
+        if request.headers.get("hx-request") != "true":
+            url = request.app.route_reverse("events.attendance.list", event_id=event_id, session_id=session_id)
+            return redirect(request, url, message or None, "error" if status >= 400 else "success")
+        return render(request, "events/attendance/_row_swap.html",
+                      {**context, "row": rows[0] if rows else None, "message": message}, status_code=status)
+
+    @post("/attendance/{registration_id:int}", name="events.attendance.check_in")
+    async def check_in(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                       registration_id: FromPath[int]) -> Response:
+        """One-tap check-in by hand (method manual)."""
+        await self._context(request, event_id, session_id)
+        user = current_user(request)
+        try:
+            result = await checkin.check_in(session_id, user.actor(client_ip(request)),
+                                            registration_id=registration_id, method="manual", by_user=user.id)
+        except checkin.CheckInError as exc:
+            return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
+        message = f"{result.name}: checked in." if result.status == "ok" else f"{result.name}: already checked in."
+        return await self._row(request, event_id, session_id, registration_id, message)
+
+    @post("/attendance/{registration_id:int}/undo", name="events.attendance.undo")
+    async def undo(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                   registration_id: FromPath[int]) -> Response:
+        """Take back a check-in made by mistake (audited)."""
+        await self._context(request, event_id, session_id)
+        try:
+            await checkin.undo(session_id, registration_id, _actor(request), event_id)
+        except checkin.CheckInError as exc:
+            return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
+        return await self._row(request, event_id, session_id, registration_id, "Check-in undone.")
+
+    @get("/scan", name="events.scan.page")
+    async def scan_page(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The scanner page for an organizer's phone (camera, offline queue, manual search)."""
+        context = await self._context(request, event_id, session_id)
+        response = render(request, "events/scan/page.html", context)
+        # The wasm QR decoder needs 'wasm-unsafe-eval': allowed on this page only.
+        response.headers["Content-Security-Policy"] = SCANNER_CSP
+        return response
+
+    @post("/scan", name="events.scan.submit")
+    async def scan_submit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """One scan as JSON {token, client_id, scanned_at}: green ok, amber already, red refused."""
+        user = current_user(request)
+        session = await checkin.session_for_scan(event_id, session_id)
+        if session is None or not user.sees_district(session["district"]):
+            raise NotFound("No such session.")
+        try:
+            body = await request.json()
+        except Exception:  # noqa: BLE001 - any unreadable body is the same bad request
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+            return Response({"status": "error", "code": "bad_request", "message": "Send {\"token\": ...}."},
+                            status_code=400)
+        try:
+            result = await checkin.check_in(
+                session_id, user.actor(client_ip(request)), token=token_from_scan(body["token"]),
+                method="ticket_scan", by_user=user.id,
+                client_id=body.get("client_id") if isinstance(body.get("client_id"), str) else None,
+                at=_scanned_at(body.get("scanned_at")), session=session,
+            )
+        except checkin.CheckInError as exc:
+            return Response({"status": "error", "code": exc.code, "message": exc.message,
+                             "count": await checkin.present_count(session_id, event_id)}, status_code=200)
+        count = await checkin.present_count(session_id, event_id)
+        tz = request.app.state.settings.tz
+        return Response({**result.as_json(), "local_time": result.at.astimezone(tz).strftime("%H:%M"),
+                         "count": count}, status_code=200)
+
+    @get("/tickets", name="events.scan.tickets")
+    async def tickets(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """token -> name of every seated registration, for offline scanning."""
+        await self._context(request, event_id, session_id)
+        return Response({"tickets": await checkin.tickets(event_id)}, headers={"Cache-Control": "no-store"})
+
+    @get("/count", name="events.scan.count")
+    async def count(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The live "38 of 45 present" (a fragment for htmx polling)."""
+        context = await self._context(request, event_id, session_id)
+        return render(request, "events/attendance/_count.html", context, fragment="events/attendance/_count.html")
+
+    @get("/display", name="events.display.page")
+    async def display(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The venue screen: a self check-in QR that changes every 30 seconds."""
+        context = await self._context(request, event_id, session_id)
+        return render(request, "events/display/page.html", {**context, **self._code(request, session_id)},
+                      fragment="events/display/_code.html")
+
+    def _code(self, request: Request, session_id: int) -> dict[str, Any]:
+        settings = request.app.state.settings
+        clock = getattr(request.app.state, "clock", time.time)
+        shown = selfcheck.display(settings.secret_key, session_id, clock())
+        url = request.app.route_reverse("selfcheck.landing", session_id=session_id, code=shown.code)
+        link = settings.base_url.rstrip("/") + url
+        return {"code": shown, "link": link, "qr": qr_svg(link, label="Check-in code"),
+                "short_url": settings.base_url.rstrip("/") + request.app.route_reverse("selfcheck.enter")}
+
+    @get("/sheet.pdf", name="events.attendance.sheet")
+    async def sheet(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The printable sign-in sheet of the session."""
+        context = await self._context(request, event_id, session_id)
+        rows = await checkin.attendance(session_id, event_id)
+        pdf = sheets.sign_in_sheet(context["event"], context["session"], rows,
+                                   request.app.state.settings.base_url, request.app.state.settings.tz)
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="sign-in-{event_id}-{session_id}.pdf"'})

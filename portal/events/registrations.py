@@ -1,0 +1,190 @@
+"""Registrations: who takes part in an event, in which role, with a secret ticket token.
+
+Capacity counts the registrations that hold a seat (invited or registered). When the event is
+full a new person goes on the waitlist; cancelling a seat promotes the first person waiting.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from portal.auth.services import utcnow
+from portal.core import audit
+from portal.core.errors import DomainError, NotFound
+from portal.db import icontains, write_transaction
+from portal.events.tables import Event, Participant, Registration
+
+ROLES = {"participant": "Participant", "facilitator": "Facilitator", "trainer": "Trainer", "guest": "Guest"}
+REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
+                "cancelled": "Cancelled"}
+SEATED = ("invited", "registered")
+
+
+class RegistrationError(DomainError):
+    """A registration was refused; `code` says why."""
+
+
+def new_token() -> str:
+    """A ticket token: 128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+def _unique_violation(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "unique" in text or "integrity" in text
+
+
+async def _seats_taken(event_id: int) -> int:
+    return await Registration.count().where(
+        (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+
+
+async def register(event_id: int, participant_id: int, actor: audit.Actor, *, role: str = "participant",
+                   status: str = "registered") -> dict[str, Any]:
+    """Register (or invite, `status="invited"`) a person; waitlisted when the event is full."""
+    if role not in ROLES:
+        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+    if status not in SEATED:
+        raise RegistrationError("bad_status", "A new registration is invited or registered.")
+    event = await Event.select(Event.id, Event.capacity, Event.status).where(Event.id == event_id).first()
+    if event is None:
+        raise NotFound("No such event.")
+    if event["status"] == "cancelled":
+        raise RegistrationError("event_cancelled", "This event is cancelled.")
+    if not await Participant.exists().where(Participant.id == participant_id):
+        raise NotFound("No such participant.")
+    try:
+        async with write_transaction(Registration._meta.db):
+            if await Registration.exists().where(
+                    (Registration.event == event_id) & (Registration.participant == participant_id)):
+                raise RegistrationError("already_registered", "This person is already registered for the event.")
+            if event["capacity"] is not None and await _seats_taken(event_id) >= event["capacity"]:
+                status = "waitlisted"
+            row = Registration(event=event_id, participant=participant_id, role=role, status=status,
+                               ticket_token=new_token())
+            await row.save()
+            await audit.record(actor, "registration.create", "registration", row.id,
+                               after={"event": event_id, "participant": participant_id, "role": role,
+                                      "status": status})
+    except RegistrationError:
+        raise
+    except Exception as exc:
+        if not _unique_violation(exc):
+            raise
+        raise RegistrationError("already_registered", "This person is already registered for the event.") from None
+    return {"id": row.id, "status": status, "ticket_token": row.ticket_token}
+
+
+async def get_registration(registration_id: int, event_id: int | None = None) -> dict[str, Any]:
+    """One registration with the person's name; NotFound if missing or of another event."""
+    query = Registration.select(
+        *Registration.all_columns(), Registration.participant.name.as_alias("name"),
+        Registration.participant.organisation.as_alias("organisation"),
+    ).where(Registration.id == registration_id)
+    if event_id is not None:
+        query = query.where(Registration.event == event_id)
+    row = await query.first()
+    if row is None:
+        raise NotFound("No such registration.")
+    return row
+
+
+async def set_role(registration_id: int, event_id: int, role: str, actor: audit.Actor) -> None:
+    """Change what the person does at the event."""
+    if role not in ROLES:
+        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+    before = await get_registration(registration_id, event_id)
+    async with write_transaction(Registration._meta.db):
+        await Registration.update({Registration.role: role, Registration.updated_at: utcnow()}).where(
+            Registration.id == registration_id)
+        await audit.record(actor, "registration.role", "registration", registration_id,
+                           before={"role": before["role"]}, after={"role": role})
+
+
+async def _promote_next(event_id: int, actor: audit.Actor) -> int | None:
+    """Give a free seat to the longest-waiting person (inside the caller's transaction)."""
+    event = await Event.select(Event.capacity).where(Event.id == event_id).first()
+    if event["capacity"] is not None and await _seats_taken(event_id) >= event["capacity"]:
+        return None
+    waiting = await Registration.select(Registration.id).where(
+        (Registration.event == event_id) & (Registration.status == "waitlisted")
+    ).order_by(Registration.created_at).order_by(Registration.id).first()
+    if waiting is None:
+        return None
+    await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
+        Registration.id == waiting["id"])
+    await audit.record(actor, "registration.promote", "registration", waiting["id"],
+                       before={"status": "waitlisted"}, after={"status": "registered"})
+    return waiting["id"]
+
+
+async def cancel(registration_id: int, event_id: int, actor: audit.Actor) -> int | None:
+    """Cancel a registration; returns the id of the person promoted from the waitlist, if any."""
+    before = await get_registration(registration_id, event_id)
+    if before["status"] == "cancelled":
+        raise RegistrationError("already_cancelled", "This registration is already cancelled.")
+    async with write_transaction(Registration._meta.db):
+        await Registration.update({Registration.status: "cancelled", Registration.updated_at: utcnow()}).where(
+            Registration.id == registration_id)
+        await audit.record(actor, "registration.cancel", "registration", registration_id,
+                           before={"status": before["status"]}, after={"status": "cancelled"})
+        return await _promote_next(event_id, actor) if before["status"] in SEATED else None
+
+
+async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> None:
+    """Move one waitlisted person to registered, if a seat is free."""
+    before = await get_registration(registration_id, event_id)
+    if before["status"] != "waitlisted":
+        raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
+    async with write_transaction(Registration._meta.db):
+        event = await Event.select(Event.capacity).where(Event.id == event_id).first()
+        if event["capacity"] is not None and await _seats_taken(event_id) >= event["capacity"]:
+            raise RegistrationError("full", "The event is full: raise its capacity or cancel a seat first.")
+        await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
+            Registration.id == registration_id)
+        await audit.record(actor, "registration.promote", "registration", registration_id,
+                           before={"status": "waitlisted"}, after={"status": "registered"})
+
+
+async def list_registrations(event_id: int, q: str = "", limit: int = 500) -> list[dict[str, Any]]:
+    """Registrations of an event with the person's details, by name."""
+    query = Registration.select(
+        *Registration.all_columns(), Registration.participant.name.as_alias("name"),
+        Registration.participant.name_bn.as_alias("name_bn"),
+        Registration.participant.organisation.as_alias("organisation"),
+        Registration.participant.phone.as_alias("phone"),
+        Registration.participant.district.as_alias("district"),
+    ).where(Registration.event == event_id)
+    q = q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        condition = (icontains(Registration.participant.name, q) | icontains(Registration.participant.name_bn, q)
+                     | icontains(Registration.participant.organisation, q))
+        if len(digits) >= 3:
+            condition = condition | icontains(Registration.participant.phone, digits.lstrip("0"))
+        query = query.where(condition)
+    return await query.order_by(Registration.participant.name).order_by(Registration.id).limit(limit)
+
+
+async def counts(event_id: int) -> dict[str, int]:
+    """How many registrations are in each status."""
+    rows = await Registration.select(Registration.status).where(Registration.event == event_id)
+    result = dict.fromkeys(REG_STATUSES, 0)
+    for row in rows:
+        result[row["status"]] = result.get(row["status"], 0) + 1
+    return result
+
+
+async def by_token(token: str) -> dict[str, Any]:
+    """The registration a ticket token belongs to, with person and event; NotFound otherwise."""
+    if not token or len(token) > 64:
+        raise NotFound("This ticket does not exist.")
+    row = await Registration.select(
+        *Registration.all_columns(), Registration.participant.name.as_alias("name"),
+        Registration.participant.name_bn.as_alias("name_bn"),
+        Registration.participant.organisation.as_alias("organisation"),
+    ).where(Registration.ticket_token == token).first()
+    if row is None:
+        raise NotFound("This ticket does not exist.")
+    return row

@@ -1,0 +1,221 @@
+"""Self check-in with a rotating venue code.
+
+The venue screen shows a QR of `/c/{session}/{code}`; the code is an HMAC-SHA256 (secret key)
+over the session id and the current 30-second window, so a photo sent to someone at home stops
+working within a minute. The current and the previous window are accepted (a scan a few seconds
+after the screen changed still works). A short numeric form of the same code ("17-482913") can
+be typed at `/c` by people whose camera app does not open links.
+
+Who may check in by phone number (the rule against checking in others by guessing numbers):
+
+1. the venue code must be fresh (current or previous window): the person is at the venue, or
+   holds a photo less than a minute old;
+2. the number must belong to a seated (invited or registered) registration of THIS event:
+   a number from the directory that is not registered here finds nothing;
+3. failed look-ups are limited: 5 per client address per session and 100 per session in
+   10 minutes (stored in the database, so every worker counts the same attempts);
+4. a phone check-in never reveals the ticket: it does not set the ticket cookie and shows only
+   the first name, so guessing a number cannot take over someone's personal page;
+5. every self check-in is audited with the client address, and the organizer sees it (method
+   self_scan) on the attendance list, where it can be undone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from portal.auth.services import utcnow
+from portal.core import audit
+from portal.core.errors import DomainError, ValidationFailed
+from portal.core.phone import PhoneError, normalise_phone
+from portal.db import write_transaction
+from portal.events import checkin, registrations
+from portal.events.registrations import SEATED
+from portal.events.tables import Event, Participant, Registration, SelfCheckInFailure, Session
+
+WINDOW_SECONDS = 30
+CODE_CHARS = 12
+SHORT_DIGITS = 6
+FAILURES_PER_ADDRESS = 5
+FAILURES_PER_SESSION = 100
+FAILURE_PERIOD = dt.timedelta(minutes=10)
+
+Clock = Callable[[], float]
+
+
+class SelfCheckInError(DomainError):
+    """Refusals: expired_code, forged_code, too_many_attempts, phone_not_registered, bad_phone,
+    walk_ins_closed."""
+
+    status_code = 422
+
+
+def window(now: float) -> int:
+    """The 30-second window a moment falls in."""
+    return int(now // WINDOW_SECONDS)
+
+
+def _mac(secret: str, session_id: int, win: int) -> bytes:
+    return hmac.new(secret.encode(), f"selfcheck:{session_id}:{win}".encode(), hashlib.sha256).digest()
+
+
+def code_for(secret: str, session_id: int, now: float) -> str:
+    """The long code of the QR for this window (URL-safe hex)."""
+    return _mac(secret, session_id, window(now)).hex()[:CODE_CHARS]
+
+
+def short_code_for(secret: str, session_id: int, now: float) -> str:
+    """The typed fallback: session id, a dash, six digits."""
+    digits = int.from_bytes(_mac(secret, session_id, window(now))[-8:], "big") % 10**SHORT_DIGITS
+    return f"{session_id}-{digits:0{SHORT_DIGITS}d}"
+
+
+@dataclass(frozen=True)
+class DisplayCode:
+    """What the venue screen shows."""
+
+    code: str
+    short: str
+    seconds_left: int
+
+
+def display(secret: str, session_id: int, now: float) -> DisplayCode:
+    """The code for the screen now, and how long it stays."""
+    left = WINDOW_SECONDS - int(now % WINDOW_SECONDS)
+    return DisplayCode(code_for(secret, session_id, now), short_code_for(secret, session_id, now), left)
+
+
+def verify(secret: str, session_id: int, code: str, now: float) -> None:
+    """Accept the code of the current or the previous window; refuse expired and forged codes."""
+    code = (code or "").strip().lower()
+    for back in (0, 1):
+        moment = now - back * WINDOW_SECONDS
+        if hmac.compare_digest(code, code_for(secret, session_id, moment)):
+            return
+        if hmac.compare_digest(code, short_code_for(secret, session_id, moment)):
+            return
+    # Recognise a recent but expired code (up to 10 minutes), to say "scan again" rather than "forged".
+    for back in range(2, 21):
+        moment = now - back * WINDOW_SECONDS
+        if hmac.compare_digest(code, code_for(secret, session_id, moment)) or hmac.compare_digest(
+                code, short_code_for(secret, session_id, moment)):
+            raise SelfCheckInError("expired_code", "This code has expired. Scan the code on the screen again.")
+    raise SelfCheckInError("forged_code", "This is not a valid check-in code. Scan the code on the screen again.")
+
+
+def parse_short(text: str) -> tuple[int, str] | None:
+    """(session id, short code) from what someone typed ("17-482913", "17 482913")."""
+    cleaned = "".join(ch if ch.isdigit() else " " for ch in (text or "")).split()
+    if len(cleaned) != 2 or not cleaned[0].isdigit() or len(cleaned[1]) != SHORT_DIGITS or len(cleaned[0]) > 9:
+        return None
+    return int(cleaned[0]), f"{int(cleaned[0])}-{cleaned[1]}"
+
+
+async def session_info(session_id: int) -> dict[str, Any]:
+    """The session with its event's title and walk-in rule, or session_not_found."""
+    row = await Session.select(
+        Session.id, Session.title, Session.event, Session.starts_at, Session.ends_at,
+        Session.event.title.as_alias("event_title"), Session.event.walk_ins.as_alias("walk_ins"),
+        Session.event.status.as_alias("event_status"), Session.event.district.as_alias("district"),
+    ).where(Session.id == session_id).first()
+    if row is None:
+        raise checkin.CheckInError("session_not_found", "This session does not exist.")
+    return row
+
+
+async def _check_limits(session_id: int, ip: str) -> None:
+    since = utcnow() - FAILURE_PERIOD
+    recent = SelfCheckInFailure.count().where(
+        (SelfCheckInFailure.session == session_id) & (SelfCheckInFailure.at > since))
+    if await recent.where(SelfCheckInFailure.ip == ip) >= FAILURES_PER_ADDRESS:
+        raise SelfCheckInError("too_many_attempts", "Too many numbers tried. Ask an organizer at the door.")
+    if await SelfCheckInFailure.count().where(
+            (SelfCheckInFailure.session == session_id) & (SelfCheckInFailure.at > since)) >= FAILURES_PER_SESSION:
+        raise SelfCheckInError("too_many_attempts", "Too many numbers tried. Ask an organizer at the door.")
+
+
+async def _fail(session_id: int, ip: str) -> None:
+    await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip=ip[:64]))
+
+
+async def by_ticket(secret: str, session_id: int, code: str, token: str, actor: audit.Actor,
+                    clock: Clock = time.time) -> checkin.CheckInResult:
+    """Check in the phone's own ticket (from its cookie) with a fresh venue code."""
+    verify(secret, session_id, code, clock())
+    return await checkin.check_in(session_id, actor, token=token, method="self_scan")
+
+
+async def by_phone(secret: str, session_id: int, code: str, phone_text: str, actor: audit.Actor,
+                   clock: Clock = time.time) -> checkin.CheckInResult:
+    """Check in the registration of THIS event that has this phone number (see the module rule)."""
+    verify(secret, session_id, code, clock())
+    session = await session_info(session_id)
+    await _check_limits(session_id, actor.ip)
+    try:
+        phone = normalise_phone(phone_text)
+    except PhoneError as exc:
+        raise SelfCheckInError("bad_phone", str(exc), "phone") from None
+    if phone is None:
+        raise SelfCheckInError("bad_phone", "Enter your phone number.", "phone")
+    found = await Registration.select(Registration.id).where(
+        (Registration.event == session["event"]) & (Registration.participant.phone == phone)
+        & Registration.status.is_in(list(SEATED))).first()
+    if found is None:
+        await _fail(session_id, actor.ip)
+        raise SelfCheckInError("phone_not_registered",
+                               "This number is not registered for this event. Ask an organizer at the door.", "phone")
+    return await checkin.check_in(session_id, actor, registration_id=found["id"], method="self_scan")
+
+
+async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any], actor: audit.Actor,
+                  clock: Clock = time.time) -> tuple[checkin.CheckInResult, str | None]:
+    """Register someone at the door (if the event allows walk-ins) and check them in.
+
+    Returns the result and the ticket token when the person is new to the directory (their
+    own ticket, safe to hand to this phone); None when the number matched someone already known.
+    """
+    verify(secret, session_id, code, clock())
+    session = await session_info(session_id)
+    if not session["walk_ins"]:
+        raise SelfCheckInError("walk_ins_closed", "This event does not take walk-ins. Ask an organizer.")
+    await _check_limits(session_id, actor.ip)
+    errors: dict[str, str] = {}
+    name = str(form.get("name", "")).strip()
+    organisation = str(form.get("organisation", "")).strip()[:200]
+    if not name or len(name) > 200:
+        errors["name"] = "Enter your full name."
+    try:
+        phone = normalise_phone(str(form.get("phone", "")))
+        if phone is None:
+            errors["phone"] = "Enter your phone number."
+    except PhoneError as exc:
+        errors["phone"], phone = str(exc), None
+    if errors:
+        raise ValidationFailed(errors)
+    event = await Event.select(Event.district).where(Event.id == session["event"]).first()
+    new_person = False
+    async with write_transaction(Participant._meta.db):
+        person = await Participant.select(Participant.id).where(Participant.phone == phone).first()
+        if person is None:
+            row = Participant(name=name, organisation=organisation, phone=phone, district=event["district"])
+            await row.save()
+            person_id, new_person = row.id, True
+            await audit.record(actor, "participant.create", "participant", person_id,
+                               after={"name": name, "organisation": organisation, "phone": phone, "walk_in": True})
+        else:
+            person_id = person["id"]
+    existing = await Registration.select(Registration.id, Registration.status, Registration.ticket_token).where(
+        (Registration.event == session["event"]) & (Registration.participant == person_id)).first()
+    if existing is None:
+        made = await registrations.register(session["event"], person_id, actor, role="participant")
+        reg_id, token = made["id"], made["ticket_token"]
+    else:
+        reg_id, token = existing["id"], existing["ticket_token"]
+    result = await checkin.check_in(session_id, actor, registration_id=reg_id, method="self_scan")
+    return result, (token if new_person else None)

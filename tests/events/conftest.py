@@ -1,0 +1,74 @@
+"""Fixtures of the registration and check-in tests: event -> session -> registration."""
+
+from __future__ import annotations
+
+import itertools
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal.core.audit import Actor
+from portal.events import registrations, services
+from portal.events.tables import Participant, Session
+
+DHAKA = ZoneInfo("Asia/Dhaka")
+PHONES = itertools.count(1_000_000)
+
+
+@pytest.fixture
+async def coordinator(create_user):
+    return await create_user("coordinator")
+
+
+@pytest.fixture
+def create_event(coordinator):
+    """Factory: an event (two sessions) in `district`; returns its id."""
+
+    async def make(district: str = "khulna", capacity: str = "", walk_ins: bool = False,
+                   title: str = "Khulna workshop") -> int:
+        form = {"kind": "district_workshop", "title": title, "district": district, "venue": "Hall",
+                "start_date": "2026-12-01", "end_date": "2026-12-02", "capacity": capacity}
+        if walk_ins:
+            form["walk_ins"] = "on"
+        return await services.create_event(form, coordinator, DHAKA)
+
+    return make
+
+
+@pytest.fixture
+def create_person():
+    """Factory: a person in the directory with a unique phone; returns the id."""
+
+    async def make(name: str = "Rahima Begum", organisation: str = "WARBE", phone: str | None = None) -> int:
+        person = Participant(name=name, organisation=organisation, district="khulna",
+                             phone=phone or f"+88017{next(PHONES):08d}")
+        await person.save()
+        return person.id
+
+    return make
+
+
+@pytest.fixture
+def create_registration(create_person):
+    """Factory: register a (new) person for `event_id`; returns {"id", "status", "ticket_token"}."""
+
+    async def make(event_id: int, name: str = "Rahima Begum", **kwargs) -> dict:
+        person_id = await create_person(name=name, phone=kwargs.pop("phone", None))
+        return await registrations.register(event_id, person_id, Actor.system("tests"), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+async def event_id(create_event):
+    return await create_event()
+
+
+@pytest.fixture
+async def session_id(event_id):
+    return (await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id).first())["id"]
+
+
+@pytest.fixture
+async def registration(create_registration, event_id):
+    return await create_registration(event_id)

@@ -1,0 +1,80 @@
+import pytest
+
+from portal.core.audit import Actor
+from portal.events import selfcheck
+from portal.events.selfcheck import SelfCheckInError
+from portal.events.tables import CheckIn
+
+pytestmark = pytest.mark.anyio
+SECRET = "a-secret-key-for-tests"
+NOW = 1_800_000_000.0
+ACTOR = Actor(id=None, label="self check-in", ip="10.0.0.7")
+
+
+@pytest.mark.parametrize("moment", [NOW, NOW - selfcheck.WINDOW_SECONDS])
+@pytest.mark.parametrize("maker", [selfcheck.code_for, selfcheck.short_code_for])
+def test_code_of_this_window_and_the_previous_one_is_accepted(maker, moment):
+    selfcheck.verify(SECRET, 7, maker(SECRET, 7, moment), NOW)
+
+
+@pytest.mark.parametrize("maker", [selfcheck.code_for, selfcheck.short_code_for])
+def test_code_two_windows_old_is_expired(maker):
+    with pytest.raises(SelfCheckInError) as excinfo:
+        selfcheck.verify(SECRET, 7, maker(SECRET, 7, NOW - 2 * selfcheck.WINDOW_SECONDS), NOW)
+    assert excinfo.value.code == "expired_code"
+
+
+@pytest.mark.parametrize("code", [
+    "0123456789ab", "", "7-000000",
+    selfcheck.code_for("another-key", 7, NOW),  # signed with another secret
+    selfcheck.code_for(SECRET, 8, NOW),  # the code of another session
+])
+def test_forged_codes_are_refused(code):
+    with pytest.raises(SelfCheckInError) as excinfo:
+        selfcheck.verify(SECRET, 7, code, NOW)
+    assert excinfo.value.code == "forged_code"
+
+
+def test_code_from_the_future_is_refused():
+    with pytest.raises(SelfCheckInError):
+        selfcheck.verify(SECRET, 7, selfcheck.code_for(SECRET, 7, NOW + 60), NOW)
+
+
+@pytest.mark.parametrize(("typed", "parsed"), [("17-482913", (17, "17-482913")), (" 17 482913 ", (17, "17-482913")),
+                                               ("17-48291", None), ("hello", None)])
+def test_typed_short_code_is_parsed(typed, parsed):
+    assert selfcheck.parse_short(typed) == parsed
+
+
+async def test_phone_of_this_event_checks_in(session_id, event_id, create_registration):
+    await create_registration(event_id, phone="+8801711234567")
+    result = await selfcheck.by_phone(SECRET, session_id, selfcheck.code_for(SECRET, session_id, NOW),
+                                      "01711234567", ACTOR, lambda: NOW)
+    assert result.status == "ok" and result.method == "self_scan"
+
+
+async def test_phone_registered_only_for_another_event_is_refused(session_id, create_event, create_registration):
+    await create_registration(await create_event(title="Elsewhere"), phone="+8801711234567")
+    with pytest.raises(SelfCheckInError) as excinfo:
+        await selfcheck.by_phone(SECRET, session_id, selfcheck.code_for(SECRET, session_id, NOW),
+                                 "01711234567", ACTOR, lambda: NOW)
+    assert excinfo.value.code == "phone_not_registered"
+    assert await CheckIn.count() == 0
+
+
+async def test_guessing_numbers_is_stopped_after_five_failures(session_id, event_id, create_registration):
+    await create_registration(event_id, phone="+8801711234567")
+    code = selfcheck.code_for(SECRET, session_id, NOW)
+    for n in range(selfcheck.FAILURES_PER_ADDRESS):
+        with pytest.raises(SelfCheckInError):
+            await selfcheck.by_phone(SECRET, session_id, code, f"0171100000{n}", ACTOR, lambda: NOW)
+    with pytest.raises(SelfCheckInError) as excinfo:  # even the right number is refused now
+        await selfcheck.by_phone(SECRET, session_id, code, "01711234567", ACTOR, lambda: NOW)
+    assert excinfo.value.code == "too_many_attempts"
+
+
+async def test_walk_in_is_refused_where_the_event_does_not_allow_it(session_id):
+    with pytest.raises(SelfCheckInError) as excinfo:
+        await selfcheck.walk_in(SECRET, session_id, selfcheck.code_for(SECRET, session_id, NOW),
+                                {"name": "X", "phone": "01911222333"}, ACTOR, lambda: NOW)
+    assert excinfo.value.code == "walk_ins_closed"
