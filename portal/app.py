@@ -25,6 +25,7 @@ from litestar.template.config import TemplateConfig
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
+from portal.certificates import issue as certificate_issue
 from portal.certificates.controllers import (
     CertificateController,
     CertificateSettingsController,
@@ -43,7 +44,7 @@ from portal.events.course_links import CourseEventLinkController, course_events
 from portal.events.import_controllers import ImportController
 from portal.events.participant_controllers import ParticipantController
 from portal.events.ticket_controllers import SelfCheckInController, TicketController
-from portal.events.ticket_materials import TicketMaterialsController
+from portal.events.ticket_materials import TicketMaterialsController, materials_for_ticket
 from portal.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
 from portal.i18n import gettext as _
 from portal.pages import HomeController, healthz, language_choice, ping
@@ -144,6 +145,16 @@ async def _purge_forever() -> None:
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
 
+async def _ticket_certificates(token: str) -> dict:
+    """The ticket page's certificate section."""
+    return {"certificates": await certificate_issue.for_ticket(token)}
+
+
+async def _ticket_materials(token: str) -> dict:
+    """The ticket page's materials section."""
+    return {"materials": await materials_for_ticket(token)}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the portal for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
@@ -181,7 +192,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         # Answers the trainings feature needs from later features (it must not import them).
         dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
-        state=State({"settings": settings, "engine": engine, "started_at": dt.datetime.now(dt.UTC)}),
+        state=State({"settings": settings, "engine": engine, "started_at": dt.datetime.now(dt.UTC),
+                     "ticket_extras": (_ticket_certificates, _ticket_materials)}),
         lifespan=[lifespan],
         template_config=templates,
         plugins=[HTMXPlugin()],

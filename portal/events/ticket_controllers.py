@@ -29,9 +29,14 @@ async def _ticket_context(request: Request, token: str) -> dict[str, Any]:
     event = await services.get_event_public(registration["event"])
     sessions = await services.list_sessions(registration["event"])
     link = ticket_url(request.app.state.settings.base_url, token)
-    return {"registration": registration, "event": event, "sessions": sessions, "link": link,
-            "attended": await checkin.attended(registration["id"]), "qr": qr_svg(link, label="Your ticket QR code"),
-            "roles": registrations.ROLES, "reg_statuses": registrations.REG_STATUSES}
+    context = {"registration": registration, "event": event, "sessions": sessions, "link": link,
+               "attended": await checkin.attended(registration["id"]), "qr": qr_svg(link, label="Your ticket QR code"),
+               "roles": registrations.ROLES, "reg_statuses": registrations.REG_STATUSES, "token": token}
+    # Later features (certificates, materials) add their sections through app.state.ticket_extras,
+    # so this feature never imports them (dependencies run trainings -> events -> certificates).
+    for extra in request.app.state.get("ticket_extras", ()):
+        context.update(await extra(token))
+    return context
 
 
 class TicketController(Controller):
