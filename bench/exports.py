@@ -9,6 +9,12 @@ Memory is "flat" when the peak for 100,000 rows is about the peak for 10,000. Ti
 without tracemalloc (it slows Python several times); peaks come from a second, traced run.
 To measure a real query, write a function like `synthetic_checkins` (rows in, no list) and pass
 it as `source` to `run`.
+
+The second part (`--db-rows`, default 100,000; `--no-db` skips it) measures the real thing: it
+fills a temporary SQLite database with that many check-ins (bulk inserts) and runs the long-shape
+attendance export through `portal.reports.attendance.build_export`, the same keyset-paged query and
+thread bridge the download route uses, for an event-date filter that selects a tenth of the rows
+and for all of them.
 """
 
 from __future__ import annotations
@@ -117,6 +123,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--formats", nargs="+", choices=["csv", "xlsx"], default=["csv", "xlsx"])
     parser.add_argument("--no-tracemalloc", dest="trace", action="store_false")
+    parser.add_argument("--db-rows", type=int, default=100_000, help="check-ins in the database part")
+    parser.add_argument("--no-db", dest="db", action="store_false", help="skip the database part")
     args = parser.parse_args()
     renderers = {"csv": render_csv, "xlsx": render_xlsx}
     counts = sorted(args.rows)  # smallest first, so the RSS high-water mark shows growth
@@ -131,6 +139,109 @@ def main() -> None:
                 f"{fmt:6} {count:9,} {r['seconds']:9.2f} {r['rows_per_s']:9,.0f} {r['bytes'] / 2**20:9.1f} "
                 f"{r['rss_growth_kib']:9,} {r['traced_peak_kib']:9,.0f}"
             )
+    if args.db:
+        print("\nThe real export: long shape from a SQLite database through the attendance data function")
+        database_bench(args.db_rows, args.formats, args.trace)
+
+
+async def _fill_database(check_ins: int) -> None:
+    """Events of 4 sessions with 500 registrations each, everyone present at every session."""
+    import secrets
+
+    from portal.events.tables import CheckIn, Event, Participant, Registration, Session
+
+    per_event, sessions = 500, 4
+    events = max(1, check_ins // (per_event * sessions))
+    rng = random.Random(7)
+    await Participant.insert(*[
+        Participant(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", name_bn=rng.choice(LAST),
+                    gender=rng.choice(["female", "male"]), stakeholder_type=rng.choice(STAKEHOLDERS),
+                    organisation=rng.choice(ORGANISATIONS), district="dhaka", phone=f"+88017{i:08d}")
+        for i in range(per_event)
+    ])
+    people = [r["id"] for r in await Participant.select(Participant.id)]
+    day0 = datetime(2026, 1, 4, 4, 0, tzinfo=UTC)
+    for e in range(events):
+        day = day0 + timedelta(days=7 * e)
+        event = Event(kind="district_workshop", title=f"District workshop {e + 1}", district="dhaka",
+                      start_date=day.date(), end_date=(day + timedelta(days=sessions - 1)).date(), status="completed")
+        await event.save()
+        await Session.insert(*[Session(event=event.id, title=f"Day {d + 1}", starts_at=day + timedelta(days=d),
+                                       ends_at=day + timedelta(days=d, hours=6)) for d in range(sessions)])
+        session_ids = [r["id"] for r in await Session.select(Session.id).where(Session.event == event.id)]
+        await Registration.insert(*[Registration(event=event.id, participant=p, ticket_token=secrets.token_urlsafe(16))
+                                    for p in people])
+        regs = [r["id"] for r in await Registration.select(Registration.id).where(Registration.event == event.id)]
+        rows = [CheckIn(registration=r, session=s, at=day + timedelta(days=d, minutes=i % 90), method="manual")
+                for d, s in enumerate(session_ids) for i, r in enumerate(regs)]
+        for start in range(0, len(rows), 1000):
+            await CheckIn.insert(*rows[start:start + 1000])
+
+
+async def _export(flt: object, fmt: str) -> int:
+    from portal.reports.attendance import build_export, stream_body
+
+    export = await build_export(flt, "long", fmt, "bench-secret-key")
+    return sum([len(chunk) async for chunk in stream_body(export.body)])
+
+
+def database_bench(check_ins: int, formats: list[str], trace: bool) -> None:
+    """Fill a temporary SQLite database and time the real export for a tenth of the rows and for all."""
+    import asyncio
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-exports-"))
+    os.environ["PORTAL_DATA_DIR"] = str(folder)  # before portal.piccolo_conf is imported
+    os.environ.pop("DATABASE_URL", None)
+    from portal.db import all_tables, bind_engine, make_engine, stop_engine
+    from portal.events.tables import CheckIn
+    from portal.reports.attendance import AttendanceFilter
+
+    engine = make_engine("", folder / "bench.sqlite3")
+    bind_engine(engine)
+
+    async def prepare() -> tuple[int, list[tuple[object, int]]]:
+        for table in all_tables():
+            await table.create_table(if_not_exists=True)
+        started = time.perf_counter()
+        await _fill_database(check_ins)
+        print(f"filled {await CheckIn.count():,} check-ins in {time.perf_counter() - started:.1f} s")
+        total = await CheckIn.count()
+        weeks = max(1, (total // 2000) // 10)  # events are a week apart: a tenth of them
+        tenth = AttendanceFilter(date_to=datetime(2026, 1, 4).date() + timedelta(days=7 * weeks - 1))
+        return total, [(tenth, total // 10), (AttendanceFilter(), total)]
+
+    async def measure(flt: object, fmt: str) -> tuple[float, int, float]:
+        started = time.perf_counter()
+        size = await _export(flt, fmt)
+        seconds = time.perf_counter() - started
+        peak = float("nan")
+        if trace:
+            tracemalloc.start()
+            await _export(flt, fmt)
+            peak = tracemalloc.get_traced_memory()[1] / 1024
+            tracemalloc.stop()
+        return seconds, size, peak
+
+    async def main_async() -> None:
+        _, cases = await prepare()
+        print(f"{'db':6} {'rows':>9} {'seconds':>9} {'rows/s':>9} {'size MiB':>9} {'RSS +KiB':>9} {'peak KiB':>9}")
+        for fmt in formats:
+            for flt, rows in cases:
+                rss = _maxrss_kib()
+                seconds, size, peak = await measure(flt, fmt)
+                print(f"{fmt:6} {rows:9,} {seconds:9.2f} {rows / seconds:9,.0f} {size / 2**20:9.1f} "
+                      f"{_maxrss_kib() - rss:9,} {peak:9,.0f}", flush=True)
+        await stop_engine(engine)
+
+    try:
+        asyncio.run(main_async())
+    finally:
+        for file in folder.iterdir():
+            file.unlink()
+        folder.rmdir()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -48,6 +51,10 @@ from portal.events.ticket_materials import TicketMaterialsController, materials_
 from portal.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
 from portal.i18n import gettext as _
 from portal.pages import HomeController, healthz, language_choice, ping
+from portal.reports import jobs as report_jobs
+from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
+from portal.reports.controllers import CalendarController, ReportController
+from portal.reports.summary_controllers import SummaryController
 from portal.settings import REPO_ROOT, Settings
 from portal.templating import configure_jinja
 from portal.trainings.controllers import CourseController, MaterialAdminController
@@ -186,7 +193,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventCertificateController, CertificateController, CertificateSettingsController, PoolController,
             VerifyController, TicketCertificateController,
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
-            ImportController,
+            ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
+            CalendarController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],
@@ -194,17 +202,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
         state=State({"settings": settings, "engine": engine, "started_at": dt.datetime.now(dt.UTC),
                      "ticket_extras": (_ticket_certificates, _ticket_materials)}),
-        lifespan=[lifespan],
+        lifespan=[lifespan, report_jobs.lifespan],
         template_config=templates,
         plugins=[HTMXPlugin()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
-            exclude=["/static", "/healthz"],
+            exclude=["/static", "/healthz", "/api/"],
         ),
         middleware=[
             RequestMiddleware, LanguageMiddleware,
-            DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz"]),
+            DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz", "^/api/"]),
         ],
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=512, gzip_compress_level=6, exclude=NOT_COMPRESSED,
@@ -223,7 +231,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         request_max_body_size=10 * 1024 * 1024,
         debug=settings.debug,
-        openapi_config=None,
+        # The schema documents the JSON API only: HTML routes are left out here, the API opts back in.
+        openapi_config=OpenAPIConfig(title="Training portal API", version="1", path="/api/v1/schema",
+                                     render_plugins=[JsonRenderPlugin()], use_handler_docstrings=True,
+                                     components=Components(security_schemes={"bearer": SecurityScheme(
+                                         type="http", scheme="bearer", description="An API key from an admin")})),
+        include_in_schema=False,
     )
 
 

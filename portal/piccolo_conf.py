@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "portal.trainings.piccolo_app",
         "portal.events.piccolo_app",
         "portal.certificates.piccolo_app",
+        "portal.reports.piccolo_app",
     ]
 )

@@ -145,6 +145,31 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/c"): PUBLIC,
     ("GET", "/c/{session_id:int}/{code:str}"): PUBLIC,
     ("POST", "/c/{session_id:int}/{code:str}"): PUBLIC,
+    ("GET", "/manage/reports/attendance"): EVENT_LIST,
+    ("GET", "/manage/reports/attendance/export"): EVENT_LIST,
+    ("POST", "/manage/reports/jobs"): EVENT_LIST,
+    ("GET", "/manage/reports/jobs/{job_id:int}"): {**EVENT_LIST, **dict.fromkeys(ROLES[2:], "hidden")},
+    ("GET", "/manage/reports/jobs/{job_id:int}/download"): {**EVENT_LIST, **dict.fromkeys(ROLES[2:], "hidden")},
+    ("GET", "/manage/reports/summary"): {**ADMIN, "coordinator": "ok"},
+    ("GET", "/manage/reports/summary/export"): {**ADMIN, "coordinator": "ok"},
+    ("GET", "/manage/reports/dashboard"): {**ADMIN, "coordinator": "ok"},
+    ("GET", "/manage/api-keys"): ADMIN,
+    ("POST", "/manage/api-keys"): ADMIN,
+    ("POST", "/manage/api-keys/{key_id:int}/revoke"): {**ADMIN, "admin": "hidden"},
+    # The JSON API answers everyone without a key with a JSON 401 (not a refusal page); its key checks
+    # are in tests/reports/test_api.py. The schema and docs are public.
+    ("GET", "/api/v1/events"): PUBLIC,
+    ("GET", "/api/v1/sessions"): PUBLIC,
+    ("GET", "/api/v1/participants"): PUBLIC,
+    ("GET", "/api/v1/registrations"): PUBLIC,
+    ("GET", "/api/v1/check-ins"): PUBLIC,
+    ("GET", "/api/v1/certificates"): PUBLIC,
+    ("GET", "/api/v1/docs"): PUBLIC,
+    ("GET", "/api/v1/schema"): PUBLIC,
+    ("GET", "/api/v1/schema/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/schema/{path:str}"): PUBLIC,
+    ("GET", "/calendar.ics"): PUBLIC,
+    ("GET", "/calendar/{filename:str}"): PUBLIC,
 }
 
 
@@ -191,7 +216,9 @@ async def world(create_user, settings):
     params = {"event_id": event_id, "session_id": session_id, "participant_id": person_id,
               "registration_id": registration_id, "code": "not-a-code", "upload_id": "A" * 22,
               "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css", **course}
-    params.update(await certificate_world(coordinator, event_id))
+    # reports: no such export job or API key; the schema file; a district calendar
+    params.update(job_id=999_999, key_id=999_999, path="openapi.json", filename="khulna.ics")
+    params.update(await certificate_world(coordinator, event_id))  # a real certificate job id
     return users, params
 
 

@@ -1,0 +1,214 @@
+"""The read-only JSON API's queries: filters, cursor pages, and participant data by key permission."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from portal.certificates.tables import Certificate
+from portal.core.districts import DISTRICTS
+from portal.events.tables import CheckIn, Event, Participant, Registration, Session
+from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
+from portal.reports.renderers import pseudonymise
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+DISTRICT_CODES = frozenset(d.code for d in DISTRICTS)
+
+
+class BadRequest(ValueError):
+    """A filter, limit or cursor the API cannot use (answered 400)."""
+
+
+def encode_cursor(last_id: int) -> str:
+    """An opaque cursor that continues after `last_id`."""
+    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The id a cursor continues after; BadRequest when it is not one of ours."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise BadRequest("cursor: not a cursor this API gave out") from None
+    version, _, number = text.partition(":")
+    if version != "v1" or not number.isdigit() or len(number) > 12:
+        raise BadRequest("cursor: not a cursor this API gave out")
+    return int(number)
+
+
+def _int(name: str, raw: str) -> int:
+    if not raw.isdigit() or len(raw) > 12:
+        raise BadRequest(f"{name}: expected a record id")
+    return int(raw)
+
+
+def _date(name: str, raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"{name}: expected a date like 2026-11-23") from None
+
+
+def _datetime(name: str, raw: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"{name}: expected a date and time like 2026-11-23T10:00:00+06:00") from None
+    if value.tzinfo is None:
+        raise BadRequest(f"{name}: give a time zone offset, e.g. +06:00 or Z")
+    return value
+
+
+def _choice(allowed: Mapping[str, Any] | frozenset[str]) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        if raw not in allowed:
+            raise BadRequest(f"{name}: expected one of {', '.join(sorted(allowed))}")
+        return raw
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One collection of the API: its table, its filters (name -> parser, condition) and its row shape."""
+
+    table: Any
+    columns: Callable[[], list[Any]]
+    filters: dict[str, tuple[Callable[[str, str], Any], Callable[[Any], Any]]]
+    shape: Callable[[dict[str, Any], Callable[[int], Any], bool], dict[str, Any]]
+
+
+def _ref(personal: bool, secret: str) -> Callable[[int], Any]:
+    return (lambda pid: pid) if personal else (lambda pid: pseudonymise(pid, secret))
+
+
+def _event(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any]:
+    return row
+
+
+def _session(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any]:
+    return row
+
+
+def _participant(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any]:
+    out = {"id": ref(row["id"])}
+    if personal:
+        out.update(name=row["name"], name_bn=row["name_bn"], phone=row["phone"], email=row["email"])
+    out.update({k: row[k] for k in ("gender", "stakeholder_type", "organisation", "designation", "district",
+                                     "updated_at")})
+    return out
+
+
+def _with_participant(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any]:
+    return {**row, "participant": ref(row["participant"])}
+
+
+RESOURCES: dict[str, Resource] = {
+    "events": Resource(
+        Event,
+        lambda: [Event.id, Event.kind, Event.title, Event.description, Event.district, Event.venue, Event.start_date,
+                 Event.end_date, Event.capacity, Event.status, Event.course, Event.updated_at],
+        {
+            "district": (_choice(DISTRICT_CODES), lambda v: Event.district == v),
+            "kind": (_choice(KINDS), lambda v: Event.kind == v),
+            "status": (_choice(STATUSES), lambda v: Event.status == v),
+            "course": (_int, lambda v: Event.course == v),
+            "start_from": (_date, lambda v: Event.start_date >= v),
+            "start_to": (_date, lambda v: Event.start_date <= v),
+        },
+        _event,
+    ),
+    "sessions": Resource(
+        Session,
+        lambda: [Session.id, Session.event, Session.title, Session.starts_at, Session.ends_at],
+        {
+            "event": (_int, lambda v: Session.event == v),
+            "starts_from": (_datetime, lambda v: Session.starts_at >= v),
+            "starts_to": (_datetime, lambda v: Session.starts_at < v),
+        },
+        _session,
+    ),
+    "participants": Resource(
+        Participant,
+        lambda: [Participant.id, Participant.name, Participant.name_bn, Participant.phone, Participant.email,
+                 Participant.gender, Participant.stakeholder_type, Participant.organisation,
+                 Participant.designation, Participant.district, Participant.updated_at],
+        {
+            "district": (_choice(DISTRICT_CODES), lambda v: Participant.district == v),
+            "gender": (_choice(GENDERS), lambda v: Participant.gender == v),
+            "stakeholder_type": (_choice(STAKEHOLDER_TYPES), lambda v: Participant.stakeholder_type == v),
+        },
+        _participant,
+    ),
+    "registrations": Resource(
+        Registration,
+        lambda: [Registration.id, Registration.event, Registration.participant, Registration.role,
+                 Registration.status, Registration.created_at],
+        {
+            "event": (_int, lambda v: Registration.event == v),
+            "status": (_choice(frozenset({"invited", "registered", "waitlisted", "cancelled"})),
+                       lambda v: Registration.status == v),
+        },
+        _with_participant,
+    ),
+    "check-ins": Resource(
+        CheckIn,
+        lambda: [CheckIn.id, CheckIn.registration, CheckIn.session, CheckIn.registration.event.as_alias("event"),
+                 CheckIn.registration.participant.as_alias("participant"), CheckIn.at, CheckIn.method],
+        {
+            "event": (_int, lambda v: CheckIn.registration.event == v),
+            "session": (_int, lambda v: CheckIn.session == v),
+            "since": (_datetime, lambda v: CheckIn.at >= v),
+        },
+        _with_participant,
+    ),
+    "certificates": Resource(
+        Certificate,
+        lambda: [Certificate.id, Certificate.serial, Certificate.kind, Certificate.registration,
+                 Certificate.registration.event.as_alias("event"),
+                 Certificate.registration.participant.as_alias("participant"), Certificate.issued_at,
+                 Certificate.revoked_at],
+        {
+            "event": (_int, lambda v: Certificate.registration.event == v),
+            "kind": (_choice(frozenset({"participation", "completion", "master_trainer"})),
+                     lambda v: Certificate.kind == v),
+            "issued_since": (_datetime, lambda v: Certificate.issued_at >= v),
+        },
+        _with_participant,
+    ),
+}
+PAGING = {"limit", "cursor"}
+
+
+async def list_page(name: str, query: Mapping[str, str], *, personal: bool, secret: str) -> dict[str, Any]:
+    """One page of a collection: {"data": [...], "next_cursor": str | None}. BadRequest for bad input."""
+    resource = RESOURCES[name]
+    unknown = sorted(set(query) - set(resource.filters) - PAGING)
+    if unknown:
+        raise BadRequest(f"unknown filter {unknown[0]!r}; this collection filters by "
+                         f"{', '.join(sorted(resource.filters)) or 'nothing'}")
+    raw_limit = query.get("limit") or str(DEFAULT_LIMIT)
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise BadRequest(f"limit: expected a number from 1 to {MAX_LIMIT}")
+    limit = int(raw_limit)
+    after = decode_cursor(query["cursor"]) if query.get("cursor") else 0
+    conds = [parse_and_condition(resource, key, query[key]) for key in sorted(query) if key not in PAGING]
+    rows = await resource.table.select(*resource.columns()).where(
+        resource.table.id > after, *conds).order_by(resource.table.id).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    ref = _ref(personal, secret)
+    return {
+        "data": [resource.shape(row, ref, personal) for row in rows],
+        "next_cursor": encode_cursor(rows[-1]["id"]) if more else None,
+    }
+
+
+def parse_and_condition(resource: Resource, key: str, raw: str) -> Any:
+    """The where-clause of one filter value."""
+    parse, condition = resource.filters[key]
+    return condition(parse(key, raw.strip()))

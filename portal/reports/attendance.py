@@ -1,0 +1,423 @@
+"""Attendance data: one filter, two shapes (long: a row per check-in; wide: a row per registration).
+
+The rows come from the database in keyset-paginated batches (`id > last`, ordered by id), so an
+export of any size holds one batch in memory, and the same filter always gives the same rows in
+the same order. The renderers are synchronous iterators; `rows_from` feeds them from the async
+queries by running the renderer in a worker thread (`stream_body`) that calls back into the
+event loop for each batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+
+from portal.certificates.tables import Certificate
+from portal.core.districts import DISTRICTS
+from portal.events.tables import CheckIn, Registration, Session
+from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.reports.renderers import DHAKA, RENDERERS, Column, Export, pseudonymise
+
+BATCH = 2000  # rows per query: the memory an export holds, whatever its size
+SHAPES = {"long": "One row per check-in", "wide": "One row per registration, a column per session"}
+FORMATS = {"csv": "CSV (Excel, UTF-8)", "xlsx": "Excel workbook (XLSX)"}
+DISTRICT_CODES = {d.code for d in DISTRICTS}
+METHODS = {"ticket_scan": "Ticket scan", "self_scan": "Self check-in", "manual": "By hand", "import": "Import"}
+
+
+@dataclass(frozen=True)
+class AttendanceFilter:
+    """What to export. Dates select events by their start date (inclusive)."""
+
+    event_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    district: str = ""  # where the event was held
+    kind: str = ""
+    course_id: int | None = None
+    stakeholder_type: str = ""
+    gender: str = ""
+    private: bool = False  # pseudonymised ids instead of names and phones
+    scope: tuple[str, ...] | None = field(default=None, compare=False)  # organizer districts; None = all
+
+    def describe(self) -> list[str]:
+        """The parts of a file name that say what the export holds."""
+        parts = []
+        if self.event_id:
+            parts.append(f"event-{self.event_id}")
+        if self.district:
+            parts.append(self.district)
+        elif self.scope:
+            parts.append("+".join(sorted(self.scope)))
+        if self.kind:
+            parts.append(self.kind)
+        if self.course_id:
+            parts.append(f"course-{self.course_id}")
+        if self.stakeholder_type:
+            parts.append(self.stakeholder_type)
+        if self.gender:
+            parts.append(self.gender)
+        if self.date_from or self.date_to:
+            parts.append(f"{self.date_from or 'start'}-to-{self.date_to or 'now'}")
+        if self.private:
+            parts.append("pseudonymised")
+        return parts or ["all"]
+
+    def as_query(self) -> dict[str, str]:
+        """The filter as query-string values (for links and for export jobs)."""
+        values = {
+            "event": str(self.event_id or ""), "date_from": str(self.date_from or ""),
+            "date_to": str(self.date_to or ""), "district": self.district, "kind": self.kind,
+            "course": str(self.course_id or ""), "stakeholder_type": self.stakeholder_type,
+            "gender": self.gender, "private": "1" if self.private else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
+    """An AttendanceFilter from query-string values; bad values are reported per field."""
+    errors: dict[str, str] = {}
+
+    def text(name: str) -> str:
+        return (query.get(name) or "").strip()
+
+    def number(name: str) -> int | None:
+        raw = text(name)
+        if not raw:
+            return None
+        if raw.isdigit() and 0 < int(raw) < 2**31:
+            return int(raw)
+        errors[name] = "Use a record number."
+        return None
+
+    def date(name: str) -> dt.date | None:
+        raw = text(name)
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = "Use a date like 2026-11-23."
+            return None
+
+    def choice(name: str, allowed: Any, message: str) -> str:
+        raw = text(name)
+        if raw and raw not in allowed:
+            errors[name] = message
+            return ""
+        return raw
+
+    flt = AttendanceFilter(
+        event_id=number("event"), date_from=date("date_from"), date_to=date("date_to"),
+        district=choice("district", DISTRICT_CODES, "Unknown district."),
+        kind=choice("kind", KINDS, "Unknown kind."), course_id=number("course"),
+        stakeholder_type=choice("stakeholder_type", STAKEHOLDER_TYPES, "Unknown stakeholder type."),
+        gender=choice("gender", GENDERS, "Unknown gender."), private=text("private") in {"1", "on", "true"},
+    )
+    if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
+        errors["date_to"] = "The end of the period is before its start."
+    return flt, errors
+
+
+def user_scope(user: Any) -> tuple[str, ...] | None:
+    """The districts an organizer is limited to, or None for everyone who sees all."""
+    if user.role == "organizer" and user.districts:
+        return tuple(user.districts)
+    return None
+
+
+def event_conditions(flt: AttendanceFilter, event: Any) -> list[Any]:
+    """Where-clauses on an event reference (Event itself, or a joined Registration.event)."""
+    conds = []
+    if flt.event_id:
+        conds.append(event.id == flt.event_id)
+    if flt.date_from:
+        conds.append(event.start_date >= flt.date_from)
+    if flt.date_to:
+        conds.append(event.start_date <= flt.date_to)
+    if flt.district:
+        conds.append(event.district == flt.district)
+    if flt.kind:
+        conds.append(event.kind == flt.kind)
+    if flt.course_id:
+        conds.append(event.course == flt.course_id)
+    if flt.scope is not None:
+        conds.append(event.district.is_in(list(flt.scope) or [""]))
+    return conds
+
+
+def person_conditions(flt: AttendanceFilter, participant: Any) -> list[Any]:
+    """Where-clauses on a participant reference."""
+    conds = []
+    if flt.stakeholder_type:
+        conds.append(participant.stakeholder_type == flt.stakeholder_type)
+    if flt.gender:
+        conds.append(participant.gender == flt.gender)
+    return conds
+
+
+def _person_columns(private: bool) -> list[Column]:
+    if private:
+        return [Column("participant", "Participant (pseudonym)", width=16)]
+    return [
+        Column("participant", "Participant id", "int", width=12),
+        Column("name", "Name", width=28),
+        Column("name_bn", "Name (Bangla)", width=28),
+        Column("phone", "Phone", width=16),
+    ]
+
+
+_PERSON_TAIL = [
+    Column("organisation", "Organisation", width=28),
+    Column("stakeholder_type", "Stakeholder type", width=20),
+    Column("gender", "Gender", width=12),
+    Column("participant_district", "Participant's district", width=16),
+]
+_EVENT = [
+    Column("event_id", "Event id", "int", width=9),
+    Column("event", "Event", width=32),
+    Column("kind", "Kind", width=20),
+    Column("event_district", "Event district", width=16),
+]
+
+
+def long_columns(private: bool) -> list[Column]:
+    """Columns of the long shape."""
+    return [
+        *_person_columns(private), *_PERSON_TAIL, *_EVENT,
+        Column("session", "Session", width=20),
+        Column("session_date", "Session date", "date"),
+        Column("checked_in_at", "Checked in at", "datetime"),
+        Column("method", "Method", width=14),
+    ]
+
+
+_DISTRICT_NAMES = {d.code: d.name for d in DISTRICTS}
+
+
+def _person_values(row: dict[str, Any], private: bool, secret: str) -> tuple[Any, ...]:
+    """The person and event cells of a row, in column order (tuples: the renderers' fast path)."""
+    pid = row["pid"]
+    person = (pseudonymise(pid, secret),) if private else (pid, row["name"], row["name_bn"], row["phone"])
+    p_district, e_district = row["p_district"], row["e_district"]
+    return (
+        *person, row["organisation"], STAKEHOLDER_TYPES.get(row["stakeholder_type"], row["stakeholder_type"]),
+        GENDERS.get(row["gender"], row["gender"]), _DISTRICT_NAMES.get(p_district, p_district or ""),
+        row["event_id"], row["event"], KINDS.get(row["kind"], row["kind"]),
+        _DISTRICT_NAMES.get(e_district, e_district or ""),
+    )
+
+
+def _person(row: dict[str, Any], private: bool, secret: str) -> dict[str, Any]:
+    keys = [c.key for c in (*_person_columns(private), *_PERSON_TAIL, *_EVENT)]
+    return dict(zip(keys, _person_values(row, private, secret), strict=True))
+
+
+def _local_date(value: dt.datetime) -> dt.date:
+    return value.astimezone(DHAKA).date() if value.tzinfo else value.date()
+
+
+async def long_batch(flt: AttendanceFilter, after: int, size: int) -> list[dict[str, Any]]:
+    """Raw check-in rows with id > after, in id order (the keyset page)."""
+    reg, session = CheckIn.registration, CheckIn.session
+    person, event = reg.participant, reg.event
+    return await CheckIn.select(
+        CheckIn.id, CheckIn.at, CheckIn.method,
+        person.id.as_alias("pid"), person.name.as_alias("name"), person.name_bn.as_alias("name_bn"),
+        person.phone.as_alias("phone"), person.organisation.as_alias("organisation"),
+        person.stakeholder_type.as_alias("stakeholder_type"), person.gender.as_alias("gender"),
+        person.district.as_alias("p_district"), event.id.as_alias("event_id"), event.title.as_alias("event"),
+        event.kind.as_alias("kind"), event.district.as_alias("e_district"),
+        session.title.as_alias("session"), session.starts_at.as_alias("starts_at"),
+    ).where(
+        CheckIn.id > after, *event_conditions(flt, event), *person_conditions(flt, person)
+    ).order_by(CheckIn.id).limit(size)
+
+
+def long_row(row: dict[str, Any], private: bool, secret: str) -> tuple[Any, ...]:
+    """One exported row of the long shape (in long_columns order) from one raw check-in row."""
+    return (*_person_values(row, private, secret), row["session"], _local_date(row["starts_at"]), row["at"],
+            METHODS.get(row["method"], row["method"]))
+
+
+async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | None = None
+                    ) -> tuple[list[Any], int | None]:
+    """One batch of the long shape and the key to continue from (None at the end)."""
+    size = size or BATCH
+    raw = await long_batch(flt, after, size)
+    rows = [long_row(r, flt.private, secret) for r in raw]
+    return rows, (raw[-1]["id"] if len(raw) == size else None)
+
+
+async def wide_sessions(flt: AttendanceFilter) -> list[dict[str, Any]]:
+    """The sessions of the events the filter selects, in event then time order: the wide columns."""
+    event = Session.event
+    return await Session.select(
+        Session.id, Session.title, Session.starts_at, event.id.as_alias("event_id"),
+        event.title.as_alias("event"),
+    ).where(*event_conditions(flt, event)).order_by(event.start_date).order_by(event.id).order_by(
+        Session.starts_at).order_by(Session.id)
+
+
+def wide_columns(private: bool, sessions: list[dict[str, Any]]) -> list[Column]:
+    """Columns of the wide shape: the person, the event, one column per session, totals."""
+    many_events = len({s["event_id"] for s in sessions}) > 1
+    per_session = []
+    for s in sessions:
+        label = f"{s['title']} {_local_date(s['starts_at']).isoformat()}"
+        if many_events:
+            label = f"{s['event'][:40]}: {label}"
+        per_session.append(Column(f"s{s['id']}", label, width=14))
+    return [
+        *_person_columns(private), *_PERSON_TAIL, *_EVENT,
+        Column("role", "Role", width=12), *per_session,
+        Column("attended", "Sessions attended", "int", width=10),
+        Column("held", "Sessions held", "int", width=10),
+        Column("certificate", "Certificate", width=18),
+    ]
+
+
+async def wide_page(flt: AttendanceFilter, secret: str, sessions: list[dict[str, Any]], after: int,
+                    size: int | None = None) -> tuple[list[dict[str, Any]], int | None]:
+    """One batch of the wide shape (registrations with id > after) and the key to continue from."""
+    size = size or BATCH
+    person, event = Registration.participant, Registration.event
+    raw = await Registration.select(
+        Registration.id, Registration.role,
+        person.id.as_alias("pid"), person.name.as_alias("name"), person.name_bn.as_alias("name_bn"),
+        person.phone.as_alias("phone"), person.organisation.as_alias("organisation"),
+        person.stakeholder_type.as_alias("stakeholder_type"), person.gender.as_alias("gender"),
+        person.district.as_alias("p_district"), event.id.as_alias("event_id"), event.title.as_alias("event"),
+        event.kind.as_alias("kind"), event.district.as_alias("e_district"),
+    ).where(
+        Registration.id > after, Registration.status != "cancelled",
+        *event_conditions(flt, event), *person_conditions(flt, person),
+    ).order_by(Registration.id).limit(size)
+    if not raw:
+        return [], None
+    ids = [r["id"] for r in raw]
+    present: dict[int, set[int]] = {}
+    for c in await CheckIn.select(CheckIn.registration, CheckIn.session).where(CheckIn.registration.is_in(ids)):
+        present.setdefault(c["registration"], set()).add(c["session"])
+    serials: dict[int, list[str]] = {}
+    for c in await Certificate.select(Certificate.registration, Certificate.serial).where(
+            Certificate.registration.is_in(ids), Certificate.revoked_at.is_null()).order_by(Certificate.serial):
+        serials.setdefault(c["registration"], []).append(c["serial"])
+    by_event: dict[int, list[int]] = {}
+    for s in sessions:
+        by_event.setdefault(s["event_id"], []).append(s["id"])
+    rows = []
+    for r in raw:
+        out = _person(r, flt.private, secret)
+        seen = present.get(r["id"], set())
+        own = by_event.get(r["event_id"], [])
+        out["role"] = r["role"]
+        for sid in own:
+            out[f"s{sid}"] = "present" if sid in seen else "absent"
+        out["attended"] = sum(1 for sid in own if sid in seen)
+        out["held"] = len(own)
+        out["certificate"] = "; ".join(serials.get(r["id"], []))
+        rows.append(out)
+    return rows, (raw[-1]["id"] if len(raw) == size else None)
+
+
+Page = Callable[[int], Awaitable[tuple[list[Any], int | None]]]
+
+
+class ExportStopped(RuntimeError):
+    """The export was asked to stop (the server is shutting down)."""
+
+
+def rows_from(page: Page, progress: Callable[[int], None] | None = None,
+              stop: threading.Event | None = None) -> Iterator[Any]:
+    """Rows for a renderer, pulled batch by batch from the event loop (run this in a worker thread).
+
+    The next batch is requested before the current one is handed over, so the database can work on
+    it while the renderer writes; at most two batches are in memory.
+    """
+    loop = anyio.from_thread.run_sync(asyncio.get_running_loop)
+    pending = asyncio.run_coroutine_threadsafe(page(0), loop)
+    done = 0
+    try:
+        while pending is not None:
+            if stop is not None and stop.is_set():
+                raise ExportStopped("export stopped")
+            rows, after = pending.result()
+            pending = asyncio.run_coroutine_threadsafe(page(after), loop) if after is not None else None
+            yield from rows
+            done += len(rows)
+            if progress:
+                progress(done)
+    finally:
+        if pending is not None:
+            pending.cancel()
+
+
+_END = object()
+
+
+async def stream_body(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Drive a renderer's synchronous body in a worker thread, so its row queries can await."""
+    try:
+        while True:
+            chunk = await anyio.to_thread.run_sync(next, chunks, _END)
+            if chunk is _END:
+                break
+            yield chunk
+    finally:
+        await anyio.to_thread.run_sync(chunks.close)
+
+
+async def count_rows(flt: AttendanceFilter, shape: str) -> int:
+    """How many rows an export will have (for progress, and to choose between download and job)."""
+    if shape == "long":
+        reg = CheckIn.registration
+        return await CheckIn.count().where(*event_conditions(flt, reg.event), *person_conditions(flt, reg.participant))
+    return await Registration.count().where(
+        Registration.status != "cancelled", *event_conditions(flt, Registration.event),
+        *person_conditions(flt, Registration.participant))
+
+
+async def build_export(flt: AttendanceFilter, shape: str, fmt: str, secret: str,
+                       progress: Callable[[int], None] | None = None, tmp_dir: str | None = None,
+                       stop: threading.Event | None = None) -> Export:
+    """The attendance export for a filter: the one data function feeding the CSV or XLSX renderer.
+
+    The body is a synchronous iterator that must be consumed through `stream_body` (or from a
+    worker thread started by anyio), because its rows are fetched from the event loop.
+    """
+    if shape == "long":
+        columns = long_columns(flt.private)
+
+        async def page(after: int) -> tuple[list[Any], int | None]:
+            return await long_page(flt, secret, after)
+    else:
+        sessions = await wide_sessions(flt)
+        columns = wide_columns(flt.private, sessions)
+
+        async def page(after: int) -> tuple[list[Any], int | None]:
+            return await wide_page(flt, secret, sessions, after)
+
+    name = "_".join([f"attendance-{shape}", *flt.describe()])
+    if fmt == "xlsx":
+        return RENDERERS["xlsx"](name, columns, rows_from(page, progress, stop), sheet="Attendance", tmp_dir=tmp_dir)
+    return RENDERERS["csv"](name, columns, rows_from(page, progress, stop))
+
+
+def scoped(flt: AttendanceFilter, user: Any) -> AttendanceFilter:
+    """The filter limited to what this user may see."""
+    return replace(flt, scope=user_scope(user))
+
+
+RENDERERS_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}

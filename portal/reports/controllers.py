@@ -1,0 +1,148 @@
+"""Staff pages of the reports feature: attendance exports and export jobs (/manage/reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import anyio
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import File, Stream
+
+from portal.auth.guards import EVENT_STAFF, current_user
+from portal.core.districts import DISTRICTS
+from portal.core.errors import NotFound
+from portal.core.web import form_dict, redirect, render
+from portal.events.tables import Event
+from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.reports import attendance, calendar, jobs
+from portal.reports.attendance import FORMATS, SHAPES
+from portal.trainings.tables import Course
+
+# An XLSX is written whole before it can be sent: above this many rows it becomes a job with
+# progress instead of a download that keeps the tab waiting. CSV always streams.
+XLSX_DIRECT_LIMIT = 20_000
+
+
+async def _checked_filter(request: Request, values: Any) -> tuple[attendance.AttendanceFilter, dict[str, str]]:
+    user = current_user(request)
+    flt, errors = attendance.parse_filter(values)
+    flt = attendance.scoped(flt, user)
+    if flt.event_id:
+        event = await Event.select(Event.district).where(Event.id == flt.event_id).first()
+        if event is None or not user.sees_district(event["district"]):
+            raise NotFound("No such event.")
+    return flt, errors
+
+
+def _choice(values: Any, name: str, allowed: dict[str, str], default: str, errors: dict[str, str]) -> str:
+    raw = (values.get(name) or default).strip()
+    if raw not in allowed:
+        errors[name] = "Choose one of the listed options."
+        return default
+    return raw
+
+
+class ReportController(Controller):
+    """Attendance exports for event staff (organizers see their districts only)."""
+
+    path = "/manage/reports"
+    guards = [EVENT_STAFF]
+
+    async def _context(self, request: Request, flt: Any, errors: dict, shape: str, fmt: str) -> dict[str, Any]:
+        count = 0 if errors else await attendance.count_rows(flt, shape)
+        courses = await Course.select(Course.id, Course.title).order_by(Course.title)
+        return {
+            "filters": flt, "errors": errors, "shape": shape, "fmt": fmt, "count": count,
+            "query_string": flt.as_query(), "shapes": SHAPES, "formats": FORMATS, "districts": DISTRICTS,
+            "kinds": KINDS, "genders": GENDERS, "stakeholder_types": STAKEHOLDER_TYPES,
+            "courses": [(str(c["id"]), c["title"]) for c in courses], "direct_limit": XLSX_DIRECT_LIMIT,
+        }
+
+    @get("/attendance", name="reports.attendance")
+    async def attendance_form(self, request: Request) -> Response:
+        """The export form with the number of rows the current filter gives; the summary alone for htmx."""
+        flt, errors = await _checked_filter(request, request.query_params)
+        shape = _choice(request.query_params, "shape", SHAPES, "long", errors)
+        fmt = _choice(request.query_params, "format", FORMATS, "csv", errors)
+        context = await self._context(request, flt, errors, shape, fmt)
+        return render(request, "reports/attendance.html", context, fragment="reports/_export_summary.html",
+                      status_code=400 if errors else 200)
+
+    @get("/attendance/export", name="reports.attendance.export")
+    async def attendance_export(self, request: Request) -> Response:
+        """Download the export: CSV streams from the database; a big XLSX is offered as a job instead."""
+        query = request.query_params
+        flt, errors = await _checked_filter(request, query)
+        shape = _choice(query, "shape", SHAPES, "long", errors)
+        fmt = _choice(query, "format", FORMATS, "csv", errors)
+        if errors:
+            return render(request, "reports/attendance.html", await self._context(request, flt, errors, shape, fmt),
+                          status_code=400)
+        if fmt == "xlsx" and await attendance.count_rows(flt, shape) > XLSX_DIRECT_LIMIT:
+            context = await self._context(request, flt, errors, shape, fmt)
+            context["too_big"] = True
+            return render(request, "reports/attendance.html", context, status_code=409)
+        secret = request.app.state.settings.secret_key
+        export = await attendance.build_export(flt, shape, fmt, secret)
+        return Stream(attendance.stream_body(export.body), media_type=export.content_type,
+                      headers={**export.headers, "Cache-Control": "no-store"})
+
+    @post("/jobs", name="reports.jobs.create")
+    async def create_job(self, request: Request) -> Response:
+        """Start a background export of the posted filter and show its progress."""
+        form = form_dict(await request.form())
+        flt, errors = await _checked_filter(request, form)
+        shape = _choice(form, "shape", SHAPES, "long", errors)
+        fmt = _choice(form, "format", FORMATS, "xlsx", errors)
+        if errors:
+            return render(request, "reports/attendance.html", await self._context(request, flt, errors, shape, fmt),
+                          status_code=400)
+        settings = request.app.state.settings
+        job_id = await jobs.create_job(current_user(request), flt, shape, fmt, settings.secret_key,
+                                       Path(settings.data_dir))
+        return redirect(request, request.app.route_reverse("reports.jobs.detail", job_id=job_id))
+
+    @get("/jobs/{job_id:int}", name="reports.jobs.detail")
+    async def job_detail(self, request: Request, job_id: FromPath[int]) -> Response:
+        """The job: a component that polls itself while the file is written, then offers the download."""
+        job = await jobs.get_job(current_user(request), job_id)
+        return render(request, "reports/job.html", {"job": job}, fragment="reports/_job.html")
+
+    @get("/jobs/{job_id:int}/download", name="reports.jobs.download")
+    async def job_download(self, request: Request, job_id: FromPath[int]) -> Response:
+        """The finished file of a job."""
+        job = await jobs.get_job(current_user(request), job_id)
+        if job["status"] != "done" or not await anyio.Path(job["path"]).is_file():
+            raise NotFound("This export is not ready, or it has expired.")
+        media = attendance.RENDERERS_CONTENT_TYPES[job["fmt"]]
+        return File(path=job["path"], media_type=media, headers={"Cache-Control": "no-store"},
+                    filename=job["filename"])
+
+
+class CalendarController(Controller):
+    """Public iCalendar feeds of events: /calendar.ics and /calendar/{district}.ics."""
+
+    include_in_schema = False
+
+    async def _feed(self, request: Request, district: str | None) -> Response:
+        settings = request.app.state.settings
+        body = await calendar.feed(settings.base_url, dt.datetime.now(settings.tz).date(), district)
+        return Response(body, media_type="text/calendar; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=900",
+                                 "Content-Disposition": 'inline; filename="events.ics"'})
+
+    @get("/calendar.ics", name="reports.calendar")
+    async def all_events(self, request: Request) -> Response:
+        """Every district's events."""
+        return await self._feed(request, None)
+
+    @get("/calendar/{filename:str}", name="reports.calendar.district")
+    async def district_events(self, request: Request, filename: FromPath[str]) -> Response:
+        """One district's events; the file name is the district code with .ics, e.g. dhaka.ics."""
+        code = filename.removesuffix(".ics")
+        if not filename.endswith(".ics") or code not in attendance.DISTRICT_CODES:
+            raise NotFound("No such district calendar.")
+        return await self._feed(request, code)

@@ -1,0 +1,72 @@
+"""Coordinators' report pages: the period summary (page and workbook) and the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.response import Stream
+
+from portal.auth.guards import COORDINATORS, current_user
+from portal.core.web import render
+from portal.reports import summary
+from portal.reports.attendance import stream_body, user_scope
+from portal.reports.renderers import render_workbook
+
+
+def _today(request: Request) -> dt.date:
+    return dt.datetime.now(request.app.state.settings.tz).date()
+
+
+def parse_period(request: Request) -> tuple[dt.date, dt.date, dict[str, str]]:
+    """The period from the query string; by default this year so far."""
+    today = _today(request)
+    errors: dict[str, str] = {}
+    values = {"date_from": today.replace(month=1, day=1), "date_to": today}
+    for name in values:
+        raw = (request.query_params.get(name) or "").strip()
+        if raw:
+            try:
+                values[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = "Use a date like 2026-11-23."
+    if values["date_from"] > values["date_to"]:
+        errors["date_to"] = "The end of the period is before its start."
+    return values["date_from"], values["date_to"], errors
+
+
+class SummaryController(Controller):
+    """The period summary and the dashboard (coordinators and admins)."""
+
+    path = "/manage/reports"
+    guards = [COORDINATORS]
+
+    @get("/summary", name="reports.summary")
+    async def summary_page(self, request: Request) -> Response:
+        """Tables and charts for a period; the report body alone for htmx."""
+        date_from, date_to, errors = parse_period(request)
+        context: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "errors": errors}
+        if not errors:
+            result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)))
+            context.update(summary=result, charts=summary.charts(result), totals=summary.totals(result))
+        return render(request, "reports/summary.html", context, fragment="reports/_summary.html",
+                      status_code=400 if errors else 200)
+
+    @get("/summary/export", name="reports.summary.export")
+    async def summary_workbook(self, request: Request) -> Response:
+        """The summary as an XLSX workbook, a sheet per table."""
+        date_from, date_to, errors = parse_period(request)
+        if errors:
+            return render(request, "reports/summary.html",
+                          {"date_from": date_from, "date_to": date_to, "errors": errors}, status_code=400)
+        result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)))
+        export = render_workbook(f"summary_{date_from}-to-{date_to}", summary.workbook_sheets(result))
+        return Stream(stream_body(export.body), media_type=export.content_type,
+                      headers={**export.headers, "Cache-Control": "no-store"})
+
+    @get("/dashboard", name="reports.dashboard")
+    async def dashboard(self, request: Request) -> Response:
+        """Upcoming events, this month's attendance, weak sessions, certificates and the pool."""
+        data = await summary.dashboard(_today(request), user_scope(current_user(request)))
+        return render(request, "reports/dashboard.html", data)
