@@ -170,6 +170,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = app.state.engine  # from state, so a test can give a built app its own database
         await start_engine(engine)
         purge = asyncio.create_task(_purge_forever())
         try:

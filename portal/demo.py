@@ -3,15 +3,27 @@ workshops, a CSO platform workshop and 200 participants with Bangla and English 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import random
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from portal.auth.services import CurrentUser, create_user
 from portal.auth.tables import User
+from portal.certificates import issue
 from portal.core.audit import Actor
-from portal.events import services
+from portal.core.errors import DomainError
+from portal.events import checkin, registrations, services
+from portal.events.course_links import set_course
 from portal.events.participants import create_participant
 from portal.settings import Settings
+from portal.trainings import services as trainings
+from portal.trainings.files import Store
+from portal.trainings.materials import Upload, create_material
+from portal.trainings.tables import Material
 
 DISTRICTS = ["sylhet", "sirajganj", "tangail", "narsingdi", "dhaka", "cumilla", "munshiganj", "shariatpur",
              "noakhali", "khulna"]
@@ -56,6 +68,7 @@ async def load_demo(seed: int = 2026) -> str:
                               email="coordinator@demo.example")
 
     used_phones: set[str] = set()
+    people: list[int] = []
     for n in range(200):
         female = n % 2 == 0
         first, first_bn = rng.choice(FIRST_F if female else FIRST_M)
@@ -66,14 +79,14 @@ async def load_demo(seed: int = 2026) -> str:
             if phone not in used_phones:
                 used_phones.add(phone)
                 break
-        await create_participant({
+        people.append(await create_participant({
             "name": f"{first} {last}", "name_bn": f"{first_bn} {last_bn}" if n % 5 else "",
             "gender": "female" if female else "male", "stakeholder_type": stakeholder,
             "organisation": rng.choice(ORGS[stakeholder]),
             "designation": rng.choice(DESIGNATIONS.get(stakeholder, [""])),
             "district": rng.choice(DISTRICTS), "phone": phone,
             "email": f"{first.lower()}.{last.lower()}{n}@example.org" if n % 3 == 0 else "",
-        }, coordinator)
+        }, coordinator))
 
     today = dt.datetime.now(settings.tz).date()
     tz = settings.tz
@@ -88,22 +101,75 @@ async def load_demo(seed: int = 2026) -> str:
             await services.change_status(event_id, "completed", coordinator)
         return event_id
 
-    await event("tot", "ToT on Integrated Approach to Sustainable Reintegration", "cumilla",
-                today + dt.timedelta(days=10), 3, "published", venue="BARD, Kotbari", capacity="30",
-                completion_percent="100", description="Three-day Training of Trainers for future master trainers.")
-    await event("tot", "ToT on Safe Migration Counselling", "dhaka", today - dt.timedelta(days=60), 3, "completed",
-                venue="BMET Training Hall", capacity="25")
+    upcoming_tot = await event(
+        "tot", "ToT on Integrated Approach to Sustainable Reintegration", "cumilla", today + dt.timedelta(days=10), 3,
+        "published", venue="BARD, Kotbari", capacity="30", completion_percent="100",
+        description="Three-day Training of Trainers for future master trainers.")
+    past_tot = await event("tot", "ToT on Safe Migration Counselling", "dhaka", today - dt.timedelta(days=60), 3,
+                           "completed", venue="BMET Training Hall", capacity="25", completion_percent="100")
+    held = [past_tot]
+    upcoming = [upcoming_tot]
     for i, code in enumerate(DISTRICTS):
         start = today + dt.timedelta(days=(i - 4) * 7)
         status = "completed" if start < today else ("published" if i % 3 else "draft")
-        await event("district_workshop", f"District workshop on reintegration services, {code.title()}", code,
-                    start, 1, status, venue="Deputy Commissioner's conference room", capacity="40",
-                    completion_percent="100", walk_ins="on")
-    await event("cso_meeting", "CSO platform workshop: migrant rights and local services", "dhaka",
-                today + dt.timedelta(days=21), 2, "published", venue="CIRDAP auditorium", capacity="60",
-                completion_percent="50", walk_ins="on")
+        event_id = await event("district_workshop", f"District workshop on reintegration services, {code.title()}",
+                               code, start, 1, status, venue="Deputy Commissioner's conference room", capacity="40",
+                               completion_percent="100", walk_ins="on")
+        (held if status == "completed" else upcoming if status == "published" else []).append(event_id)
+    upcoming.append(await event(
+        "cso_meeting", "CSO platform workshop: migrant rights and local services", "dhaka",
+        today + dt.timedelta(days=21), 2, "published", venue="CIRDAP auditorium", capacity="60",
+        completion_percent="50", walk_ins="on"))
     await event("consultation", "Consultation with returnee families", "sylhet", today + dt.timedelta(days=35), 1,
                 "draft", venue="Upazila Parishad hall")
+
+    staff = coordinator.actor()
+    attended = 0
+    for event_id in held + upcoming:
+        chosen = rng.sample(people, rng.randrange(14, 26))
+        ids = [(await registrations.register(event_id, person, staff))["id"] for person in chosen]
+        if event_id not in held:
+            continue
+        for session in await services.list_sessions(event_id):
+            for registration_id in ids:
+                if rng.random() < 0.85:  # most come; some miss a day, so not everyone is certified
+                    at = session["starts_at"] + dt.timedelta(minutes=rng.randrange(-20, 40))
+                    method = rng.choice(("ticket_scan", "ticket_scan", "self_scan", "manual"))
+                    await checkin.check_in(session["id"], staff, registration_id=registration_id, method=method,
+                                           by_user=coordinator_id, at=at)
+                    attended += 1
+        for registration_id in ids:
+            # Not eligible (missed a session) is refused; master-trainer certificates fill the pool.
+            with contextlib.suppress(DomainError):
+                await issue.issue_one(coordinator, event_id, registration_id)
+    course_id = await _demo_course(settings, coordinator, [past_tot, upcoming_tot])
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
-            "200 participants, 14 events in 10 districts.")
+            f"200 participants, 14 events in 10 districts, {attended} check-ins at {len(held)} past events, "
+            f"a course (id {course_id}) with modules and a trainer's manual.")
+
+
+async def _demo_course(settings: Settings, coordinator: CurrentUser, tots: list[int]) -> int:
+    """The course the ToTs teach, with modules and a small trainer's manual (a generated PDF)."""
+    actor = coordinator.actor()
+    course_id = await trainings.create_course({
+        "title": "Integrated Approach to Sustainable Reintegration",
+        "summary": "Economic, social and psychosocial reintegration of returnee migrants, as taught in the "
+                   "programme's ToTs and district trainings."}, actor)
+    for title in ("Understanding reintegration", "Economic reintegration", "Psychosocial support and referral"):
+        await trainings.add_module(course_id, {"title": title}, actor)
+    for event_id in tots:
+        await set_course(event_id, course_id, actor)
+    pdf = io.BytesIO()
+    canvas = Canvas(pdf, pagesize=A4, invariant=1)
+    canvas.setFont("Helvetica-Bold", 20)
+    canvas.drawString(72, 760, "Integrated Approach to Sustainable Reintegration")
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(72, 730, "Trainer's manual (demo file)")
+    canvas.showPage()
+    canvas.save()
+    pdf.seek(0)
+    await create_material(Material._meta.db, course_id, {"title": "Trainer's manual", "audience": "trainers",
+                                              "language": "en", "description": "The manual for master trainers."},
+                          Upload("trainers-manual.pdf", pdf), Store(settings.materials_dir), 10 * 1024 * 1024, actor)
+    return course_id

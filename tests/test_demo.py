@@ -1,0 +1,31 @@
+"""`portal demo` loads data every page has something to show for, once."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.certificates.tables import Certificate, PoolMember
+from portal.demo import load_demo
+from portal.events.tables import CheckIn, Event, Registration
+from portal.trainings.tables import Course, MaterialVersion
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, settings, monkeypatch):
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(settings.data_dir))
+    message = await load_demo()
+    assert "Demo data loaded" in message
+    assert await Event.count() == 14
+    assert await Registration.count() >= 10 * 14  # 14 to 25 people at each published or past event
+    check_ins = await CheckIn.count()
+    assert str(check_ins) in message and check_ins > 50
+    certificates = await Certificate.count()
+    # Some people missed a session: certified, but not all of those who attended.
+    assert 0 < certificates < await Registration.count().where(Registration.event.status == "completed")
+    assert await PoolMember.count() > 0  # master trainers from the past ToT
+    assert await Course.count() == 1
+    version = await MaterialVersion.select().first()
+    assert version["size"] > 0
+    assert await load_demo() == "Demo data is already loaded."
+    assert await Event.count() == 14
