@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install migrate run demo test test-sqlite test-postgres lint bench vendor i18n-extract i18n-compile
+.PHONY: install migrate run demo test test-sqlite test-postgres lint bench soak vendor i18n-extract i18n-compile
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ test-postgres: install
 
 bench: install
 	PYTHONPATH=. $(PY) bench/run.py
+
+# Crash and duplicate test of check-in against the real server, SIGKILLed mid-stream, on SQLite
+# and PostgreSQL (skipped with a reason when not reachable). `make test` runs a quick one
+# (tests/test_soak.py). It DROPS the public schema of PORTAL_SOAK_DATABASE_URL (default: the
+# database test_soak on 127.0.0.1). More options: make soak SOAK_ARGS="--clients 48 --workers 2".
+soak: install
+	$(PY) scripts/soak.py --backend both $(SOAK_ARGS)
 
 vendor: install
 	$(PYTHON) scripts/vendor_static.py
