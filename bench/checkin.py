@@ -1,12 +1,15 @@
 """Check-in benchmark: ticket scans per second and p50/p99 latency against the real server.
 
 Starts `python -m portal serve` on a free port (SQLite in a temporary directory; PostgreSQL too
-with --postgres URL or DATABASE_URL), seeds an event with a session and N registrations, then
+with --postgres URL or DATABASE_URL), seeds N registrations spread over events of --per-event
+people each (a district workshop has about 40, a ToT 30; default 100), one session each, then
 drives it with wrk (32 connections by default): first the bare `/ping` route, then the scan
-route, which posts a different ticket for every request (JSON, CSRF header and cookie, a logged-in
-organizer's session). Prints requests/s, p50 and p99 of both and their ratio.
+route, which posts a different ticket for every request, round the events (JSON, CSRF header and
+cookie, a logged-in coordinator's session). Prints requests/s, p50 and p99 of both and their ratio.
+(Every event's scan answer carries its live count, so one event of 20,000 people would measure
+counting 20,000 rows per scan rather than checking in.)
 
-    PYTHONPATH=. python bench/checkin.py [--registrations 20000] [--connections 32] [--seconds 10]
+    PYTHONPATH=. python bench/checkin.py [--registrations 20000] [--per-event 100] [--connections 32]
     PYTHONPATH=. python bench/checkin.py --postgres postgresql://postgres@127.0.0.1:5432/bench_db
 
 The PostgreSQL database's public schema is DROPPED and recreated: never point it at real data.
@@ -32,8 +35,12 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 LUA = r"""
-local tokens = {}
-for line in io.lines("%(tokens)s") do tokens[#tokens + 1] = line end
+local tokens, paths = {}, {}
+for line in io.lines("%(tokens)s") do
+  local path, token = line:match("(%%S+) (%%S+)")
+  paths[#paths + 1] = path
+  tokens[#tokens + 1] = token
+end
 local counter, threads = 0, {}
 function setup(thread)
   thread:set("offset", #threads)
@@ -49,8 +56,8 @@ function init(args)
 end
 function request()
   counter = counter + 1
-  local token = tokens[(counter %% #tokens) + 1]
-  return wrk.format(nil, nil, nil, '{"token": "' .. token .. '", "client_id": "b' .. counter .. '"}')
+  local i = (counter %% #tokens) + 1
+  return wrk.format(nil, paths[i], nil, '{"token": "' .. tokens[i] .. '", "client_id": "b' .. counter .. '"}')
 end
 function done(summary, latency, requests)
   io.write(string.format("RESULT %%d %%f %%f %%f %%d\n", summary.requests, summary.duration / 1e6,
@@ -76,8 +83,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def seed(env: dict[str, str], registrations: int) -> tuple[int, int, list[str], str]:
-    """Migrate, then an event, a session, N people and registrations, a coordinator with a login session."""
+async def seed(env: dict[str, str], registrations: int, per_event: int = 100) -> tuple[list[str], str]:
+    """Migrate, then events of `per_event` people with a session each, N people and registrations,
+    and a coordinator with a login session. Returns "scan-path token" lines (round the events) and the login."""
     os.environ.update(env)
     from portal.__main__ import migrate
     from portal.auth import services as auth_services
@@ -96,23 +104,25 @@ async def seed(env: dict[str, str], registrations: int) -> tuple[int, int, list[
             {"name": "Bench", "email": "bench@example.org", "role": "coordinator", "password": "bench password 1",
              "districts": []}, auth_services.Actor.system("bench"))
         today = dt.date.today()
-        event = Event(kind="district_workshop", title="Bench workshop", district="khulna",
-                      start_date=today, end_date=today, status="published")
-        await event.save()
         now = dt.datetime.now(dt.UTC)
-        session = Session(event=event.id, title="Day 1", starts_at=now, ends_at=now + dt.timedelta(hours=8))
-        await session.save()
-        tokens = []
-        for start in range(0, registrations, 1000):
+        by_event: list[list[str]] = []
+        for start in range(0, registrations, per_event):
+            event = Event(kind="district_workshop", title=f"Bench workshop {start // per_event + 1}",
+                          district="khulna", start_date=today, end_date=today, status="published")
+            await event.save()
+            session = Session(event=event.id, title="Day 1", starts_at=now, ends_at=now + dt.timedelta(hours=8))
+            await session.save()
             people = [Participant(name=f"Person {n}", phone=f"+88017{n:08d}", district="khulna")
-                      for n in range(start, min(start + 1000, registrations))]
+                      for n in range(start, min(start + per_event, registrations))]
             ids = [row["id"] for row in await Participant.insert(*people).returning(Participant.id)]
             batch = [new_token() for _ in ids]
-            tokens += batch
             await Registration.insert(*[Registration(event=event.id, participant=pid, ticket_token=tok)
                                         for pid, tok in zip(ids, batch, strict=True)])
+            path = f"/manage/events/{event.id}/sessions/{session.id}/scan"
+            by_event.append([f"{path} {token}" for token in batch])
+        lines = [group[i] for i in range(per_event) for group in by_event if i < len(group)]
         login = await auth_services.start_session(user_id)
-        return event.id, session.id, tokens, login
+        return lines, login
     finally:
         await stop_engine(engine)
 
@@ -148,13 +158,13 @@ def bench(label: str, database_url: str, args: argparse.Namespace) -> None:
         os.environ.pop("DATABASE_URL", None)
     seeder = subprocess.run([sys.executable, "-c", (
         f"import asyncio, json, sys; sys.path.insert(0, {str(ROOT)!r}); from bench.checkin import seed; "
-        "e, s, t, l = asyncio.run(seed(json.loads(sys.argv[1]), int(sys.argv[2]))); "
-        "print(json.dumps([e, s, l])); open(sys.argv[3], 'w').write('\\n'.join(t))"),
-        __import__("json").dumps(env), str(args.registrations), str(work / "tokens.txt")],
+        "t, l = asyncio.run(seed(json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[4]))); "
+        "print(json.dumps(l)); open(sys.argv[3], 'w').write('\\n'.join(t))"),
+        __import__("json").dumps(env), str(args.registrations), str(work / "tokens.txt"), str(args.per_event)],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env})
     if seeder.returncode:
         raise SystemExit(seeder.stderr)
-    event_id, session_id, login = __import__("json").loads(seeder.stdout.strip().splitlines()[-1])
+    login = __import__("json").loads(seeder.stdout.strip().splitlines()[-1])
     server = subprocess.Popen([sys.executable, "-m", "portal", "serve"], cwd=ROOT, env={**os.environ, **env},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -171,12 +181,12 @@ def bench(label: str, database_url: str, args: argparse.Namespace) -> None:
         (work / "ping.lua").write_text(PING_LUA)
         (work / "scan.lua").write_text(LUA % {"tokens": work / "tokens.txt", "csrf": csrf_cookie,
                                               "csrf_cookie": csrf_cookie, "session": login})
-        scan_url = f"{base}/manage/events/{event_id}/sessions/{session_id}/scan"
         run_wrk(f"{base}/ping", work / "ping.lua", args.connections, 2)  # warm up
         ping = run_wrk(f"{base}/ping", work / "ping.lua", args.connections, args.seconds)
-        scan = run_wrk(scan_url, work / "scan.lua", args.connections, args.seconds)
+        scan = run_wrk(base, work / "scan.lua", args.connections, args.seconds)
         checked = asyncio.run(count_checkins(env)) if not database_url else None
-        print(f"{label}: {args.connections} connections, {args.seconds} s each, {args.registrations} tickets")
+        print(f"{label}: {args.connections} connections, {args.seconds} s each, {args.registrations} tickets "
+              f"in events of {args.per_event}")
         for name, r in (("hello /ping", ping), ("ticket scan", scan)):
             print(f"  {name:12} {r['rps']:8.0f} req/s   p50 {r['p50']:6.1f} ms   p99 {r['p99']:6.1f} ms   "
                   f"errors {r['errors']}")
@@ -198,6 +208,7 @@ async def count_checkins(env: dict[str, str]) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--registrations", type=int, default=20000)
+    parser.add_argument("--per-event", type=int, default=100, help="people registered for each event")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""),

@@ -8,10 +8,10 @@ every undo is written to the audit log in the same transaction as the change.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import functools
 import json
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,18 +177,6 @@ def _insert_query(row: CheckIn) -> Any:
         target=(CheckIn.registration, CheckIn.session), action="DO NOTHING").returning(CheckIn.id)
 
 
-_sqlite_locks: dict[int, asyncio.Lock] = {}
-
-
-def _sqlite_lock() -> asyncio.Lock:
-    # One lock per event loop (the test client may run the app in a loop of its own).
-    loop = asyncio.get_running_loop()
-    lock = _sqlite_locks.get(id(loop))
-    if lock is None:
-        lock = _sqlite_locks[id(loop)] = asyncio.Lock()
-    return lock
-
-
 @functools.cache
 def _sqlite_statements() -> tuple[str, str]:
     """The two INSERTs as SQL, built by Piccolo once (building a query costs about a millisecond)."""
@@ -207,13 +195,13 @@ def _sqlite_statements() -> tuple[str, str]:
 async def _insert(row: CheckIn, entry: AuditEntry) -> bool:
     """Insert the check-in and its audit entry in one transaction; False if it already existed.
 
-    On SQLite, check-ins are written on a connection of their own, one transaction at a time
-    (an asyncio lock): opening a connection per transaction and letting many of them wait on
-    SQLite's busy handler cost 10-100 ms a scan under load. Nobody else uses this connection, so
-    no other statement can slip into the transaction. PostgreSQL uses an ordinary transaction.
+    On SQLite the transaction runs whole on the engine's writer thread (`run_in_writer`): one
+    hand-over per scan, one transaction at a time. Letting many connections wait on SQLite's busy
+    handler cost 10-100 ms a scan under load, and a statement-by-statement transaction under a lock
+    held the lock across event-loop turns. PostgreSQL uses an ordinary transaction.
     """
     engine = CheckIn._meta.db
-    if not is_sqlite(engine) or not hasattr(engine, "_shared_connection"):
+    if not is_sqlite(engine) or not hasattr(engine, "run_in_writer"):
         async with write_transaction(engine):
             inserted = await _insert_query(row)
             if inserted:
@@ -222,20 +210,23 @@ async def _insert(row: CheckIn, entry: AuditEntry) -> bool:
         return bool(inserted)
     insert_sql, audit_sql = _sqlite_statements()
     insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id]
-    async with _sqlite_lock():
-        connection = await engine._shared_connection("checkin")
-        await connection.execute("BEGIN IMMEDIATE")
+    audit_args = [utcnow(), entry.actor_id, entry.actor, entry.action, entry.record_type, None, None,
+                  json.dumps(entry.after), entry.note, entry.ip]
+
+    def write(connection: sqlite3.Connection) -> bool:
+        connection.execute("BEGIN IMMEDIATE")
         try:
-            inserted = list(await connection.execute_fetchall(insert_sql, insert_args))
+            inserted = connection.execute(insert_sql, insert_args).fetchall()
             if inserted:
-                await connection.execute_fetchall(audit_sql, [
-                    utcnow(), entry.actor_id, entry.actor, entry.action, entry.record_type, str(inserted[0]["id"]),
-                    None, json.dumps(entry.after), entry.note, entry.ip])
-            await connection.execute("COMMIT")
+                audit_args[5] = str(inserted[0]["id"])
+                connection.execute(audit_sql, audit_args)
+            connection.execute("COMMIT")
         except BaseException:
-            await connection.execute("ROLLBACK")
+            connection.execute("ROLLBACK")
             raise
-    return bool(inserted)
+        return bool(inserted)
+
+    return await engine.run_in_writer(write)
 
 
 async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_id: int | None = None) -> None:
