@@ -1,7 +1,8 @@
-"""Field checks shared by every form that asks for a way to reach a person."""
+"""Field checks shared by the forms: a way to reach a person, a date in a filter."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -24,4 +25,17 @@ def clean_phone(form: dict[str, Any], errors: dict[str, str], field: str = "phon
         return normalise_phone(str(form.get(field, "")))
     except PhoneError as exc:
         errors[field] = str(exc)
+        return None
+
+
+def query_date(query: Any, errors: dict[str, str], field: str) -> dt.date | None:
+    """An ISO date (2026-11-23) from a filter's query string, or None when blank; a message in `errors`
+    when it is not a date."""
+    raw = str(query.get(field) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors[field] = "Use a date like 2026-11-23."
         return None

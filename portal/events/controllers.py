@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.districts import DISTRICTS
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.validation import query_date
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import services
 from portal.events.services import EventFilter
@@ -23,14 +24,7 @@ def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:
     errors: dict[str, str] = {}
 
     def date(name: str) -> dt.date | None:
-        raw = query.get(name, "").strip()
-        if not raw:
-            return None
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = "Use a date like 2026-11-23."
-            return None
+        return query_date(query, errors, name)
 
     page_raw = query.get("page", "1").strip() or "1"
     page = int(page_raw) if page_raw.isdigit() and 0 < int(page_raw) < 100_000 else 1

@@ -22,6 +22,7 @@ import anyio.to_thread
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
+from portal.core.validation import query_date
 from portal.events.tables import CheckIn, Registration, Session
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.reports.renderers import DHAKA, RENDERERS, Column, Export, pseudonymise
@@ -99,14 +100,7 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
         return None
 
     def date(name: str) -> dt.date | None:
-        raw = text(name)
-        if not raw:
-            return None
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = "Use a date like 2026-11-23."
-            return None
+        return query_date(query, errors, name)
 
     def choice(name: str, allowed: Any, message: str) -> str:
         raw = text(name)

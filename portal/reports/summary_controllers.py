@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Stream
 
 from portal.auth.guards import COORDINATORS, current_user
+from portal.core.validation import query_date
 from portal.core.web import render
 from portal.reports import summary
 from portal.reports.attendance import stream_body, user_scope
@@ -25,12 +26,7 @@ def parse_period(request: Request) -> tuple[dt.date, dt.date, dict[str, str]]:
     errors: dict[str, str] = {}
     values = {"date_from": today.replace(month=1, day=1), "date_to": today}
     for name in values:
-        raw = (request.query_params.get(name) or "").strip()
-        if raw:
-            try:
-                values[name] = dt.date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = "Use a date like 2026-11-23."
+        values[name] = query_date(request.query_params, errors, name) or values[name]
     if values["date_from"] > values["date_to"]:
         errors["date_to"] = "The end of the period is before its start."
     return values["date_from"], values["date_to"], errors
