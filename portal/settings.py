@@ -99,7 +99,7 @@ class Settings:
     # Largest material upload accepted, in MB (the whole request is read before the file is checked).
     max_upload_mb: int = 50
     # Hours a finished export file is kept in data_dir/exports before it is deleted (the job then
-    # says "expired, export again"). Checked at start-up and whenever a new export job starts.
+    # says "expired, export again"). Checked at start-up, every 6 hours and when a new export job starts.
     export_retention_hours: int = 24
 
     @classmethod
