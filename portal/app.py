@@ -29,6 +29,7 @@ from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
 from portal.certificates import issue as certificate_issue
+from portal.certificates import verify as certificate_verify
 from portal.certificates.controllers import (
     CertificateController,
     CertificateSettingsController,
@@ -140,16 +141,36 @@ async def add_security_headers(response: Response) -> Response:
     return response
 
 
-async def _purge_forever() -> None:
+async def purge_once(settings: Settings) -> None:
+    """Every clean-up the stores need (none cleans itself); one failing does not stop the others."""
+    purges = (
+        ("expired sessions", auth_services.purge_expired),
+        ("old certificate look-ups", certificate_verify.purge),
+        ("expired export files", lambda: report_jobs.housekeeping(settings.exports_dir, settings.export_retention)),
+    )
+    for name, purge in purges:
+        try:
+            await purge()
+        except Exception:  # noqa: BLE001 - a failed purge must not stop the others or the loop
+            log.exception("purging %s failed", name)
+
+
+async def _purge_forever(settings: Settings) -> None:
     # The first purge waits a minute: start-up stays quick, and a server stopped at once
     # (tests) never has a query cut off mid-flight.
     await asyncio.sleep(PURGE_FIRST_DELAY_SECONDS)
     while True:
-        try:
-            await auth_services.purge_expired()
-        except Exception:  # noqa: BLE001 - a failed purge must not stop the loop
-            log.exception("purging expired sessions failed")
+        await purge_once(settings)
         await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+
+async def _purge_at_start_up() -> None:
+    # The verify page's hits of addresses that never came back (one DELETE); export jobs clean up in
+    # their own lifespan, sessions wait for the first round of the loop.
+    try:
+        await certificate_verify.purge()
+    except Exception:  # noqa: BLE001 - a clean-up must never stop the portal from starting
+        log.exception("purging old certificate look-ups at start-up failed")
 
 
 async def _ticket_certificates(token: str) -> dict:
@@ -172,7 +193,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = app.state.engine  # from state, so a test can give a built app its own database
         await start_engine(engine)
-        purge = asyncio.create_task(_purge_forever())
+        await _purge_at_start_up()
+        purge = asyncio.create_task(_purge_forever(settings))
         try:
             yield
         finally:

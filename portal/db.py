@@ -126,6 +126,12 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.engine_type == "sqlite"
 
 
+def is_foreign_key_violation(exc: BaseException) -> bool:
+    """True for a foreign key refusal on either engine (a RESTRICT parent still has children)."""
+    # sqlite3.IntegrityError("FOREIGN KEY constraint failed"), asyncpg.ForeignKeyViolationError.
+    return type(exc).__name__ == "ForeignKeyViolationError" or "foreign key constraint" in str(exc).lower()
+
+
 @asynccontextmanager
 async def write_transaction(engine: Engine):
     """A short write transaction: BEGIN IMMEDIATE on SQLite, an ordinary one on PostgreSQL."""

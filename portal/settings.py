@@ -6,6 +6,7 @@ into the code: the secret key is generated once per data directory when not give
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -97,6 +98,9 @@ class Settings:
     debug: bool = False
     # Largest material upload accepted, in MB (the whole request is read before the file is checked).
     max_upload_mb: int = 50
+    # Hours a finished export file is kept in data_dir/exports before it is deleted (the job then
+    # says "expired, export again"). Checked at start-up, every 6 hours and when a new export job starts.
+    export_retention_hours: int = 24
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -127,6 +131,7 @@ class Settings:
             secure_cookies=_bool(env, "PORTAL_SECURE_COOKIES", base_url.startswith("https://")),
             debug=_bool(env, "PORTAL_DEBUG", False),
             max_upload_mb=_max_upload_mb(env),
+            export_retention_hours=_int(env, "PORTAL_EXPORT_RETENTION_HOURS", 24, minimum=1),
         )
 
     @property
@@ -138,6 +143,16 @@ class Settings:
     def tz(self) -> ZoneInfo:
         """The programme's time zone for display and for "today"."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where background export jobs write their files."""
+        return self.data_dir / "exports"
+
+    @property
+    def export_retention(self) -> dt.timedelta:
+        """How long a finished export file is kept."""
+        return dt.timedelta(hours=self.export_retention_hours)
 
     @property
     def materials_dir(self) -> Path:

@@ -20,7 +20,7 @@ from portal.certificates.issue import issue_for
 from portal.certificates.tables import IssueJob
 from portal.core import audit
 from portal.core.audit import Actor
-from portal.core.errors import NotFound
+from portal.core.errors import DomainError, NotFound
 from portal.db import write_transaction
 
 log = logging.getLogger("portal.certificates")
@@ -80,8 +80,15 @@ async def run(job_id: int) -> None:
         raise  # shutting down: the stale heartbeat lets the next look resume it
     except Exception as exc:  # noqa: BLE001 - the job records its failure for the page to show
         log.exception("bulk issue job %s failed", job_id)
-        await IssueJob.update({IssueJob.status: "failed", IssueJob.error: str(exc)[:500],
+        await IssueJob.update({IssueJob.status: "failed", IssueJob.error: failure_message(exc)[:500],
                                IssueJob.finished_at: utcnow()}).where(IssueJob.id == job_id)
+
+
+def failure_message(exc: Exception) -> str:
+    """What the job page says about a job that raised: a refusal's own message, else the kind of error."""
+    if isinstance(exc, DomainError):
+        return exc.message
+    return f"An unexpected error ({type(exc).__name__}) stopped it; it has been logged"
 
 
 async def resume_if_stale(job: dict[str, Any], now: dt.datetime | None = None) -> bool:

@@ -128,9 +128,12 @@ class EventController(Controller):
             return redirect(request, url, exc.message, "error")
         return redirect(request, url, f"Status changed to {STATUSES[form['status']].lower()}.")
 
-    def _session_form(self, request: Request, event: dict, session: dict, errors: dict, status: int = 200):
-        return render(request, "events/manage/session_form.html",
-                      {"event": event, "session": session, "errors": errors}, status_code=status)
+    def _session_form(self, request: Request, event: dict, session: dict, errors: dict, status: int = 200,
+                      refusal: str = ""):
+        context = {"event": event, "session": session, "errors": errors}
+        if refusal:
+            context["flashes"] = [("error", refusal)]
+        return render(request, "events/manage/session_form.html", context, status_code=status)
 
     @get("/{event_id:int}/sessions/new", name="events.manage.session_new")
     async def session_new(self, request: Request, event_id: FromPath[int]) -> Response:
@@ -173,12 +176,16 @@ class EventController(Controller):
 
     @post("/{event_id:int}/sessions/{session_id:int}/delete", name="events.manage.session_delete")
     async def session_delete(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
-        """Remove a session."""
-        url = request.app.route_reverse("events.manage.detail", event_id=event_id)
+        """Remove a session; a refusal (its check-ins, the last session) is shown on its page with a 409."""
+        user = current_user(request)
         try:
-            await services.delete_session(event_id, session_id, current_user(request), client_ip(request))
+            await services.delete_session(event_id, session_id, user, client_ip(request))
         except DomainError as exc:
             if exc.code == "not_found":
                 raise
-            return redirect(request, url, exc.message, "error")
-        return redirect(request, url, "Session removed.")
+            event = await services.get_event(user, event_id)
+            session = await services.get_session(user, event_id, session_id)
+            values = {"id": session_id, **services.session_form_values(session, request.app.state.settings.tz)}
+            return self._session_form(request, event, values, {}, exc.status_code, refusal=exc.message)
+        return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id),
+                        "Session removed.")

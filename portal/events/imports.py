@@ -18,8 +18,8 @@ from portal.core.errors import DomainError, ValidationFailed
 from portal.db import write_transaction
 from portal.events.forms import parse_participant
 from portal.events.participants import find_match
-from portal.events.registrations import ROLES, SEATED, new_token
-from portal.events.tables import Event, Participant, Registration
+from portal.events.registrations import ROLES, SEATED, lock_event, new_token
+from portal.events.tables import Participant, Registration
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -192,7 +192,7 @@ async def commit(event_id: int, headers: list[str], rows: list[list[str]], mappi
     counts = {"created": 0, "linked": 0, "registered": 0, "waitlisted": 0, "already": 0,
               "skipped": len(results) - len(valid)}
     async with write_transaction(Registration._meta.db):
-        event = await Event.select(Event.capacity).where(Event.id == event_id).first()
+        event = await lock_event(event_id)  # seats are counted once, so no one else may take one meanwhile
         taken = await Registration.count().where(
             (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
         for result in valid:

@@ -2,6 +2,10 @@
 
 Capacity counts the registrations that hold a seat (invited or registered). When the event is
 full a new person goes on the waitlist; cancelling a seat promotes the first person waiting.
+
+Every change that takes or frees a seat counts the seats and writes inside one transaction that
+first locks the event (`lock_event`), so two of them for the same event run one after the other:
+without it, two people registering at once could both take the last seat on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any
 from portal.auth.services import utcnow
 from portal.core import audit
 from portal.core.errors import DomainError, NotFound
-from portal.db import icontains, write_transaction
+from portal.db import icontains, is_sqlite, write_transaction
 from portal.events.tables import Event, Participant, Registration
 
 ROLES = {"participant": "Participant", "facilitator": "Facilitator", "trainer": "Trainer", "guest": "Guest"}
@@ -35,6 +39,23 @@ def _unique_violation(exc: Exception) -> bool:
     return "unique" in text or "integrity" in text
 
 
+async def lock_event(event_id: int) -> dict[str, Any] | None:
+    """The event's id, capacity and status, read inside the caller's write transaction with its row
+    locked until the transaction ends: seat changes of one event queue behind each other.
+
+    PostgreSQL: SELECT ... FOR NO KEY UPDATE (the strength an UPDATE of the row takes, so it still
+    lets other tables insert rows that refer to the event). SQLite has no row locks and needs none:
+    `write_transaction` begins IMMEDIATE, which already admits one writer at a time."""
+    query = Event.select(Event.id, Event.capacity, Event.status).where(Event.id == event_id)
+    if not is_sqlite(Event._meta.db):
+        query = query.lock_rows("NO KEY UPDATE")
+    return await query.first()
+
+
+def _full(event: dict[str, Any], taken: int) -> bool:
+    return event["capacity"] is not None and taken >= event["capacity"]
+
+
 async def _seats_taken(event_id: int) -> int:
     return await Registration.count().where(
         (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
@@ -47,19 +68,19 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
         raise RegistrationError("bad_role", "Choose a role from the list.", "role")
     if status not in SEATED:
         raise RegistrationError("bad_status", "A new registration is invited or registered.")
-    event = await Event.select(Event.id, Event.capacity, Event.status).where(Event.id == event_id).first()
-    if event is None:
-        raise NotFound("No such event.")
-    if event["status"] == "cancelled":
-        raise RegistrationError("event_cancelled", "This event is cancelled.")
     if not await Participant.exists().where(Participant.id == participant_id):
         raise NotFound("No such participant.")
     try:
         async with write_transaction(Registration._meta.db):
+            event = await lock_event(event_id)
+            if event is None:
+                raise NotFound("No such event.")
+            if event["status"] == "cancelled":
+                raise RegistrationError("event_cancelled", "This event is cancelled.")
             if await Registration.exists().where(
                     (Registration.event == event_id) & (Registration.participant == participant_id)):
                 raise RegistrationError("already_registered", "This person is already registered for the event.")
-            if event["capacity"] is not None and await _seats_taken(event_id) >= event["capacity"]:
+            if _full(event, await _seats_taken(event_id)):
                 status = "waitlisted"
             row = Registration(event=event_id, participant=participant_id, role=role, status=status,
                                ticket_token=new_token())
@@ -67,7 +88,7 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
             await audit.record(actor, "registration.create", "registration", row.id,
                                after={"event": event_id, "participant": participant_id, "role": role,
                                       "status": status})
-    except RegistrationError:
+    except DomainError:
         raise
     except Exception as exc:
         if not _unique_violation(exc):
@@ -102,13 +123,12 @@ async def set_role(registration_id: int, event_id: int, role: str, actor: audit.
                            before={"role": before["role"]}, after={"role": role})
 
 
-async def _promote_next(event_id: int, actor: audit.Actor) -> int | None:
-    """Give a free seat to the longest-waiting person (inside the caller's transaction)."""
-    event = await Event.select(Event.capacity).where(Event.id == event_id).first()
-    if event["capacity"] is not None and await _seats_taken(event_id) >= event["capacity"]:
+async def _promote_next(event: dict[str, Any], actor: audit.Actor) -> int | None:
+    """Give a free seat to the longest-waiting person (inside the caller's transaction, event locked)."""
+    if _full(event, await _seats_taken(event["id"])):
         return None
     waiting = await Registration.select(Registration.id).where(
-        (Registration.event == event_id) & (Registration.status == "waitlisted")
+        (Registration.event == event["id"]) & (Registration.status == "waitlisted")
     ).order_by(Registration.created_at).order_by(Registration.id).first()
     if waiting is None:
         return None
@@ -119,27 +139,34 @@ async def _promote_next(event_id: int, actor: audit.Actor) -> int | None:
     return waiting["id"]
 
 
+async def _status_now(registration_id: int) -> str:
+    # Read again under the event's lock: the status read before it may have changed meanwhile.
+    return (await Registration.select(Registration.status).where(Registration.id == registration_id).first())["status"]
+
+
 async def cancel(registration_id: int, event_id: int, actor: audit.Actor) -> int | None:
     """Cancel a registration; returns the id of the person promoted from the waitlist, if any."""
-    before = await get_registration(registration_id, event_id)
-    if before["status"] == "cancelled":
-        raise RegistrationError("already_cancelled", "This registration is already cancelled.")
+    await get_registration(registration_id, event_id)
     async with write_transaction(Registration._meta.db):
+        event = await lock_event(event_id)
+        status = await _status_now(registration_id)
+        if status == "cancelled":
+            raise RegistrationError("already_cancelled", "This registration is already cancelled.")
         await Registration.update({Registration.status: "cancelled", Registration.updated_at: utcnow()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.cancel", "registration", registration_id,
-                           before={"status": before["status"]}, after={"status": "cancelled"})
-        return await _promote_next(event_id, actor) if before["status"] in SEATED else None
+                           before={"status": status}, after={"status": "cancelled"})
+        return await _promote_next(event, actor) if status in SEATED else None
 
 
 async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> None:
     """Move one waitlisted person to registered, if a seat is free."""
-    before = await get_registration(registration_id, event_id)
-    if before["status"] != "waitlisted":
-        raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
+    await get_registration(registration_id, event_id)
     async with write_transaction(Registration._meta.db):
-        event = await Event.select(Event.capacity).where(Event.id == event_id).first()
-        if event["capacity"] is not None and await _seats_taken(event_id) >= event["capacity"]:
+        event = await lock_event(event_id)
+        if await _status_now(registration_id) != "waitlisted":
+            raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
+        if _full(event, await _seats_taken(event_id)):
             raise RegistrationError("full", "The event is full: raise its capacity or cancel a seat first.")
         await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
             Registration.id == registration_id)

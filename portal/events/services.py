@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from portal.auth.services import CurrentUser, utcnow
 from portal.core import audit
 from portal.core.errors import DomainError, NotFound, ValidationFailed
-from portal.db import icontains, write_transaction
+from portal.db import icontains, is_foreign_key_violation, write_transaction
 from portal.events.forms import EventInput, SessionInput, parse_event, parse_session
-from portal.events.tables import Event, Session
+from portal.events.tables import CheckIn, Event, Session
 from portal.events.vocab import STATUSES, TRANSITIONS
 
 DAY_START = dt.time(9, 0)
@@ -191,14 +191,31 @@ async def update_session(
         await audit.record(user.actor(ip), "session.update", "session", session_id, before=old, after=new)
 
 
+def _has_checkins(count: int) -> DomainError:
+    noun = "check-in" if count == 1 else "check-ins"
+    return DomainError("session_has_checkins", f"This session has {count} {noun}; it cannot be deleted.")
+
+
 async def delete_session(event_id: int, session_id: int, user: CurrentUser, ip: str = "") -> None:
-    """Remove a session; an event keeps at least one."""
+    """Remove a session; an event keeps at least one, and attendance is never deleted with it."""
     before = await get_session(user, event_id, session_id)
-    if await Session.count().where(Session.event == event_id) <= 1:
-        raise DomainError("last_session", "An event needs at least one session.")
-    async with write_transaction(Event._meta.db):
-        await Session.delete().where(Session.id == session_id)
-        await audit.record(user.actor(ip), "session.delete", "session", session_id, before=before)
+    try:
+        async with write_transaction(Event._meta.db):
+            # Counted inside the transaction, so a scan that lands meanwhile is seen (SQLite) or
+            # makes the delete fail on the foreign key (PostgreSQL), answered below the same way.
+            if await Session.count().where(Session.event == event_id) <= 1:
+                raise DomainError("last_session", "An event needs at least one session.")
+            checkins = await CheckIn.count().where(CheckIn.session == session_id)
+            if checkins:
+                raise _has_checkins(checkins)
+            await Session.delete().where(Session.id == session_id)
+            await audit.record(user.actor(ip), "session.delete", "session", session_id, before=before)
+    except DomainError:
+        raise
+    except Exception as exc:
+        if not is_foreign_key_violation(exc):
+            raise
+        raise _has_checkins(await CheckIn.count().where(CheckIn.session == session_id)) from None
 
 
 def session_form_values(session: dict[str, Any], tz: ZoneInfo) -> dict[str, str]:

@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import File, Stream
@@ -43,6 +42,10 @@ def _choice(values: Any, name: str, allowed: dict[str, str], default: str, error
         errors[name] = "Choose one of the listed options."
         return default
     return raw
+
+
+def _job_context(request: Request, job: dict[str, Any]) -> dict[str, Any]:
+    return {"job": job, "retention_hours": request.app.state.settings.export_retention_hours}
 
 
 class ReportController(Controller):
@@ -102,21 +105,22 @@ class ReportController(Controller):
                           status_code=400)
         settings = request.app.state.settings
         job_id = await jobs.create_job(current_user(request), flt, shape, fmt, settings.secret_key,
-                                       Path(settings.data_dir))
+                                       Path(settings.data_dir), settings.export_retention)
         return redirect(request, request.app.route_reverse("reports.jobs.detail", job_id=job_id))
 
     @get("/jobs/{job_id:int}", name="reports.jobs.detail")
     async def job_detail(self, request: Request, job_id: FromPath[int]) -> Response:
         """The job: a component that polls itself while the file is written, then offers the download."""
         job = await jobs.get_job(current_user(request), job_id)
-        return render(request, "reports/job.html", {"job": job}, fragment="reports/_job.html")
+        return render(request, "reports/job.html", _job_context(request, job), fragment="reports/_job.html")
 
     @get("/jobs/{job_id:int}/download", name="reports.jobs.download")
     async def job_download(self, request: Request, job_id: FromPath[int]) -> Response:
-        """The finished file of a job."""
+        """The finished file of a job; otherwise the job's page says why not (410 expired, 409 not ready)."""
         job = await jobs.get_job(current_user(request), job_id)
-        if job["status"] != "done" or not await anyio.Path(job["path"]).is_file():
-            raise NotFound("This export is not ready, or it has expired.")
+        if job["status"] != "done":
+            return render(request, "reports/job.html", _job_context(request, job),
+                          status_code=410 if job["status"] == "expired" else 409)
         media = attendance.RENDERERS_CONTENT_TYPES[job["fmt"]]
         return File(path=job["path"], media_type=media, headers={"Cache-Control": "no-store"},
                     filename=job["filename"])

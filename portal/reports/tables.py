@@ -21,13 +21,16 @@ class ApiKey(Table, tablename="api_key"):
 
 
 class ExportJob(Table, tablename="export_job"):
-    """A big export written in the background: its filter, progress and the file once done."""
+    """A big export written in the background: its filter, progress and the file once done.
+
+    `worker` (host:pid:boot) and `heartbeat_at` tell a job whose process is alive from one a
+    restart or a crash left behind; the file is deleted after the retention and the job expires."""
 
     user = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
     shape = Varchar(length=10)  # long, wide
     fmt = Varchar(length=10)  # xlsx, csv
     query = Text()  # the filter as a query string, so the job can be re-read and repeated
-    status = Varchar(length=10, default="queued")  # queued, running, done, failed
+    status = Varchar(length=10, default="queued")  # queued, running, done, failed, expired
     rows_done = Integer(default=0)
     rows_total = Integer(default=0)
     filename = Varchar(length=200, default="")
@@ -35,3 +38,5 @@ class ExportJob(Table, tablename="export_job"):
     error = Varchar(length=500, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     finished_at = Timestamptz(null=True, default=None)
+    worker = Varchar(length=100, default="")
+    heartbeat_at = Timestamptz(null=True, default=None)

@@ -37,7 +37,15 @@ def test_https_base_url_turns_on_secure_cookies(tmp_path):
 
 @pytest.mark.parametrize("env", [{"PORTAL_PORT": "eighty"}, {"PORTAL_PORT": "0"}, {"PORTAL_WORKERS": "-1"},
                                  {"PORTAL_TIMEZONE": "Mars/Olympus"}, {"PORTAL_BASE_URL": "portal.example"},
-                                 {"PORTAL_SECURE_COOKIES": "maybe"}])
+                                 {"PORTAL_SECURE_COOKIES": "maybe"}, {"PORTAL_EXPORT_RETENTION_HOURS": "0"},
+                                 {"PORTAL_EXPORT_RETENTION_HOURS": "a day"}])
 def test_bad_values_are_refused_with_the_variable_name(tmp_path, env):
     with pytest.raises(SettingsError, match=next(iter(env))):
         Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path), **env})
+
+
+def test_export_retention_defaults_to_a_day_and_can_be_set(tmp_path):
+    assert Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path)}).export_retention_hours == 24
+    settings = Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_EXPORT_RETENTION_HOURS": "72"})
+    assert settings.export_retention.total_seconds() == 72 * 3600
+    assert settings.exports_dir == tmp_path / "exports"

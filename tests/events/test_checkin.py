@@ -109,6 +109,25 @@ async def test_client_id_and_time_of_an_offline_scan_are_kept(session_id, regist
     assert row["client_id"] == "c-1" and row["at"] == scanned
 
 
+async def test_an_offline_scan_resent_at_once_many_times_is_recorded_once(session_id, registration):
+    # The phone resends a queued scan (same client id, token and session) until it gets an answer.
+    results = await asyncio.gather(*(checkin.check_in(session_id, ACTOR, token=registration["ticket_token"],
+                                                      client_id="c-1") for _ in range(5)))
+    assert sorted(r.status for r in results) == ["already"] * 4 + ["ok"]
+    assert await CheckIn.count() == 1
+
+
+async def test_a_client_id_is_not_an_identity_each_ticket_is(session_id, create_registration, event_id):
+    # Deduplication is by (registration, session), which the token decides: a client id reused for
+    # another ticket (a buggy or hostile client) cannot hide that person's check-in or answer for them.
+    first, second = [await create_registration(event_id, name=n) for n in ("First", "Second")]
+    one = await checkin.check_in(session_id, ACTOR, token=first["ticket_token"], client_id="same")
+    two = await checkin.check_in(session_id, ACTOR, token=second["ticket_token"], client_id="same")
+    assert (one.status, one.name, two.status, two.name) == ("ok", "First", "ok", "Second")
+    rows = await CheckIn.select(CheckIn.registration).order_by(CheckIn.id)
+    assert [r["registration"] for r in rows] == [first["id"], second["id"]]
+
+
 async def test_counts_and_filters_of_the_attendance_list(event_id, session_id, create_registration):
     here = await create_registration(event_id, name="Here")
     await create_registration(event_id, name="Away")
