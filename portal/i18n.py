@@ -95,6 +95,7 @@ def choose_language(cookie: str | None, accept_language: str | None) -> str:
 _STRFTIME_TO_CLDR = {"%a": "EEE", "%A": "EEEE", "%d": "dd", "%e": "d", "%b": "MMM", "%B": "MMMM", "%Y": "y",
                      "%H": "HH", "%M": "mm", "%I": "hh", "%p": "a", "%m": "MM", "%y": "yy"}
 _DIRECTIVE = re.compile(r"%[a-zA-Z]")
+_BANGLA_DIRECTIVES = {"%b": "%B", "%d": "%e"}
 
 
 def _cldr_pattern(strftime: str, lang: str) -> str:
@@ -103,8 +104,9 @@ def _cldr_pattern(strftime: str, lang: str) -> str:
         literal = strftime[last:match.start()]
         if literal:
             parts.append("'" + literal.replace("'", "''") + "'")
-        # Bangladeshi readers expect the full month name ("নভেম্বর"), not CLDR's "নভে".
-        directive = "%B" if lang == "bn" and match.group() == "%b" else match.group()
+        # Bangladeshi readers expect the full month name ("নভেম্বর"), not CLDR's "নভে", and the day
+        # without a leading zero ("১ ডিসেম্বর", not "০১ ডিসেম্বর").
+        directive = _BANGLA_DIRECTIVES.get(match.group(), match.group()) if lang == "bn" else match.group()
         parts.append(_STRFTIME_TO_CLDR.get(directive, ""))
         last = match.end()
     if strftime[last:]:
