@@ -1,4 +1,7 @@
 import datetime as dt
+import hashlib
+import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,3 +60,15 @@ async def test_error_pages_are_translated(client):
 
 def test_language_defaults_to_english_outside_requests():
     assert current_language.get() == "en"
+
+
+def test_font_urls_in_stylesheets_carry_the_fingerprint_of_the_file_they_name():
+    """The Bengali web fonts are cached for a year by their ?v= (without it every Bangla page fetched
+    92 KB of fonts again): a font regenerated without updating its ?v= would stay stale."""
+    static = Path(__file__).resolve().parents[1] / "static"
+    found = 0
+    for css in [*static.glob("css/*.css"), *static.glob("fonts/web/*.css")]:
+        for path, fingerprint in re.findall(r"url\(([^)?]+\.woff2)\?v=([0-9a-f]+)\)", css.read_text()):
+            found += 1
+            assert hashlib.sha256((css.parent / path).read_bytes()).hexdigest()[:10] == fingerprint, (css, path)
+    assert found >= 4
