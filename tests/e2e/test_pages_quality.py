@@ -172,3 +172,33 @@ def test_check_in_pages_are_accessible_in_both_languages(live_server, browser, f
     assert small_targets(page) == []
     assert serious_violations(page) == []
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_ticket_page_works_from_the_keyboard_with_a_visible_focus(live_server, browser, flow, lang):
+    context = browser.new_context(**PHONE_360, extra_http_headers={"Accept-Language": lang})
+    page = context.new_page()
+    page.goto(participant_url(flow, live_server, "ticket"))
+    page.keyboard.press("Tab")
+    skip = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect();"
+                         " return [document.activeElement.getAttribute('href'), r.left >= 0 && r.top >= 0]; })()")
+    assert skip == ["#main", True], "the first Tab shows the skip link"
+    seen = []
+    for _ in range(12):  # every link and button of the page, in order
+        focus = page.evaluate("""(() => { const el = document.activeElement, style = getComputedStyle(el);
+            const luminance = (css) => {
+                const [r, g, b] = css.match(/[\\d.]+/g).slice(0, 3).map((v) => v / 255)
+                    .map((c) => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+                return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+            const [a, b] = [luminance(style.outlineColor),
+                            luminance(getComputedStyle(el.closest('header') || document.body).backgroundColor)];
+            return [el.tagName, el.textContent.trim().slice(0, 40), style.outlineStyle,
+                    (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)]; })()""")
+        if focus[0] == "BODY":
+            break
+        seen.append(focus[1])
+        assert focus[2] != "none", f"no visible focus on {focus}"
+        assert focus[3] >= 3, f"focus ring below 3:1 against its background: {focus}"
+        page.keyboard.press("Tab")
+    assert len(seen) >= 4, seen
+    context.close()
