@@ -54,7 +54,7 @@ vendor: install
 # Translations: extract messages from code and templates, merge them into each catalogue
 # (portal/translations/<lang>/LC_MESSAGES/messages.po), then translate the empty entries.
 i18n-extract: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location --sort-output \
 		--project=portal -o portal/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
 

@@ -65,10 +65,10 @@ log = logging.getLogger("portal")
 PURGE_INTERVAL_SECONDS = 6 * 3600
 PURGE_FIRST_DELAY_SECONDS = 60
 
-# Files served as they are stored: already compressed (PDF, ZIP, Office, media), and byte
-# ranges (resumed downloads) must address the stored bytes, not a gzip stream.
+# Files served as they are stored: already compressed (PDF, ZIP, Office, media, woff2 fonts), and
+# byte ranges (resumed downloads) must address the stored bytes, not a gzip stream.
 NOT_COMPRESSED = [r"^/materials/", r"^/t/[^/]+/materials/", r"^/courses/\d+/pack", r"\.pdf$", r"\.zip$",
-                  r"/zip$", r"/print$", r"/pdf$"]
+                  r"/zip$", r"/print$", r"/pdf$", r"\.woff2$"]
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

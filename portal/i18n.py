@@ -39,7 +39,8 @@ def catalogue(lang: str) -> dict[str, str | tuple[str, ...]]:
         po = read_po(handle, locale=lang)
     result: dict[str, str | tuple[str, ...]] = {}
     for message in po:
-        if not message.id or message.fuzzy or not message.string:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not message.id or message.fuzzy or not all(strings):
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         result[key] = tuple(message.string) if isinstance(message.string, tuple) else message.string
@@ -52,12 +53,32 @@ def gettext(message: str) -> str:
     return translated if isinstance(translated, str) else message
 
 
+def N_(message: str) -> str:  # noqa: N802 - the conventional name that `make i18n-extract` looks for
+    """Mark a label for extraction without translating it yet (vocabularies defined at import time);
+    templates and code translate it where it is shown, with gettext/_()."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Singular or plural form in the current language (Bangla uses one form for both)."""
     translated = catalogue(current_language.get()).get(singular)
     if isinstance(translated, tuple) and translated:
         return translated[0 if n == 1 or len(translated) == 1 else 1]
     return singular if n == 1 else plural
+
+
+_BENGALI = re.compile(r"[\u0980-\u09FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def script_language(text: str | None) -> str | None:
+    """The language a piece of free text is written in, as far as its script tells: "bn" for Bengali
+    script, "en" for Latin letters, None for text with neither (numbers, punctuation, nothing)."""
+    if not text:
+        return None
+    if _BENGALI.search(text):
+        return "bn"
+    return "en" if _LATIN.search(text) else None
 
 
 def choose_language(cookie: str | None, accept_language: str | None) -> str:
@@ -74,6 +95,7 @@ def choose_language(cookie: str | None, accept_language: str | None) -> str:
 _STRFTIME_TO_CLDR = {"%a": "EEE", "%A": "EEEE", "%d": "dd", "%e": "d", "%b": "MMM", "%B": "MMMM", "%Y": "y",
                      "%H": "HH", "%M": "mm", "%I": "hh", "%p": "a", "%m": "MM", "%y": "yy"}
 _DIRECTIVE = re.compile(r"%[a-zA-Z]")
+_BANGLA_DIRECTIVES = {"%b": "%B", "%d": "%e"}
 
 
 def _cldr_pattern(strftime: str, lang: str) -> str:
@@ -82,8 +104,9 @@ def _cldr_pattern(strftime: str, lang: str) -> str:
         literal = strftime[last:match.start()]
         if literal:
             parts.append("'" + literal.replace("'", "''") + "'")
-        # Bangladeshi readers expect the full month name ("নভেম্বর"), not CLDR's "নভে".
-        directive = "%B" if lang == "bn" and match.group() == "%b" else match.group()
+        # Bangladeshi readers expect the full month name ("নভেম্বর"), not CLDR's "নভে", and the day
+        # without a leading zero ("১ ডিসেম্বর", not "০১ ডিসেম্বর").
+        directive = _BANGLA_DIRECTIVES.get(match.group(), match.group()) if lang == "bn" else match.group()
         parts.append(_STRFTIME_TO_CLDR.get(directive, ""))
         last = match.end()
     if strftime[last:]:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from portal import i18n
-from portal.core.districts import BY_CODE, district_name
+from portal.core.districts import BY_CODE
 from portal.core.phone import mask_phone
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.i18n import format_when
@@ -31,6 +33,34 @@ def static_url(file_path: str) -> str:
     return f"/static/{file_path}?v={_fingerprint(file_path)}"
 
 
+_DAY_TITLE = re.compile(r"Day (\d{1,3})")
+
+
+def district(code: str | None) -> str:
+    """The district's name in the page's language (the code itself when unknown)."""
+    found = BY_CODE.get(code or "")
+    if found is None:
+        return code or ""
+    return found.name_bn if i18n.current_language.get() == "bn" else found.name
+
+
+def session_title(title: str) -> str:
+    """A session's title; the "Day 1" titles the portal gives new sessions read in the page's language."""
+    match = _DAY_TITLE.fullmatch(title or "")
+    if match is None:
+        return title
+    return i18n.gettext("Day {number}").format(number=i18n.format_number(int(match.group(1))))
+
+
+def lang_attr(text: str | None) -> Markup:
+    """` lang="en"` on an element whose text is in another script than the page's language (an English
+    event title in a Bangla page, a Bangla name in an English one), so screen readers switch voice."""
+    language = i18n.script_language(text)
+    if language is None or language == i18n.current_language.get():
+        return Markup("")
+    return Markup(' lang="{}"').format(language)
+
+
 def configure_jinja(env: Environment, settings: Settings) -> None:
     """Register filters and globals on the template engine's environment."""
     tz = settings.tz
@@ -48,10 +78,10 @@ def configure_jinja(env: Environment, settings: Settings) -> None:
     env.autoescape = True
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
-    env.filters.update(local=local, date=date, district=district_name, mask_phone=mask_phone,
+    env.filters.update(local=local, date=date, district=district, session_title=session_title, mask_phone=mask_phone,
                        number=i18n.format_number)
     env.globals.update(
         KINDS=KINDS, STATUSES=STATUSES, GENDERS=GENDERS, STAKEHOLDER_TYPES=STAKEHOLDER_TYPES,
         DISTRICTS_BY_CODE=BY_CODE, query=query, base_url=settings.base_url, static=static_url,
-        LANGUAGES=i18n.LANGUAGES, current_language=i18n.current_language.get,
+        LANGUAGES=i18n.LANGUAGES, current_language=i18n.current_language.get, lang_attr=lang_attr,
     )

@@ -34,6 +34,8 @@ def main() -> None:
         encoding="utf-8",
     )
     print(f"{TARGET.relative_to(ROOT)}: {TARGET.stat().st_size} bytes for {TEXT!r}")
+    print("Now set its ?v= in static/css/portal.css and verify.css to the first 10 hex digits of its sha256"
+          " (tests/test_i18n.py checks).")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
 import datetime as dt
+import hashlib
+import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,13 +24,15 @@ def test_bangla_dates_and_numbers_use_bangla_digits_and_full_month_names():
     moment = dt.datetime(2026, 11, 23, 10, 2, tzinfo=ZoneInfo("Asia/Dhaka"))
     assert format_when(moment, "%d %b %Y, %H:%M", "bn") == "২৩ নভেম্বর ২০২৬, ১০:০২"
     assert format_when(moment.date(), "%d %b %Y", "en") == "23 Nov 2026"
+    assert format_when(dt.date(2026, 12, 1), "%d %b %Y", "bn") == "১ ডিসেম্বর ২০২৬"
     assert format_number(1234, "bn") == "১,২৩৪"
 
 
 def test_every_message_of_the_template_has_a_bangla_translation():
     with (TRANSLATIONS_DIR / "messages.pot").open("rb") as handle:
         template = read_po(handle)
-    missing = [m.id for m in template if m.id and m.id not in catalogue("bn")]
+    # A plural entry's id is (singular, plural); the catalogue keys it by the singular.
+    missing = [m.id for m in template if m.id and (m.id[0] if isinstance(m.id, tuple) else m.id) not in catalogue("bn")]
     assert not missing, f"untranslated in bn: {missing}"
 
 
@@ -55,3 +60,15 @@ async def test_error_pages_are_translated(client):
 
 def test_language_defaults_to_english_outside_requests():
     assert current_language.get() == "en"
+
+
+def test_font_urls_in_stylesheets_carry_the_fingerprint_of_the_file_they_name():
+    """The Bengali web fonts are cached for a year by their ?v= (without it every Bangla page fetched
+    92 KB of fonts again): a font regenerated without updating its ?v= would stay stale."""
+    static = Path(__file__).resolve().parents[1] / "static"
+    found = 0
+    for css in [*static.glob("css/*.css"), *static.glob("fonts/web/*.css")]:
+        for path, fingerprint in re.findall(r"url\(([^)?]+\.woff2)\?v=([0-9a-f]+)\)", css.read_text()):
+            found += 1
+            assert hashlib.sha256((css.parent / path).read_bytes()).hexdigest()[:10] == fingerprint, (css, path)
+    assert found >= 4

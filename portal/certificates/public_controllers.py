@@ -10,6 +10,7 @@ from portal.certificates.tables import Certificate
 from portal.core.errors import NotFound
 from portal.core.web import client_ip, render
 from portal.events.tables import Registration
+from portal.i18n import gettext as _
 from portal.reports.renderers import content_disposition
 
 
@@ -54,7 +55,7 @@ class TicketCertificateController(Controller):
                 Registration.select(Registration.id).where(Registration.ticket_token == token[:64]))
         ).first()
         if row is None:
-            raise NotFound("No such certificate.")
+            raise NotFound(_("No such certificate."))
         settings = request.app.state.settings
         filename, body = await delivery.one_pdf(row["id"], settings.base_url, settings.tz)
         return Response(body, media_type="application/pdf",

@@ -12,10 +12,14 @@ from portal.certificates.tables import Certificate, VerifyHit
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError
 from portal.events.vocab import KINDS
+from portal.i18n import N_
+from portal.i18n import gettext as _
 
 WINDOW = dt.timedelta(minutes=10)
 MAX_PER_WINDOW = 60
-KIND_LABELS = {"participation": "Participation", "completion": "Completion", "master_trainer": "Master trainer"}
+# Marked for translation: the verify page shows them with _().
+KIND_LABELS = {"participation": N_("Participation"), "completion": N_("Completion"),
+               "master_trainer": N_("Master trainer")}
 
 
 class RateLimited(DomainError):
@@ -24,7 +28,7 @@ class RateLimited(DomainError):
     status_code = 429
 
     def __init__(self) -> None:
-        super().__init__("rate_limited", "Too many look-ups from your address. Wait ten minutes and try again.")
+        super().__init__("rate_limited", _("Too many look-ups from your address. Wait ten minutes and try again."))
 
 
 async def count_hit(ip: str, now: dt.datetime | None = None) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.i18n import gettext as _
+
 
 class DomainError(Exception):
     """A service refused; `code` is stable (tests assert it), `message` is for people."""
@@ -20,8 +22,8 @@ class NotFound(DomainError):
 
     status_code = 404
 
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__("not_found", message)
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__("not_found", message or _("Not found."))
 
 
 class ValidationFailed(DomainError):
@@ -30,5 +32,5 @@ class ValidationFailed(DomainError):
     status_code = 422
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("invalid", "Please correct the marked fields.")
+        super().__init__("invalid", _("Please correct the marked fields."))
         self.errors = errors

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from portal.i18n import gettext as _
+
 
 class PhoneError(ValueError):
     """The text is not a phone number we can use."""
@@ -21,9 +23,9 @@ def normalise_phone(text: str | None, region: str = "BD") -> str | None:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise PhoneError("This is not a phone number.") from None
+        raise PhoneError(_("This is not a phone number.")) from None
     if not phonenumbers.is_valid_number(number):
-        raise PhoneError("This phone number is not valid (a Bangladeshi mobile has 11 digits: 01XXXXXXXXX).")
+        raise PhoneError(_("This phone number is not valid (a Bangladeshi mobile has 11 digits: 01XXXXXXXXX)."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -22,6 +22,7 @@ from portal.core.tables import AuditEntry
 from portal.db import icontains, is_sqlite, write_transaction
 from portal.events.registrations import SEATED
 from portal.events.tables import CheckIn, Registration, Session
+from portal.i18n import gettext as _
 
 METHODS = ("ticket_scan", "self_scan", "manual", "import")
 MAX_CLIENT_ID = 64
@@ -63,7 +64,7 @@ async def get_session(session_id: int) -> dict[str, Any]:
     """The session, or CheckInError session_not_found."""
     row = await Session.select(Session.id, Session.event, Session.title).where(Session.id == session_id).first()
     if row is None:
-        raise CheckInError("session_not_found", "This session does not exist.")
+        raise CheckInError("session_not_found", _("This session does not exist."))
     return row
 
 
@@ -83,11 +84,11 @@ async def _registration(token: str | None, registration_id: int | None, session_
         if 0 < len(token) <= 64:
             rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, token)
         if not rows:
-            raise CheckInError("unknown_ticket", "This code is not a ticket of this portal.")
+            raise CheckInError("unknown_ticket", _("This code is not a ticket of this portal."))
         return rows[0]
     rows = await Registration.raw(_REGISTRATION_SQL % "id", session_id, registration_id)
     if not rows:
-        raise CheckInError("not_registered", "This person is not registered for this event.")
+        raise CheckInError("not_registered", _("This person is not registered for this event."))
     return rows[0]
 
 
@@ -99,12 +100,13 @@ def _aware(value: Any) -> dt.datetime:
 
 
 def _check_allowed(registration: dict[str, Any], session: dict[str, Any]) -> None:
+    name = registration["name"]
     if registration["event"] != session["event"]:
-        raise CheckInError("wrong_event", f"{registration['name']} is registered for another event.")
+        raise CheckInError("wrong_event", _("{name} is registered for another event.").format(name=name))
     if registration["status"] == "cancelled":
-        raise CheckInError("cancelled", f"The registration of {registration['name']} is cancelled.")
+        raise CheckInError("cancelled", _("The registration of {name} is cancelled.").format(name=name))
     if registration["status"] not in SEATED:
-        raise CheckInError("waitlisted", f"{registration['name']} is on the waitlist, not registered.")
+        raise CheckInError("waitlisted", _("{name} is on the waitlist, not registered.").format(name=name))
 
 
 async def _existing(registration_id: int, session_id: int) -> dict[str, Any] | None:
@@ -128,9 +130,9 @@ async def check_in(
 
     `session` (id and event) may be passed by a caller that has already loaded it."""
     if method not in METHODS:
-        raise CheckInError("bad_method", "Unknown check-in method.")
+        raise CheckInError("bad_method", _("Unknown check-in method."))
     if (token is None) == (registration_id is None):
-        raise CheckInError("unknown_ticket", "Give a ticket or a registration.")
+        raise CheckInError("unknown_ticket", _("Give a ticket or a registration."))
     session = session or await get_session(session_id)
     registration = await _registration(token, registration_id, session_id)
     _check_allowed(registration, session)
@@ -233,12 +235,12 @@ async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_
     """Remove a check-in made by mistake; the audit log keeps what was removed."""
     session = await get_session(session_id)
     if event_id is not None and session["event"] != event_id:
-        raise CheckInError("session_not_found", "This session does not exist.")
+        raise CheckInError("session_not_found", _("This session does not exist."))
     async with write_transaction(CheckIn._meta.db):
         row = await CheckIn.select().where(
             (CheckIn.registration == registration_id) & (CheckIn.session == session_id)).first()
         if row is None:
-            raise CheckInError("not_checked_in", "This person is not checked in to this session.")
+            raise CheckInError("not_checked_in", _("This person is not checked in to this session."))
         await CheckIn.delete().where(CheckIn.id == row["id"])
         await audit.record(actor, "checkin.undo", "check_in", row["id"], before={
             "registration": registration_id, "session": session_id, "method": row["method"], "at": row["at"],

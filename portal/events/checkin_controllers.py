@@ -15,6 +15,8 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import checkin, participants, registrations, selfcheck, services, sheets
 from portal.events.qr import qr_svg, token_from_scan
+from portal.i18n import format_when
+from portal.i18n import gettext as _
 
 MAX_OFFLINE_AGE = dt.timedelta(hours=24)
 # The portal's CSP plus 'wasm-unsafe-eval', which the ZXing decoder (WebAssembly) needs.
@@ -196,7 +198,8 @@ class AttendanceController(Controller):
                                             registration_id=registration_id, method="manual", by_user=user.id)
         except checkin.CheckInError as exc:
             return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
-        message = f"{result.name}: checked in." if result.status == "ok" else f"{result.name}: already checked in."
+        message = (_("{name}: checked in.") if result.status == "ok" else _("{name}: already checked in.")).format(
+            name=result.name)
         return await self._row(request, event_id, session_id, registration_id, message)
 
     @post("/attendance/{registration_id:int}/undo", name="events.attendance.undo")
@@ -208,7 +211,7 @@ class AttendanceController(Controller):
             await checkin.undo(session_id, registration_id, _actor(request), event_id)
         except checkin.CheckInError as exc:
             return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
-        return await self._row(request, event_id, session_id, registration_id, "Check-in undone.")
+        return await self._row(request, event_id, session_id, registration_id, _("Check-in undone."))
 
     @get("/scan", name="events.scan.page")
     async def scan_page(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
@@ -225,7 +228,7 @@ class AttendanceController(Controller):
         user = current_user(request)
         session = await checkin.session_for_scan(event_id, session_id)
         if session is None or not user.sees_district(session["district"]):
-            raise NotFound("No such session.")
+            raise NotFound(_("No such session."))
         try:
             body = await request.json()
         except Exception:  # noqa: BLE001 - any unreadable body is the same bad request
@@ -245,7 +248,7 @@ class AttendanceController(Controller):
                              "count": await checkin.present_count(session_id, event_id)}, status_code=200)
         count = await checkin.present_count(session_id, event_id)
         tz = request.app.state.settings.tz
-        return Response({**result.as_json(), "local_time": result.at.astimezone(tz).strftime("%H:%M"),
+        return Response({**result.as_json(), "local_time": format_when(result.at.astimezone(tz), "%H:%M"),
                          "count": count}, status_code=200)
 
     @get("/tickets", name="events.scan.tickets")
@@ -273,7 +276,7 @@ class AttendanceController(Controller):
         shown = selfcheck.display(settings.secret_key, session_id, clock())
         url = request.app.route_reverse("selfcheck.landing", session_id=session_id, code=shown.code)
         link = settings.base_url.rstrip("/") + url
-        return {"code": shown, "link": link, "qr": qr_svg(link, label="Check-in code"),
+        return {"code": shown, "link": link, "qr": qr_svg(link, label=_("Check-in code")),
                 "short_url": settings.base_url.rstrip("/") + request.app.route_reverse("selfcheck.enter")}
 
     @get("/sheet.pdf", name="events.attendance.sheet")

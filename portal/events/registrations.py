@@ -18,8 +18,11 @@ from portal.core import audit
 from portal.core.errors import DomainError, NotFound
 from portal.db import icontains, is_sqlite, write_transaction
 from portal.events.tables import Event, Participant, Registration
+from portal.i18n import N_
+from portal.i18n import gettext as _
 
-ROLES = {"participant": "Participant", "facilitator": "Facilitator", "trainer": "Trainer", "guest": "Guest"}
+ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
+         "guest": N_("Guest")}
 REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
                 "cancelled": "Cancelled"}
 SEATED = ("invited", "registered")
@@ -76,10 +79,10 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
             if event is None:
                 raise NotFound("No such event.")
             if event["status"] == "cancelled":
-                raise RegistrationError("event_cancelled", "This event is cancelled.")
+                raise RegistrationError("event_cancelled", _("This event is cancelled."))
             if await Registration.exists().where(
                     (Registration.event == event_id) & (Registration.participant == participant_id)):
-                raise RegistrationError("already_registered", "This person is already registered for the event.")
+                raise RegistrationError("already_registered", _("This person is already registered for the event."))
             if _full(event, await _seats_taken(event_id)):
                 status = "waitlisted"
             row = Registration(event=event_id, participant=participant_id, role=role, status=status,
@@ -93,7 +96,7 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
     except Exception as exc:
         if not _unique_violation(exc):
             raise
-        raise RegistrationError("already_registered", "This person is already registered for the event.") from None
+        raise RegistrationError("already_registered", _("This person is already registered for the event.")) from None
     return {"id": row.id, "status": status, "ticket_token": row.ticket_token}
 
 

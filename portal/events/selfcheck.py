@@ -38,6 +38,7 @@ from portal.db import write_transaction
 from portal.events import checkin, registrations
 from portal.events.registrations import SEATED
 from portal.events.tables import Event, Participant, Registration, SelfCheckInFailure, Session
+from portal.i18n import gettext as _
 
 WINDOW_SECONDS = 30
 CODE_CHARS = 12
@@ -105,8 +106,8 @@ def verify(secret: str, session_id: int, code: str, now: float) -> None:
         moment = now - back * WINDOW_SECONDS
         if hmac.compare_digest(code, code_for(secret, session_id, moment)) or hmac.compare_digest(
                 code, short_code_for(secret, session_id, moment)):
-            raise SelfCheckInError("expired_code", "This code has expired. Scan the code on the screen again.")
-    raise SelfCheckInError("forged_code", "This is not a valid check-in code. Scan the code on the screen again.")
+            raise SelfCheckInError("expired_code", _("This code has expired. Scan the code on the screen again."))
+    raise SelfCheckInError("forged_code", _("This is not a valid check-in code. Scan the code on the screen again."))
 
 
 def parse_short(text: str) -> tuple[int, str] | None:
@@ -114,7 +115,8 @@ def parse_short(text: str) -> tuple[int, str] | None:
     cleaned = "".join(ch if ch.isdigit() else " " for ch in (text or "")).split()
     if len(cleaned) != 2 or not cleaned[0].isdigit() or len(cleaned[1]) != SHORT_DIGITS or len(cleaned[0]) > 9:
         return None
-    return int(cleaned[0]), f"{int(cleaned[0])}-{cleaned[1]}"
+    # int() reads Bangla digits too ("১৭-৪৮২৯১৩" from a Bangla keyboard); the code is compared in ASCII digits.
+    return int(cleaned[0]), f"{int(cleaned[0])}-{int(cleaned[1]):0{SHORT_DIGITS}d}"
 
 
 async def session_info(session_id: int) -> dict[str, Any]:
@@ -125,7 +127,7 @@ async def session_info(session_id: int) -> dict[str, Any]:
         Session.event.status.as_alias("event_status"), Session.event.district.as_alias("district"),
     ).where(Session.id == session_id).first()
     if row is None:
-        raise checkin.CheckInError("session_not_found", "This session does not exist.")
+        raise checkin.CheckInError("session_not_found", _("This session does not exist."))
     return row
 
 
@@ -134,10 +136,10 @@ async def _check_limits(session_id: int, ip: str) -> None:
     recent = SelfCheckInFailure.count().where(
         (SelfCheckInFailure.session == session_id) & (SelfCheckInFailure.at > since))
     if await recent.where(SelfCheckInFailure.ip == ip) >= FAILURES_PER_ADDRESS:
-        raise SelfCheckInError("too_many_attempts", "Too many numbers tried. Ask an organizer at the door.")
+        raise SelfCheckInError("too_many_attempts", _("Too many numbers tried. Ask an organizer at the door."))
     if await SelfCheckInFailure.count().where(
             (SelfCheckInFailure.session == session_id) & (SelfCheckInFailure.at > since)) >= FAILURES_PER_SESSION:
-        raise SelfCheckInError("too_many_attempts", "Too many numbers tried. Ask an organizer at the door.")
+        raise SelfCheckInError("too_many_attempts", _("Too many numbers tried. Ask an organizer at the door."))
 
 
 async def _fail(session_id: int, ip: str) -> None:
@@ -162,14 +164,15 @@ async def by_phone(secret: str, session_id: int, code: str, phone_text: str, act
     except PhoneError as exc:
         raise SelfCheckInError("bad_phone", str(exc), "phone") from None
     if phone is None:
-        raise SelfCheckInError("bad_phone", "Enter your phone number.", "phone")
+        raise SelfCheckInError("bad_phone", _("Enter your phone number."), "phone")
     found = await Registration.select(Registration.id).where(
         (Registration.event == session["event"]) & (Registration.participant.phone == phone)
         & Registration.status.is_in(list(SEATED))).first()
     if found is None:
         await _fail(session_id, actor.ip)
-        raise SelfCheckInError("phone_not_registered",
-                               "This number is not registered for this event. Ask an organizer at the door.", "phone")
+        raise SelfCheckInError(
+            "phone_not_registered", _("This number is not registered for this event. Ask an organizer at the door."),
+            "phone")
     return await checkin.check_in(session_id, actor, registration_id=found["id"], method="self_scan")
 
 
@@ -183,17 +186,17 @@ async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
     verify(secret, session_id, code, clock())
     session = await session_info(session_id)
     if not session["walk_ins"]:
-        raise SelfCheckInError("walk_ins_closed", "This event does not take walk-ins. Ask an organizer.")
+        raise SelfCheckInError("walk_ins_closed", _("This event does not take walk-ins. Ask an organizer."))
     await _check_limits(session_id, actor.ip)
     errors: dict[str, str] = {}
     name = str(form.get("name", "")).strip()
     organisation = str(form.get("organisation", "")).strip()[:200]
     if not name or len(name) > 200:
-        errors["name"] = "Enter your full name."
+        errors["name"] = _("Enter your full name.")
     try:
         phone = normalise_phone(str(form.get("phone", "")))
         if phone is None:
-            errors["phone"] = "Enter your phone number."
+            errors["phone"] = _("Enter your phone number.")
     except PhoneError as exc:
         errors["phone"], phone = str(exc), None
     if errors:

@@ -14,6 +14,8 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, render
 from portal.events import checkin, registrations, selfcheck, services, sheets
 from portal.events.qr import qr_svg, ticket_url
+from portal.i18n import format_when
+from portal.i18n import gettext as _
 
 TICKET_COOKIE = "ticket"
 TICKET_COOKIE_AGE = 400 * 24 * 3600  # browsers cap cookies at about 400 days
@@ -30,7 +32,8 @@ async def _ticket_context(request: Request, token: str) -> dict[str, Any]:
     sessions = await services.list_sessions(registration["event"])
     link = ticket_url(request.app.state.settings.base_url, token)
     context = {"registration": registration, "event": event, "sessions": sessions, "link": link,
-               "attended": await checkin.attended(registration["id"]), "qr": qr_svg(link, label="Your ticket QR code"),
+               "attended": await checkin.attended(registration["id"]),
+               "qr": qr_svg(link, label=_("Your ticket QR code")),
                "roles": registrations.ROLES, "reg_statuses": registrations.REG_STATUSES, "token": token}
     # Later features (certificates, materials) add their sections through app.state.ticket_extras,
     # so this feature never imports them (dependencies run trainings -> events -> certificates).
@@ -90,7 +93,7 @@ class SelfCheckInController(Controller):
         form = form_dict(await request.form())
         value = str(form.get("code", ""))[:30]
         parsed = selfcheck.parse_short(value)
-        error = "Type the code exactly as the screen shows it, for example 17-482913."
+        error = _("Type the code exactly as the screen shows it, for example 17-482913.")
         if parsed:
             session_id, code = parsed
             try:
@@ -159,7 +162,7 @@ class SelfCheckInController(Controller):
         first_name = result.name.split()[0] if how != "ticket" and result.name.split() else result.name
         response = render(request, "events/selfcheck/done.html", {
             "result": result, "session": session, "name": first_name,
-            "local_time": result.at.astimezone(request.app.state.settings.tz).strftime("%H:%M"),
+            "local_time": format_when(result.at.astimezone(request.app.state.settings.tz), "%H:%M"),
             "ticket_link": request.app.route_reverse("tickets.show", token=new_token) if new_token else ""})
         if new_token:
             response.cookies.append(_ticket_cookie(request, new_token))

@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from portal.core.errors import NotFound
 from portal.core.web import render
 from portal.events.tables import Registration
+from portal.i18n import gettext as _
 from portal.trainings import materials
 from portal.trainings.controllers import store
 from portal.trainings.materials import Viewer
@@ -28,7 +29,7 @@ async def ticket_viewer(token: str) -> tuple[Viewer, dict[str, Any]]:
         Registration.event.course.as_alias("course"),
     ).where(Registration.ticket_token == token[:32]).first()
     if row is None or row["status"] == "cancelled":
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     courses = frozenset({row["course"]}) if row["course"] is not None else frozenset()
     return Viewer(participant_courses=courses, ticket_token=token[:32]), row
 
@@ -49,7 +50,7 @@ class TicketMaterialsController(Controller):
     @get("/", name="events.ticket.materials")
     async def list_materials(self, request: Request, token: FromPath[str]) -> Response:
         """The course materials for this ticket's event."""
-        _, row = await ticket_viewer(token)
+        row = (await ticket_viewer(token))[1]
         return render(request, "trainings/ticket_materials.html", {
             "event_title": row["event_title"], "token": token, "materials": await materials_for_ticket(token),
         })
@@ -57,7 +58,7 @@ class TicketMaterialsController(Controller):
     @get("/{version_id:int}", name="events.ticket.material")
     async def download(self, request: Request, token: FromPath[str], version_id: FromPath[int]) -> Response:
         """One file, if the ticket may see it (404 otherwise); Range and ETag as for staff."""
-        viewer, _ = await ticket_viewer(token)
+        viewer = (await ticket_viewer(token))[0]
         version = await materials.get_version(version_id, viewer)
         response, sent = file_response(
             request, store(request).path_for(version["sha256"]), size=version["size"], sha256=version["sha256"],

@@ -1,11 +1,17 @@
-"""Controlled vocabularies of the events feature, with the labels people read."""
+"""Controlled vocabularies of the events feature, with the labels people read.
+
+Event kinds are marked for translation (N_): participants read them on the verify page. Templates
+show them translated with `_(KINDS[kind])`.
+"""
+
+from portal.i18n import N_
 
 KINDS = {
-    "district_workshop": "District workshop",
-    "tot": "Training of Trainers (ToT)",
-    "cso_meeting": "CSO platform meeting",
-    "consultation": "Consultation",
-    "other": "Other",
+    "district_workshop": N_("District workshop"),
+    "tot": N_("Training of Trainers (ToT)"),
+    "cso_meeting": N_("CSO platform meeting"),
+    "consultation": N_("Consultation"),
+    "other": N_("Other"),
 }
 
 STATUSES = {"draft": "Draft", "published": "Published", "completed": "Completed", "cancelled": "Cancelled"}

@@ -19,6 +19,7 @@ from portal.core import audit
 from portal.core.audit import Actor
 from portal.core.errors import NotFound, ValidationFailed
 from portal.db import write_transaction
+from portal.i18n import gettext as _
 from portal.trainings.files import FileRefused, Store, check_type, display_name
 from portal.trainings.services import _text, get_course
 from portal.trainings.tables import Download, Material, MaterialVersion, Module
@@ -158,7 +159,7 @@ async def _material_row(material_id: int) -> dict[str, Any]:
     row = await Material.select(*Material.all_columns(), Material.module.title.as_alias("module_title")).where(
         Material.id == material_id).first()
     if row is None:
-        raise NotFound("No such material.")
+        raise NotFound(_("No such material."))
     return row
 
 
@@ -166,7 +167,7 @@ async def get_material(material_id: int, viewer: Viewer) -> dict[str, Any]:
     """A material with its versions (newest first), or NotFound when missing or not for this viewer."""
     row = await _material_row(material_id)
     if not may_see(viewer, row["course"], row["audience"]):
-        raise NotFound("No such material.")
+        raise NotFound(_("No such material."))
     versions = await MaterialVersion.select().where(MaterialVersion.material == material_id).order_by(
         MaterialVersion.number, ascending=False)
     return {**row, "versions": versions, "latest": versions[0] if versions else None,
@@ -208,7 +209,7 @@ async def get_version(version_id: int, viewer: Viewer) -> dict[str, Any]:
         MaterialVersion.material.audience.as_alias("audience"),
     ).where(MaterialVersion.id == version_id).first()
     if row is None or not may_see(viewer, row["course"], row["audience"]):
-        raise NotFound("No such file.")
+        raise NotFound(_("No such file."))
     return row
 
 

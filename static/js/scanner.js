@@ -9,6 +9,12 @@ const TICKETS_KEY = "scan-tickets:" + root.dataset.session;
 const REPEAT_MS = 2500; // the same code in front of the camera is posted again only after this
 const csrf = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}")["x-csrftoken"] || "";
 let lastCode = "", lastAt = 0, sending = false, video = $("scan-video"), detector = null, running = false;
+// Every sentence comes from the page (data-messages), translated there; {name} marks a value.
+const messages = JSON.parse(root.dataset.messages || "{}");
+const say = (key, values = {}) => (messages[key] || key).replace(/\{(\w+)\}/g, (m, k) => String(values[k] ?? ""));
+const BANGLA_DIGITS = "০১২৩৪৫৬৭৮৯";
+const digits = (n) => document.documentElement.lang === "bn" ? String(n).replace(/[0-9]/g, (d) => BANGLA_DIGITS[d])
+  : String(n);
 
 function load(key, fallback) {
   try { return JSON.parse(localStorage.getItem(key)) ?? fallback; } catch { return fallback; }
@@ -32,18 +38,21 @@ function show(kind, headline, detail) {
 function showQueue() {
   const n = queue().length, el = $("scan-queue");
   el.hidden = n === 0;
-  el.textContent = n + (n === 1 ? " scan" : " scans") + " waiting to send";
+  el.textContent = n === 1 ? say("waiting_one") : say("waiting_many", { count: digits(n) });
 }
 
 function showCount(count) {
-  if (count) $("scan-count").innerHTML = "<strong></strong> of " + Number(count.expected) + " present";
-  if (count) $("scan-count").querySelector("strong").textContent = String(count.present);
+  if (!count) return;
+  const strong = document.createElement("strong");
+  strong.textContent = digits(Number(count.present));
+  const [before, after] = say("present", { present: "\u0000", expected: digits(Number(count.expected)) }).split("\u0000");
+  $("scan-count").replaceChildren(before, strong, after ?? "");
 }
 
 function showAnswer(answer) {
-  if (answer.status === "ok") show("ok", "Checked in", [answer.name, answer.organisation].filter(Boolean).join(" · "));
-  else if (answer.status === "already") show("already", "Already checked in at " + answer.local_time, answer.name);
-  else show("error", "Not checked in", answer.message || "Refused.");
+  if (answer.status === "ok") show("ok", say("checked_in"), [answer.name, answer.organisation].filter(Boolean).join(" · "));
+  else if (answer.status === "already") show("already", say("already_at", { time: answer.local_time }), answer.name);
+  else show("error", say("not_checked_in"), answer.message || say("refused"));
   showCount(answer.count);
 }
 
@@ -68,7 +77,7 @@ async function flush(showLast) {
       const item = items[0];
       let answer;
       try { answer = await post(item); } catch (error) {
-        if (error.message === "login") show("error", "Please log in again", "Scans are kept on this phone.");
+        if (error.message === "login") show("error", say("log_in_again"), say("kept_on_phone"));
         break;
       }
       saveQueue(queue().filter((x) => x.client_id !== item.client_id));
@@ -90,8 +99,8 @@ async function scanned(text) {
   if (navigator.onLine) await flush(item.client_id);
   if (queue().some((x) => x.client_id === item.client_id)) {
     const name = tickets()[token];
-    if (name) show("already", "Saved offline · probably OK: " + name, "Will be sent when the connection returns.");
-    else show("error", "Unknown code", "Not a ticket of this session's list. Kept to check when back online.");
+    if (name) show("already", say("saved_offline", { name }), say("sent_later"));
+    else show("error", say("unknown_code"), say("not_on_list"));
   }
 }
 
@@ -125,10 +134,10 @@ async function start() {
     await video.play();
     running = true;
     $("scan-start").hidden = true;
-    $("scan-status").textContent = "Camera on. Hold a ticket in front of it.";
+    $("scan-status").textContent = say("camera_on");
     loop();
   } catch (error) {
-    $("scan-status").textContent = "The camera could not start (" + error.name + "). Find people by name below.";
+    $("scan-status").textContent = say("camera_failed", { error: error.name });
   }
 }
 

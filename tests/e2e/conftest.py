@@ -1,7 +1,7 @@
 """Browser tests: a real server (`python -m portal serve`) and Debian's Chromium via Playwright.
 
 Without /usr/bin/chromium the tests are skipped with a reason; with PORTAL_REQUIRE_BROWSER=1
-(CI) they fail instead. Screenshots go to build/screenshots/ for people to look at.
+(CI) they fail instead. Screenshots go to build/screenshots/ (or PORTAL_SCREENSHOTS) for people to look at.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ LAUNCH_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "admin password 2026"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("PORTAL_SCREENSHOTS")
+                   or Path(__file__).resolve().parents[2] / "build" / "screenshots")
 PIXEL_5 = {"viewport": {"width": 393, "height": 851}, "device_scale_factor": 2.75, "is_mobile": True,
            "has_touch": True}
 
