@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -14,23 +12,16 @@ from markupsafe import Markup
 
 from portal import i18n
 from portal.core.districts import BY_CODE
+from portal.core.http import static_fingerprint
 from portal.core.phone import mask_phone
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.i18n import format_when
-from portal.settings import REPO_ROOT, Settings
-
-
-@functools.cache
-def _fingerprint(file_path: str) -> str:
-    try:
-        return hashlib.sha256((REPO_ROOT / "static" / file_path).read_bytes()).hexdigest()[:10]
-    except OSError:
-        return "missing"
+from portal.settings import Settings
 
 
 def static_url(file_path: str) -> str:
     """/static/... with a content hash, so the file can be cached for a year and still change."""
-    return f"/static/{file_path}?v={_fingerprint(file_path)}"
+    return f"/static/{file_path}?v={static_fingerprint(file_path) or 'missing'}"
 
 
 _DAY_TITLE = re.compile(r"Day (\d{1,3})")

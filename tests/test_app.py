@@ -95,6 +95,21 @@ async def test_fingerprinted_static_files_are_cached_for_a_year(client):
     assert plain.headers["cache-control"] == "no-cache"
 
 
+async def test_static_files_carry_an_etag_and_a_current_copy_gets_304(client):
+    # A module a script imports by relative path has no fingerprint in its URL: it is revalidated.
+    first = await client.get("/static/vendor/barcode-detector/zxing-exported.js")
+    etag = first.headers["etag"]
+    assert first.status_code == 200 and first.content and first.headers["cache-control"] == "no-cache"
+    again = await client.get("/static/vendor/barcode-detector/zxing-exported.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == etag
+    changed = await client.get("/static/vendor/barcode-detector/zxing-exported.js",
+                               headers={"If-None-Match": '"0000000000"'})
+    assert changed.status_code == 200 and changed.content == first.content
+    # Outside static/ there is no file to describe: no ETag, and the ordinary 404.
+    escaped = await client.get("/static/../pyproject.toml", headers={"If-None-Match": etag})
+    assert escaped.status_code == 404 and "etag" not in escaped.headers
+
+
 async def test_pages_are_gzipped_for_clients_that_accept_it(client):
     response = await client.get("/login", headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
