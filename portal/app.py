@@ -13,7 +13,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -107,6 +107,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         413: _("The upload is too large."),
     }
     detail = exc.detail if isinstance(exc.detail, str) else ""
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra:
+        # Litestar says "Validation failed for GET /path?query"; name the parameters and what was wrong instead.
+        detail = "; ".join(f"{item.get('key', '?')}: {item.get('message', 'invalid')}" if isinstance(item, dict)
+                           else str(item) for item in exc.extra)
     if status == 403 and "csrf" in detail.lower():
         message = _("This form has expired. Go back, reload the page and try again.")
     elif status == 400 and detail:
