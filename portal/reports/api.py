@@ -67,8 +67,7 @@ def _datetime(name: str, value: dt.datetime) -> dt.datetime:
     return value
 
 
-# Litestar reads a bare number as a Unix timestamp ("since=-60" would be 1969-12-31T23:59:00Z): the API
-# takes only what it documents, an RFC 3339 date and time.
+# A date and time as RFC 3339 has it (Litestar parses the rest; see _check_texts).
 RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
@@ -208,9 +207,7 @@ async def list_page(name: str, filters: Mapping[str, Any], *, given: Mapping[str
     if unknown:
         raise BadRequest(f"unknown filter {unknown[0]!r}; this collection filters by "
                          f"{', '.join(sorted(resource.filters)) or 'nothing'}")
-    for key, value in filters.items():
-        if isinstance(value, dt.datetime) and key in given and not RFC3339_START.match(given[key]):
-            raise BadRequest(f"{key}: expected a date and time like 2026-11-23T10:00:00+06:00")
+    _check_texts(resource, given)
     limit = DEFAULT_LIMIT if limit is None else limit
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit: expected a number from 1 to {MAX_LIMIT}")
@@ -225,6 +222,17 @@ async def list_page(name: str, filters: Mapping[str, Any], *, given: Mapping[str
         "data": [resource.shape(row, ref, personal) for row in rows],
         "next_cursor": encode_cursor(rows[-1]["id"]) if more else None,
     }
+
+
+def _check_texts(resource: Resource, given: Mapping[str, str]) -> None:
+    """Litestar parses leniently: "1.0" or "1e2" as an integer, "-60" as a Unix time. Take what the schema
+    documents only: whole numbers in digits, and RFC 3339 text for dates and times."""
+    for key, raw in given.items():
+        check = resource.filters[key][0] if key in resource.filters else (_id if key == "limit" else None)
+        if check is _id and not (raw.isdigit() and raw.isascii()):
+            raise BadRequest(f"{key}: expected a whole number in digits")
+        if check is _datetime and not RFC3339_START.match(raw):
+            raise BadRequest(f"{key}: expected a date and time like 2026-11-23T10:00:00+06:00")
 
 
 def condition_for(resource: Resource, key: str, value: Any) -> Any:

@@ -135,12 +135,14 @@ async def test_without_a_live_key_every_request_is_a_json_401_the_schema_describ
                 pytest.fail(str(exc))
 
 
-@pytest.mark.parametrize(("query", "named"), [
+BAD_QUERIES = [
     ("events?cursor=not-a-cursor", "cursor"),
     ("events?cursor=djE6OTk5OTk5OTk5OTk", "cursor"),  # "v1:99999999999": past the largest id PostgreSQL holds
     ("events?limit=-1", "limit"),
     ("events?limit=0", "limit"),
     ("events?limit=abc", "limit"),
+    ("events?limit=1e2", "limit"),  # Litestar alone would read these as numbers
+    ("registrations?event=1.0", "event"),
     ("events?start_from=2026-02-30", "start_from"),
     ("events?start_to=yesterday", "start_to"),
     ("events?course=99999999999", "course"),
@@ -148,10 +150,13 @@ async def test_without_a_live_key_every_request_is_a_json_401_the_schema_describ
     ("check-ins?since=-60", "since"),  # not a Unix timestamp
     ("check-ins?since=2026-11-23T10:00:00", "since"),  # no offset
     ("check-ins?session=2147483648", "session"),
-])
-async def test_bad_parameters_are_a_400_that_names_them(client, query, named):
+]
+
+
+async def test_bad_parameters_are_a_json_400_that_names_them(client):
     _, key = await api_keys.create_key({"name": "MIS", "personal_data": True}, Actor.system("tests"))
-    response = await client.get(f"/api/v1/{query}", headers={"Authorization": f"Bearer {key}"})
-    assert response.status_code == 400
-    assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["detail"].startswith(f"The request could not be understood: {named}: ")
+    for query, named in BAD_QUERIES:
+        response = await client.get(f"/api/v1/{query}", headers={"Authorization": f"Bearer {key}"})
+        assert response.status_code == 400, query
+        assert response.headers["content-type"].startswith("application/json"), query
+        assert response.json()["detail"].startswith(f"The request could not be understood: {named}: "), query
