@@ -64,7 +64,12 @@ def _datetime(name: str, value: dt.datetime) -> dt.datetime:
         raise BadRequest(f"{name}: expected a date and time like 2026-11-23T10:00:00+06:00")
     if value.tzinfo is None:
         raise BadRequest(f"{name}: give a time zone offset, e.g. +06:00 or Z")
-    return value
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # The offset moves the instant past year 1 or 9999 (0001-01-01T00:00:00+23:59), which Python cannot
+        # hold and the database driver would fail on. As a bound it means the earliest or latest time there is.
+        return (dt.datetime.min if value.year == 1 else dt.datetime.max).replace(tzinfo=dt.UTC)
 
 
 # A date and time as RFC 3339 has it (Litestar parses the rest; see _check_texts).

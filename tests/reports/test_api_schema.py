@@ -160,3 +160,14 @@ async def test_bad_parameters_are_a_json_400_that_names_them(client):
         assert response.status_code == 400, query
         assert response.headers["content-type"].startswith("application/json"), query
         assert response.json()["detail"].startswith(f"The request could not be understood: {named}: "), query
+
+
+async def test_times_at_the_ends_of_the_calendar_are_answered(client, api_world):
+    """0001-01-01T00:00:00+23:59 is a valid RFC 3339 time before year 1 in UTC: once a 500 (found by the fuzz)."""
+    _, key = await api_keys.create_key({"name": "MIS", "personal_data": True}, Actor.system("tests"))
+    headers = {"Authorization": f"Bearer {key}"}
+    for query, rows in (("since=0001-01-01T00:00:00%2B23:59", 5), ("since=9999-12-31T23:59:59-23:59", 0),
+                        ("since=0001-01-01T00:00:00Z", 5), ("since=9999-12-31T23:59:59.999999Z", 0)):
+        response = await client.get(f"/api/v1/check-ins?{query}", headers=headers)
+        assert response.status_code == 200, query
+        assert len(response.json()["data"]) == rows, query
