@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -24,6 +24,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
 
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
@@ -108,6 +109,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         413: _("The upload is too large."),
     }
     detail = exc.detail if isinstance(exc.detail, str) else ""
+    if isinstance(exc, ValidationException) and isinstance(exc.extra, list) and exc.extra:
+        # Litestar says "Validation failed for GET /path?query"; name the parameters and what was wrong instead.
+        detail = "; ".join(f"{item.get('key', '?')}: {item.get('message', 'invalid')}" if isinstance(item, dict)
+                           else str(item) for item in exc.extra)
     if status == 403 and "csrf" in detail.lower():
         message = _("This form has expired. Go back, reload the page and try again.")
     elif status == 400 and detail:
@@ -134,11 +139,16 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
                        _("Something went wrong on our side. It has been logged; please try again."))
 
 
-async def add_security_headers(response: Response) -> Response:
-    """Headers every response carries."""
-    for key, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(key, value)
-    return response
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """Headers every response carries, error pages and redirects included; a route may set its own CSP.
+
+    A before_send hook, not after_request: after_request never sees the answers of exception handlers
+    (401, 403, 404 pages, the redirect to the login page), nor of paths no route matches."""
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        for key, value in SECURITY_HEADERS.items():
+            if key not in headers:
+                headers[key] = value
 
 
 async def purge_once(settings: Settings) -> None:
@@ -245,7 +255,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: domain_error_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
-        after_request=add_security_headers,
+        before_send=[add_security_headers],
         logging_config=LoggingConfig(
             log_exceptions="never",
             formatters={"json": {"()": JsonFormatter}},

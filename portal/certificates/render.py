@@ -60,6 +60,9 @@ GOLD = HexColor("#b08a3e")
 LOGO_BOX = (160, 44)  # points
 SIGNATURE_BOX = (150, 42)
 BODY_WIDTH = 660.0  # the widest a line of the body may be, in points
+NAME_WRAP_SIZES = (20.0, 19.0, 18.0, 17.0, 16.0, 15.0, 14.0, 13.0)  # a name too long for one line
+NAME_MAX_LINES = 3
+ELLIPSIS = "\u2026"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,8 +211,9 @@ def _body_floor(signatories: tuple[Signatory, ...]) -> float:
 def _body_steps(facts: CertificateFacts) -> list[Step]:
     centre = PAGE[0] / 2
     title, heading_bn, lead_in = TITLES[facts.kind]
-    name_size = fit_font_size(facts.name_en, SERIF_BOLD, 34, BODY_WIDTH, 16)
-    rule = min(BODY_WIDTH, max(300.0, text_width(facts.name_en, SERIF_BOLD, name_size) + 60))
+    name_lines, name_size = _name_lines(facts.name_en)
+    widest = max(text_width(line, SERIF_BOLD, name_size) for line in name_lines)
+    rule = min(BODY_WIDTH, max(300.0, widest + 60))
 
     def text(color: Color, value: str, face: Face, size: float, min_size: float | None = None) -> Step:
         def draw(c: Canvas, y: float) -> None:
@@ -235,7 +239,8 @@ def _body_steps(facts: CertificateFacts) -> list[Step]:
         (28, text(GREEN, heading_bn, SERIF_BOLD, 17)),
         (15, ornament),
         (23, text(MUTED, "This is to certify that", SERIF, 12.5)),
-        (8 + name_size * 0.88, text(INK, facts.name_en, SERIF_BOLD, 34, 16)),
+        (8 + name_size * 0.88, text(INK, name_lines[0], SERIF_BOLD, name_size, name_size)),
+        *((name_size * 1.15, text(INK, line, SERIF_BOLD, name_size, name_size)) for line in name_lines[1:]),
         (12, underline),
     ]
     if facts.name_bn:
@@ -245,6 +250,37 @@ def _body_steps(facts: CertificateFacts) -> list[Step]:
         steps.append((size + (8 if i == 0 else 4), text(INK, line, SANS_BOLD, size, 9)))
     steps.extend((17, text(MUTED, line, SANS, 11.5, 7)) for line in _detail_lines(facts))
     return steps
+
+
+def _name_lines(name: str) -> tuple[list[str], float]:
+    """The name and its size: one line, 34 pt down to 16 pt; a longer name on up to three lines, 20 pt down
+    to 13 pt; one that does not fit even so is cut short with an ellipsis (the PDF's metadata keeps it whole).
+    A name is never condensed into an unreadable bar, nor drawn past the border."""
+    size = fit_font_size(name, SERIF_BOLD, 34, BODY_WIDTH, 16)
+    if text_width(name, SERIF_BOLD, size) <= BODY_WIDTH:
+        return [name], size
+    for size in NAME_WRAP_SIZES:
+        lines = wrap_text(name, SERIF_BOLD, size, BODY_WIDTH)
+        if len(lines) <= NAME_MAX_LINES and all(text_width(line, SERIF_BOLD, size) <= BODY_WIDTH for line in lines):
+            return lines, size
+    size = NAME_WRAP_SIZES[-1]
+    lines = wrap_text(name, SERIF_BOLD, size, BODY_WIDTH)
+    kept = [_shorten(line, size) for line in lines[:NAME_MAX_LINES - 1]]
+    return [*kept, _shorten(" ".join(lines[NAME_MAX_LINES - 1:]), size, always=len(lines) > NAME_MAX_LINES)], size
+
+
+def _shorten(line: str, size: float, *, always: bool = False) -> str:
+    """The line, or its longest beginning that fits BODY_WIDTH with an ellipsis after it."""
+    if not always and text_width(line, SERIF_BOLD, size) <= BODY_WIDTH:
+        return line
+    low, high = 0, len(line)  # binary search: shaping a 5,000-letter line a character at a time would crawl
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width(line[:middle].rstrip() + ELLIPSIS, SERIF_BOLD, size) <= BODY_WIDTH:
+            low = middle
+        else:
+            high = middle - 1
+    return line[:low].rstrip() + ELLIPSIS
 
 
 def _event_title_lines(title: str) -> list[tuple[str, float]]:

@@ -59,6 +59,10 @@ def _secret(request: Request) -> str:
     return request.app.state.settings.secret_key
 
 
+def _secure(request: Request) -> bool:
+    return request.app.state.settings.secure_cookies
+
+
 def render(
     request: Request,
     template: str,
@@ -74,7 +78,8 @@ def render(
     if not use_fragment:
         flashes = decode_flash(_secret(request), request.cookies.get(FLASH_COOKIE))
         if flashes:
-            cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/"))
+            cookies.append(Cookie(key=FLASH_COOKIE, value="", max_age=0, path="/", httponly=True, samesite="lax",
+                                  secure=_secure(request)))
         context.setdefault("flashes", flashes)
     return Template(
         template_name=fragment if use_fragment else template,
@@ -90,7 +95,9 @@ def redirect(request: Request, url: str, message: str | None = None, kind: str =
     cookies = []
     if message:
         value = encode_flash(_secret(request), [(kind, message)])
-        cookies.append(Cookie(key=FLASH_COOKIE, value=value, path="/", httponly=True, samesite="lax"))
+        # Secure behind HTTPS like every other cookie: a flash can carry a name ("Welcome, Rahima.").
+        cookies.append(Cookie(key=FLASH_COOKIE, value=value, path="/", httponly=True, samesite="lax",
+                              secure=_secure(request)))
     if request.headers.get("hx-request") == "true":
         return Response(content=b"", status_code=200, headers={"HX-Redirect": url}, cookies=cookies)
     return Redirect(path=url, status_code=303, cookies=cookies)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,10 @@ class BadRequest(ValueError):
     """A filter, limit or cursor the API cannot use (answered 400)."""
 
 
+# Ids are PostgreSQL integers: a larger number must be a 400 here, not a database error.
+MAX_ID = 2**31 - 1
+
+
 def encode_cursor(last_id: int) -> str:
     """An opaque cursor that continues after `last_id`."""
     return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
@@ -35,41 +40,53 @@ def decode_cursor(cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise BadRequest("cursor: not a cursor this API gave out") from None
     version, _, number = text.partition(":")
-    if version != "v1" or not number.isdigit() or len(number) > 12:
+    if version != "v1" or not number.isdigit() or len(number) > 10 or int(number) > MAX_ID:
         raise BadRequest("cursor: not a cursor this API gave out")
     return int(number)
 
 
-def _int(name: str, raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
-        raise BadRequest(f"{name}: expected a record id")
-    return int(raw)
-
-
-def _date(name: str, raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(f"{name}: expected a date like 2026-11-23") from None
-
-
-def _datetime(name: str, raw: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise BadRequest(f"{name}: expected a date and time like 2026-11-23T10:00:00+06:00") from None
-    if value.tzinfo is None:
-        raise BadRequest(f"{name}: give a time zone offset, e.g. +06:00 or Z")
+# The controller declares each filter's type (so the schema publishes it and Litestar parses it);
+# these checks hold what a type cannot say, for any caller.
+def _id(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise BadRequest(f"{name}: expected a record id from 1 to {MAX_ID}")
     return value
 
 
-def _choice(allowed: Mapping[str, Any] | frozenset[str]) -> Callable[[str, str], str]:
-    def parse(name: str, raw: str) -> str:
-        if raw not in allowed:
-            raise BadRequest(f"{name}: expected one of {', '.join(sorted(allowed))}")
-        return raw
+def _date(name: str, value: dt.date) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise BadRequest(f"{name}: expected a date like 2026-11-23")
+    return value
 
-    return parse
+
+def _datetime(name: str, value: dt.datetime) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise BadRequest(f"{name}: expected a date and time like 2026-11-23T10:00:00+06:00")
+    if value.tzinfo is None:
+        raise BadRequest(f"{name}: give a time zone offset, e.g. +06:00 or Z")
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # The offset moves the instant past year 1 or 9999 (0001-01-01T00:00:00+23:59), which Python cannot
+        # hold and the database driver would fail on. As a bound it means the earliest or latest time there is.
+        return (dt.datetime.min if value.year == 1 else dt.datetime.max).replace(tzinfo=dt.UTC)
+
+
+# A date and time as RFC 3339 has it (Litestar parses the rest; see _check_texts).
+RFC3339_START = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _choice(allowed: Mapping[str, Any] | frozenset[str]) -> Callable[[str, str], str]:
+    def check(name: str, value: str) -> str:
+        if value not in allowed:
+            raise BadRequest(f"{name}: expected one of {', '.join(sorted(allowed))}")
+        return value
+
+    return check
+
+
+REGISTRATION_STATUSES = frozenset({"invited", "registered", "waitlisted", "cancelled"})
+CERTIFICATE_KINDS = frozenset({"participation", "completion", "master_trainer"})
 
 
 @dataclass(frozen=True)
@@ -78,7 +95,7 @@ class Resource:
 
     table: Any
     columns: Callable[[], list[Any]]
-    filters: dict[str, tuple[Callable[[str, str], Any], Callable[[Any], Any]]]
+    filters: dict[str, tuple[Callable[[str, Any], Any], Callable[[Any], Any]]]
     shape: Callable[[dict[str, Any], Callable[[int], Any], bool], dict[str, Any]]
 
 
@@ -116,7 +133,7 @@ RESOURCES: dict[str, Resource] = {
             "district": (_choice(DISTRICT_CODES), lambda v: Event.district == v),
             "kind": (_choice(KINDS), lambda v: Event.kind == v),
             "status": (_choice(STATUSES), lambda v: Event.status == v),
-            "course": (_int, lambda v: Event.course == v),
+            "course": (_id, lambda v: Event.course == v),
             "start_from": (_date, lambda v: Event.start_date >= v),
             "start_to": (_date, lambda v: Event.start_date <= v),
         },
@@ -126,7 +143,7 @@ RESOURCES: dict[str, Resource] = {
         Session,
         lambda: [Session.id, Session.event, Session.title, Session.starts_at, Session.ends_at],
         {
-            "event": (_int, lambda v: Session.event == v),
+            "event": (_id, lambda v: Session.event == v),
             "starts_from": (_datetime, lambda v: Session.starts_at >= v),
             "starts_to": (_datetime, lambda v: Session.starts_at < v),
         },
@@ -149,9 +166,8 @@ RESOURCES: dict[str, Resource] = {
         lambda: [Registration.id, Registration.event, Registration.participant, Registration.role,
                  Registration.status, Registration.created_at],
         {
-            "event": (_int, lambda v: Registration.event == v),
-            "status": (_choice(frozenset({"invited", "registered", "waitlisted", "cancelled"})),
-                       lambda v: Registration.status == v),
+            "event": (_id, lambda v: Registration.event == v),
+            "status": (_choice(REGISTRATION_STATUSES), lambda v: Registration.status == v),
         },
         _with_participant,
     ),
@@ -160,8 +176,8 @@ RESOURCES: dict[str, Resource] = {
         lambda: [CheckIn.id, CheckIn.registration, CheckIn.session, CheckIn.registration.event.as_alias("event"),
                  CheckIn.registration.participant.as_alias("participant"), CheckIn.at, CheckIn.method],
         {
-            "event": (_int, lambda v: CheckIn.registration.event == v),
-            "session": (_int, lambda v: CheckIn.session == v),
+            "event": (_id, lambda v: CheckIn.registration.event == v),
+            "session": (_id, lambda v: CheckIn.session == v),
             "since": (_datetime, lambda v: CheckIn.at >= v),
         },
         _with_participant,
@@ -173,9 +189,8 @@ RESOURCES: dict[str, Resource] = {
                  Certificate.registration.participant.as_alias("participant"), Certificate.issued_at,
                  Certificate.revoked_at],
         {
-            "event": (_int, lambda v: Certificate.registration.event == v),
-            "kind": (_choice(frozenset({"participation", "completion", "master_trainer"})),
-                     lambda v: Certificate.kind == v),
+            "event": (_id, lambda v: Certificate.registration.event == v),
+            "kind": (_choice(CERTIFICATE_KINDS), lambda v: Certificate.kind == v),
             "issued_since": (_datetime, lambda v: Certificate.issued_at >= v),
         },
         _with_participant,
@@ -184,19 +199,25 @@ RESOURCES: dict[str, Resource] = {
 PAGING = {"limit", "cursor"}
 
 
-async def list_page(name: str, query: Mapping[str, str], *, personal: bool, secret: str) -> dict[str, Any]:
-    """One page of a collection: {"data": [...], "next_cursor": str | None}. BadRequest for bad input."""
+async def list_page(name: str, filters: Mapping[str, Any], *, given: Mapping[str, str] | None = None,
+                    limit: int | None = None, cursor: str | None = None, personal: bool, secret: str) -> dict[str, Any]:
+    """One page of a collection: {"data": [...], "next_cursor": str | None}. BadRequest for bad input.
+
+    `filters` holds the parsed values of the filters given (None for those left out); `given` is the query
+    as sent, so that a misspelt filter is refused rather than silently ignored.
+    """
     resource = RESOURCES[name]
-    unknown = sorted(set(query) - set(resource.filters) - PAGING)
+    given = given or {}
+    unknown = sorted(set(given) - set(resource.filters) - PAGING)
     if unknown:
         raise BadRequest(f"unknown filter {unknown[0]!r}; this collection filters by "
                          f"{', '.join(sorted(resource.filters)) or 'nothing'}")
-    raw_limit = query.get("limit") or str(DEFAULT_LIMIT)
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    _check_texts(resource, given)
+    limit = DEFAULT_LIMIT if limit is None else limit
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit: expected a number from 1 to {MAX_LIMIT}")
-    limit = int(raw_limit)
-    after = decode_cursor(query["cursor"]) if query.get("cursor") else 0
-    conds = [parse_and_condition(resource, key, query[key]) for key in sorted(query) if key not in PAGING]
+    after = decode_cursor(cursor) if cursor else 0
+    conds = [condition_for(resource, key, value) for key, value in sorted(filters.items()) if value is not None]
     rows = await resource.table.select(*resource.columns()).where(
         resource.table.id > after, *conds).order_by(resource.table.id).limit(limit + 1)
     more = len(rows) > limit
@@ -208,7 +229,20 @@ async def list_page(name: str, query: Mapping[str, str], *, personal: bool, secr
     }
 
 
-def parse_and_condition(resource: Resource, key: str, raw: str) -> Any:
+def _check_texts(resource: Resource, given: Mapping[str, str]) -> None:
+    """Litestar parses leniently: "1.0" or "1e2" as an integer, "-60" as a Unix time. Take what the schema
+    documents only: whole numbers in digits, and RFC 3339 text for dates and times."""
+    for key, raw in given.items():
+        check = resource.filters[key][0] if key in resource.filters else (_id if key == "limit" else None)
+        if check is _id and not (raw.isdigit() and raw.isascii()):
+            raise BadRequest(f"{key}: expected a whole number in digits")
+        if check is _datetime and not RFC3339_START.match(raw):
+            raise BadRequest(f"{key}: expected a date and time like 2026-11-23T10:00:00+06:00")
+
+
+def condition_for(resource: Resource, key: str, value: Any) -> Any:
     """The where-clause of one filter value."""
-    parse, condition = resource.filters[key]
-    return condition(parse(key, raw.strip()))
+    if key not in resource.filters:
+        raise BadRequest(f"unknown filter {key!r}")
+    check, condition = resource.filters[key]
+    return condition(check(key, value))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as dt
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -13,18 +15,41 @@ from litestar.params import FromPath, QueryParameter
 from portal.auth.guards import ADMINS, current_user
 from portal.core.errors import ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.reports import api, api_keys
+from portal.reports.api_schema import (
+    ERROR_RESPONSES,
+    CertificatesPage,
+    CheckInsPage,
+    EventsPage,
+    ParticipantsPage,
+    RegistrationsPage,
+    SessionsPage,
+)
 
-Q = str | None
+
+def _q(description: str, **constraints: Any) -> Any:
+    return QueryParameter(description=description, **constraints)
 
 
-def _q(description: str) -> Any:
-    return QueryParameter(description=description)
+def _one_of(values: Iterable[str]) -> Any:
+    """A Literal of `values`: the schema lists them and Litestar refuses anything else with a 400."""
+    return Literal[tuple(sorted(values))]  # type: ignore[valid-type]
 
 
-LIMIT = Annotated[Q, _q(f"Page size, 1 to {api.MAX_LIMIT} (default {api.DEFAULT_LIMIT}).")]
-CURSOR = Annotated[Q, _q("The next_cursor of the previous page; leave out for the first page.")]
-EVENT = Annotated[Q, _q("Only records of this event id.")]
+DISTRICT = _one_of(api.DISTRICT_CODES)
+EVENT_KIND = _one_of(KINDS)
+EVENT_STATUS = _one_of(STATUSES)
+GENDER = _one_of(GENDERS)
+STAKEHOLDER = _one_of(STAKEHOLDER_TYPES)
+REGISTRATION_STATUS = _one_of(api.REGISTRATION_STATUSES)
+CERTIFICATE_KIND = _one_of(api.CERTIFICATE_KINDS)
+ID = int | None
+LIMIT = Annotated[int | None, _q(f"Page size, 1 to {api.MAX_LIMIT} (default {api.DEFAULT_LIMIT}).",
+                                 ge=1, le=api.MAX_LIMIT)]
+CURSOR = Annotated[str | None, _q("The next_cursor of the previous page; leave out for the first page.")]
+EVENT = Annotated[ID, _q("Only records of this event id.", ge=1, le=api.MAX_ID)]
+SINCE = "at or after (RFC 3339 date and time with an offset, e.g. 2026-11-23T10:00:00+06:00)"
 
 
 async def api_key_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -37,12 +62,11 @@ async def api_key_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None
     connection.state.api_key = key
 
 
-async def _page(request: Request, name: str) -> dict[str, Any]:
+async def _page(request: Request, name: str, limit: int | None, cursor: str | None, **filters: Any) -> Any:
     key = request.state.api_key
-    query = {k: v for k, v in request.query_params.items()}
     try:
-        return await api.list_page(name, query, personal=key["personal_data"],
-                                   secret=request.app.state.settings.secret_key)
+        return await api.list_page(name, filters, given=request.query_params, limit=limit, cursor=cursor,
+                                   personal=key["personal_data"], secret=request.app.state.settings.secret_key)
     except api.BadRequest as exc:
         raise ClientException(str(exc)) from None
 
@@ -56,54 +80,62 @@ class ApiController(Controller):
     security = [{"bearer": []}]
     tags = ["v1"]
 
-    @get("/events", name="api.events")
-    async def events(self, request: Request, district: Annotated[Q, _q("District code, e.g. dhaka.")] = None,
-                     kind: Annotated[Q, _q("Event kind.")] = None, status: Annotated[Q, _q("Event status.")] = None,
-                     course: Annotated[Q, _q("Course id.")] = None,
-                     start_from: Annotated[Q, _q("Events starting on or after this date.")] = None,
-                     start_to: Annotated[Q, _q("Events starting on or before this date.")] = None,
-                     limit: LIMIT = None, cursor: CURSOR = None) -> dict[str, Any]:
+    @get("/events", name="api.events", responses=ERROR_RESPONSES)
+    async def events(self, request: Request,
+                     district: Annotated[DISTRICT | None, _q("District code, e.g. dhaka.")] = None,
+                     kind: Annotated[EVENT_KIND | None, _q("Event kind.")] = None,
+                     status: Annotated[EVENT_STATUS | None, _q("Event status.")] = None,
+                     course: Annotated[ID, _q("Course id.", ge=1, le=api.MAX_ID)] = None,
+                     start_from: Annotated[dt.date | None, _q("Events starting on or after this date.")] = None,
+                     start_to: Annotated[dt.date | None, _q("Events starting on or before this date.")] = None,
+                     limit: LIMIT = None, cursor: CURSOR = None) -> EventsPage:
         """Events (all statuses unless filtered)."""
-        return await _page(request, "events")
+        return await _page(request, "events", limit, cursor, district=district, kind=kind, status=status,
+                           course=course, start_from=start_from, start_to=start_to)
 
-    @get("/sessions", name="api.sessions")
+    @get("/sessions", name="api.sessions", responses=ERROR_RESPONSES)
     async def sessions(self, request: Request, event: EVENT = None,
-                       starts_from: Annotated[Q, _q("Sessions starting at or after (ISO 8601 with offset).")] = None,
-                       starts_to: Annotated[Q, _q("Sessions starting before (ISO 8601 with offset).")] = None,
-                       limit: LIMIT = None, cursor: CURSOR = None) -> dict[str, Any]:
+                       starts_from: Annotated[dt.datetime | None, _q(f"Sessions starting {SINCE}.")] = None,
+                       starts_to: Annotated[dt.datetime | None, _q("Sessions starting before (RFC 3339, with an "
+                                                                   "offset).")] = None,
+                       limit: LIMIT = None, cursor: CURSOR = None) -> SessionsPage:
         """Sessions (sittings) of events."""
-        return await _page(request, "sessions")
+        return await _page(request, "sessions", limit, cursor, event=event, starts_from=starts_from,
+                           starts_to=starts_to)
 
-    @get("/participants", name="api.participants")
-    async def participants(self, request: Request, district: Annotated[Q, _q("District code.")] = None,
-                           gender: Annotated[Q, _q("Gender.")] = None,
-                           stakeholder_type: Annotated[Q, _q("Stakeholder type.")] = None,
-                           limit: LIMIT = None, cursor: CURSOR = None) -> dict[str, Any]:
+    @get("/participants", name="api.participants", responses=ERROR_RESPONSES)
+    async def participants(self, request: Request, district: Annotated[DISTRICT | None, _q("District code.")] = None,
+                           gender: Annotated[GENDER | None, _q("Gender.")] = None,
+                           stakeholder_type: Annotated[STAKEHOLDER | None,
+                                                       _q("Stakeholder type.")] = None,
+                           limit: LIMIT = None, cursor: CURSOR = None) -> ParticipantsPage:
         """People. Names, phones and emails only for keys allowed personal data; otherwise ids are pseudonyms."""
-        return await _page(request, "participants")
+        return await _page(request, "participants", limit, cursor, district=district, gender=gender,
+                           stakeholder_type=stakeholder_type)
 
-    @get("/registrations", name="api.registrations")
+    @get("/registrations", name="api.registrations", responses=ERROR_RESPONSES)
     async def registrations(self, request: Request, event: EVENT = None,
-                            status: Annotated[Q, _q("Registration status.")] = None,
-                            limit: LIMIT = None, cursor: CURSOR = None) -> dict[str, Any]:
+                            status: Annotated[REGISTRATION_STATUS | None,
+                                              _q("Registration status.")] = None,
+                            limit: LIMIT = None, cursor: CURSOR = None) -> RegistrationsPage:
         """Registrations of people in events (participant as id or pseudonym)."""
-        return await _page(request, "registrations")
+        return await _page(request, "registrations", limit, cursor, event=event, status=status)
 
-    @get("/check-ins", name="api.check_ins")
+    @get("/check-ins", name="api.check_ins", responses=ERROR_RESPONSES)
     async def check_ins(self, request: Request, event: EVENT = None,
-                        session: Annotated[Q, _q("Only this session id.")] = None,
-                        since: Annotated[Q, _q("Check-ins at or after (ISO 8601 with offset).")] = None,
-                        limit: LIMIT = None, cursor: CURSOR = None) -> dict[str, Any]:
+                        session: Annotated[ID, _q("Only this session id.", ge=1, le=api.MAX_ID)] = None,
+                        since: Annotated[dt.datetime | None, _q(f"Check-ins {SINCE}.")] = None,
+                        limit: LIMIT = None, cursor: CURSOR = None) -> CheckInsPage:
         """Check-ins: a registration present at a session."""
-        return await _page(request, "check-ins")
+        return await _page(request, "check-ins", limit, cursor, event=event, session=session, since=since)
 
-    @get("/certificates", name="api.certificates")
+    @get("/certificates", name="api.certificates", responses=ERROR_RESPONSES)
     async def certificates(self, request: Request, event: EVENT = None,
-                           kind: Annotated[Q, _q("Certificate kind.")] = None,
-                           issued_since: Annotated[Q, _q("Issued at or after (ISO 8601 with offset).")] = None,
-                           limit: LIMIT = None, cursor: CURSOR = None) -> dict[str, Any]:
+                           kind: Annotated[CERTIFICATE_KIND | None, _q("Certificate kind.")] = None,
+                           issued_since: Annotated[dt.datetime | None, _q(f"Issued {SINCE}.")] = None,
+                           limit: LIMIT = None, cursor: CURSOR = None) -> CertificatesPage:
         """Certificates, revoked ones included (revoked_at set)."""
-        return await _page(request, "certificates")
+        return await _page(request, "certificates", limit, cursor, event=event, kind=kind, issued_since=issued_since)
 
 
 class ApiDocsController(Controller):
