@@ -8,6 +8,7 @@ run is skipped with a reason, unless PORTAL_REQUIRE_POSTGRES=1 (CI), which makes
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from piccolo.table import sort_table_classes
 
 # The environment must be set before anything imports portal.piccolo_conf.
 SESSION_DIR = Path(tempfile.mkdtemp(prefix="portal-tests-"))  # one per pytest process
@@ -106,9 +108,18 @@ def migrated_database() -> Path | str:
     return template
 
 
-async def _truncate_postgres(engine: Any) -> None:
-    names = ", ".join(table._meta.tablename for table in all_tables())
-    await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+@functools.cache
+def _emptying_sql() -> str:
+    """Delete every row, children before parents, and restart the ids. TRUNCATE of the ~30 tables
+    cost ~0.2 s a test (it replaces each table's files); deleting a test's few rows, milliseconds."""
+    tables = [table._meta.tablename for table in reversed(sort_table_classes(all_tables()))]
+    return "; ".join([f'DELETE FROM "{name}"' for name in tables] + [  # noqa: S608 - our own table names
+        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), 1, false)" for name in tables])
+
+
+async def _empty_postgres(engine: Any) -> None:
+    async with engine.pool.acquire() as connection:  # asyncpg: several statements in one simple query
+        await connection.execute(_emptying_sql())
 
 
 @pytest.fixture
@@ -135,7 +146,7 @@ async def db(settings: Settings) -> AsyncIterator[Any]:
     bind_engine(engine)
     await start_engine(engine)
     if BACKEND == "postgres":
-        await _truncate_postgres(engine)
+        await _empty_postgres(engine)
     yield engine
     await stop_engine(engine)
 

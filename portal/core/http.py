@@ -13,6 +13,7 @@ import time
 import uuid
 from typing import Any
 
+from litestar.exceptions import ClientException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.settings import REPO_ROOT
@@ -66,6 +67,9 @@ class RequestMiddleware:
         rid = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         path, query = scope["path"], scope.get("query_string", b"")
+        if "\x00" in path or b"%00" in query or b"\x00" in query:
+            # No page takes a NUL, and PostgreSQL refuses it in any text: answered here, once.
+            raise ClientException("the address contains a character that is not allowed")
         started = time.perf_counter()
         status = 500
         etag = b""

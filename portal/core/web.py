@@ -103,10 +103,20 @@ def redirect(request: Request, url: str, message: str | None = None, kind: str =
     return Redirect(path=url, status_code=303, cookies=cookies)
 
 
+# C0 control characters other than tab, newline and carriage return, and DEL: typed by nobody, and
+# NUL is refused by PostgreSQL in any text. Dropped from every form field.
+CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _clean(value: Any) -> Any:
+    return value.translate(CONTROL_CHARACTERS) if isinstance(value, str) else value
+
+
 def form_dict(form: Any, lists: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A plain dict from form data: the last value of each field; fields named in `lists` as lists."""
+    """A plain dict from form data: the last value of each field; fields named in `lists` as lists.
+    Control characters are dropped from text values."""
     result: dict[str, Any] = {key: [] for key in lists}
     for key in form:
-        values = form.getall(key)
-        result[key] = list(values) if key in lists else values[-1]
+        values = [_clean(value) for value in form.getall(key)]
+        result[key] = values if key in lists else values[-1]
     return result

@@ -136,7 +136,7 @@ async def check_in(
     session = session or await get_session(session_id)
     registration = await _registration(token, registration_id, session_id)
     _check_allowed(registration, session)
-    client_id = (client_id or "").strip()[:MAX_CLIENT_ID] or None
+    client_id = (client_id or "").replace("\x00", "").strip()[:MAX_CLIENT_ID] or None
 
     def result(status: str, row: dict[str, Any]) -> CheckInResult:
         return CheckInResult(status, row["at"], registration["id"], session_id, registration["name"],

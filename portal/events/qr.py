@@ -30,7 +30,7 @@ def ticket_url(base_url: str, token: str) -> str:
 
 def token_from_scan(text: str) -> str:
     """The ticket token from what a scanner read: a bare token or a ticket link."""
-    text = (text or "").strip()
+    text = (text or "").strip().replace("\x00", "")  # a NUL is never part of a token (PostgreSQL refuses it)
     if "/t/" in text:
         text = text.rsplit("/t/", 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/")
     return text[:64]

@@ -205,3 +205,12 @@ async def test_walk_in_registers_and_checks_in(client, app, create_event):
     assert response.status_code == 200 and "Checked in" in response.text
     assert "ticket=" in response.headers["set-cookie"]
     assert await checkin.present_count(session_id, event_id) == {"present": 1, "expected": 1}
+
+
+async def test_a_nul_in_a_scan_is_dropped_not_a_500(staff_client, event_id, session_id, registration):
+    # PostgreSQL refuses NUL in text: neither the token nor the client id may carry one to the database.
+    answer = await staff_client.post(url(event_id, session_id, "/scan"),
+                                     json={"token": registration["ticket_token"] + "\x00", "client_id": "a\x00b"})
+    assert answer.status_code == 200 and answer.json()["status"] == "ok", answer.text
+    row = await CheckIn.select(CheckIn.client_id).where(CheckIn.registration == registration["id"]).first()
+    assert row["client_id"] == "ab"
