@@ -17,6 +17,8 @@ from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import services
 from portal.events.services import EventFilter
 from portal.events.vocab import KINDS, STATUSES, TRANSITIONS
+from portal.i18n import format_number, ngettext
+from portal.i18n import gettext as _
 
 
 def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:
@@ -108,11 +110,17 @@ class EventController(Controller):
         form = form_dict(await request.form())
         user = current_user(request)
         try:
-            await services.update_event(event_id, form, user, request.app.state.settings.tz, client_ip(request))
+            promoted = await services.update_event(event_id, form, user, request.app.state.settings.tz,
+                                                   client_ip(request))
         except ValidationFailed as exc:
             event = await services.get_event(user, event_id)
             return self._form(request, {**event, **form, "walk_ins": "walk_ins" in form}, exc.errors, 422)
-        return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id), "Event saved.")
+        message = _("Event saved.")
+        if promoted:
+            message += " " + ngettext("%(count)s person moved from the waitlist.",
+                                      "%(count)s people moved from the waitlist.", promoted) % {
+                "count": format_number(promoted)}
+        return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id), message)
 
     @post("/{event_id:int}/status", name="events.manage.status")
     async def status(self, request: Request, event_id: FromPath[int]) -> Response:

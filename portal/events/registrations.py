@@ -1,7 +1,9 @@
 """Registrations: who takes part in an event, in which role, with a secret ticket token.
 
 Capacity counts the registrations that hold a seat (invited or registered). When the event is
-full a new person goes on the waitlist; cancelling a seat promotes the first person waiting.
+full a new person goes on the waitlist; cancelling a seat promotes the first person waiting, and
+raising the capacity (or removing it) promotes as many as the new seats allow, in the same order.
+A capacity below the seats already taken is refused: nobody loses a seat they were given.
 
 Every change that takes or frees a seat counts the seats and writes inside one transaction that
 first locks the event (`lock_event`), so two of them for the same event run one after the other:
@@ -15,10 +17,10 @@ from typing import Any
 
 from portal.auth.services import utcnow
 from portal.core import audit
-from portal.core.errors import DomainError, NotFound
+from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import icontains, is_sqlite, write_transaction
 from portal.events.tables import Event, Participant, Registration
-from portal.i18n import N_
+from portal.i18n import N_, format_number, ngettext
 from portal.i18n import gettext as _
 
 ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
@@ -30,6 +32,20 @@ SEATED = ("invited", "registered")
 
 class RegistrationError(DomainError):
     """A registration was refused; `code` says why."""
+
+
+class CapacityBelowSeats(ValidationFailed):
+    """A capacity lower than the seats already taken: refused next to the capacity field."""
+
+    def __init__(self, taken: int) -> None:
+        message = ngettext(
+            "%(count)s person is already registered or invited; cancel a registration first or set at least "
+            "%(count)s.",
+            "%(count)s people are already registered or invited; cancel some registrations first or set at least "
+            "%(count)s.", taken) % {"count": format_number(taken)}
+        super().__init__({"capacity": message})
+        self.code = "capacity_below_seats"
+        self.taken = taken
 
 
 def new_token() -> str:
@@ -59,7 +75,8 @@ def _full(event: dict[str, Any], taken: int) -> bool:
     return event["capacity"] is not None and taken >= event["capacity"]
 
 
-async def _seats_taken(event_id: int) -> int:
+async def seats_taken(event_id: int) -> int:
+    """How many registrations of the event hold a seat (invited or registered)."""
     return await Registration.count().where(
         (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
 
@@ -83,7 +100,7 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
             if await Registration.exists().where(
                     (Registration.event == event_id) & (Registration.participant == participant_id)):
                 raise RegistrationError("already_registered", _("This person is already registered for the event."))
-            if _full(event, await _seats_taken(event_id)):
+            if _full(event, await seats_taken(event_id)):
                 status = "waitlisted"
             row = Registration(event=event_id, participant=participant_id, role=role, status=status,
                                ticket_token=new_token())
@@ -126,20 +143,47 @@ async def set_role(registration_id: int, event_id: int, role: str, actor: audit.
                            before={"role": before["role"]}, after={"role": role})
 
 
+async def fill_free_seats(event: dict[str, Any], actor: audit.Actor, *, most: int | None = None,
+                          note: str = "") -> list[int]:
+    """Give the free seats (at most `most`) to the people waiting longest, in the order they joined; returns
+    their registration ids. Inside the caller's write transaction, after `lock_event`: `event` carries the
+    capacity that now applies."""
+    free = None if event["capacity"] is None else event["capacity"] - await seats_taken(event["id"])
+    if most is not None:
+        free = most if free is None else min(free, most)
+    if free is not None and free <= 0:
+        return []
+    query = Registration.select(Registration.id).where(
+        (Registration.event == event["id"]) & (Registration.status == "waitlisted")
+    ).order_by(Registration.created_at).order_by(Registration.id)
+    if free is not None:
+        query = query.limit(free)
+    ids = [row["id"] for row in await query]
+    if not ids:
+        return []
+    await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
+        Registration.id.is_in(ids))
+    for registration_id in ids:
+        await audit.record(actor, "registration.promote", "registration", registration_id,
+                           before={"status": "waitlisted"}, after={"status": "registered"}, note=note)
+    return ids
+
+
 async def _promote_next(event: dict[str, Any], actor: audit.Actor) -> int | None:
     """Give a free seat to the longest-waiting person (inside the caller's transaction, event locked)."""
-    if _full(event, await _seats_taken(event["id"])):
-        return None
-    waiting = await Registration.select(Registration.id).where(
-        (Registration.event == event["id"]) & (Registration.status == "waitlisted")
-    ).order_by(Registration.created_at).order_by(Registration.id).first()
-    if waiting is None:
-        return None
-    await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
-        Registration.id == waiting["id"])
-    await audit.record(actor, "registration.promote", "registration", waiting["id"],
-                       before={"status": "waitlisted"}, after={"status": "registered"})
-    return waiting["id"]
+    promoted = await fill_free_seats(event, actor, most=1)
+    return promoted[0] if promoted else None
+
+
+async def check_capacity(event: dict[str, Any], capacity: int | None) -> None:
+    """Refuse a new capacity below the seats already taken (inside the caller's transaction, after
+    `lock_event`). A capacity left as it was passes, so an event overbooked before this rule can still be
+    edited."""
+    if capacity is None or capacity == event["capacity"]:
+        return
+    taken = await seats_taken(event["id"])
+    if capacity < taken:
+        raise CapacityBelowSeats(taken)
 
 
 async def _status_now(registration_id: int) -> str:
@@ -169,7 +213,7 @@ async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> No
         event = await lock_event(event_id)
         if await _status_now(registration_id) != "waitlisted":
             raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
-        if _full(event, await _seats_taken(event_id)):
+        if _full(event, await seats_taken(event_id)):
             raise RegistrationError("full", "The event is full: raise its capacity or cancel a seat first.")
         await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
             Registration.id == registration_id)

@@ -11,6 +11,7 @@ from portal.auth.services import CurrentUser, utcnow
 from portal.core import audit
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import icontains, is_foreign_key_violation, write_transaction
+from portal.events import registrations
 from portal.events.forms import EventInput, SessionInput, parse_event, parse_session
 from portal.events.tables import CheckIn, Event, Session
 from portal.events.vocab import STATUSES, TRANSITIONS
@@ -115,8 +116,10 @@ async def create_event(form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip
     return event.id
 
 
-async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> None:
-    """Save an edited event; days added to the range get a default session."""
+async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> int:
+    """Save an edited event; days added to the range get a default session. A raised (or removed) capacity
+    gives the new seats to the waitlist in order; returns how many people that moved. A capacity below the
+    seats already taken is refused (`capacity_below_seats`)."""
     before = await get_event(user, event_id)
     values: EventInput = parse_event(form, _allowed_districts(user))
     sessions = await list_sessions(event_id)
@@ -126,12 +129,21 @@ async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, t
         raise ValidationFailed({"end_date": f"Sessions outside these dates: {names}. Move or delete them first."})
     covered = {s["starts_at"].astimezone(tz).date() for s in sessions}
     new = [s for s in default_sessions(values.start_date, values.end_date, tz) if s["starts_at"].date() not in covered]
+    actor = user.actor(ip)
     async with write_transaction(Event._meta.db):
+        # The same lock as registering and cancelling: seats are counted and given out one change at a time.
+        locked = await registrations.lock_event(event_id)
+        if locked is None:
+            raise NotFound("No such event.")
+        await registrations.check_capacity(locked, values.capacity)
         await Event.update({**values.as_row(), Event.updated_at: utcnow()}).where(Event.id == event_id)
         if new:
             await Session.insert(*[Session(event=event_id, **s) for s in new])
-        old, changed = audit.diff(before, values.as_row())
-        await audit.record(user.actor(ip), "event.update", "event", event_id, before=old, after=changed)
+        old, changed = audit.diff({**before, "capacity": locked["capacity"]}, values.as_row())
+        await audit.record(actor, "event.update", "event", event_id, before=old, after=changed)
+        promoted = await registrations.fill_free_seats({**locked, "capacity": values.capacity}, actor,
+                                                       note="capacity raised")
+    return len(promoted)
 
 
 async def change_status(event_id: int, status: str, user: CurrentUser, ip: str = "") -> None:

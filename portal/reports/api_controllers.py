@@ -16,7 +16,7 @@ from portal.auth.guards import ADMINS, current_user
 from portal.core.errors import ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
-from portal.reports import api, api_keys
+from portal.reports import api, api_docs, api_keys
 from portal.reports.api_schema import (
     ERROR_RESPONSES,
     CertificatesPage,
@@ -146,10 +146,12 @@ class ApiDocsController(Controller):
 
     @get("/", name="api.docs")
     async def docs(self, request: Request) -> Response:
-        """Each endpoint with its parameters; the machine-readable schema is linked."""
+        """Each endpoint with its parameters' types and allowed values, read from the app's own OpenAPI
+        schema; the machine-readable schema is linked."""
         schema = request.app.openapi_schema.to_schema()
         schema_url = request.app.openapi_config.path + "/openapi.json"
-        return render(request, "reports/api_docs.html", {"schema": schema, "schema_url": schema_url})
+        return render(request, "reports/api_docs.html", {"schema": schema, "schema_url": schema_url,
+                                                         "operations": api_docs.operations(schema)})
 
 
 class ApiKeyController(Controller):

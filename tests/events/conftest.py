@@ -36,6 +36,22 @@ def create_event(coordinator):
 
 
 @pytest.fixture
+def set_capacity(coordinator):
+    """Factory: save an event's edit form unchanged but for its capacity ("" for no limit) and `changes`;
+    returns how many people moved up from the waitlist."""
+
+    async def change(event_id: int, capacity: str, **changes: str) -> int:
+        event = await services.get_event(coordinator, event_id)
+        form = {key: str(event[key]) for key in ("kind", "title", "district", "venue", "start_date", "end_date",
+                                                 "completion_percent")}
+        if event["walk_ins"]:
+            form["walk_ins"] = "on"
+        return await services.update_event(event_id, {**form, "capacity": capacity, **changes}, coordinator, DHAKA)
+
+    return change
+
+
+@pytest.fixture
 def create_person():
     """Factory: a person in the directory with a unique phone; returns the id."""
 
