@@ -12,6 +12,9 @@ let lastCode = "", lastAt = 0, sending = false, video = $("scan-video"), detecto
 // Every sentence comes from the page (data-messages), translated there; {name} marks a value.
 const messages = JSON.parse(root.dataset.messages || "{}");
 const say = (key, values = {}) => (messages[key] || key).replace(/\{(\w+)\}/g, (m, k) => String(values[k] ?? ""));
+// Typed text (a name, an organisation) is isolated (U+2068 ... U+2069) so a stray direction override
+// in it cannot reorder the sentence around it.
+const isolate = (text) => text ? "\u2068" + text + "\u2069" : "";
 const BANGLA_DIGITS = "০১২৩৪৫৬৭৮৯";
 const digits = (n) => document.documentElement.lang === "bn" ? String(n).replace(/[0-9]/g, (d) => BANGLA_DIGITS[d])
   : String(n);
@@ -50,8 +53,9 @@ function showCount(count) {
 }
 
 function showAnswer(answer) {
-  if (answer.status === "ok") show("ok", say("checked_in"), [answer.name, answer.organisation].filter(Boolean).join(" · "));
-  else if (answer.status === "already") show("already", say("already_at", { time: answer.local_time }), answer.name);
+  if (answer.status === "ok") show("ok", say("checked_in"),
+    [answer.name, answer.organisation].filter(Boolean).map(isolate).join(" · "));
+  else if (answer.status === "already") show("already", say("already_at", { time: answer.local_time }), isolate(answer.name));
   else show("error", say("not_checked_in"), answer.message || say("refused"));
   showCount(answer.count);
 }
@@ -99,7 +103,7 @@ async function scanned(text) {
   if (navigator.onLine) await flush(item.client_id);
   if (queue().some((x) => x.client_id === item.client_id)) {
     const name = tickets()[token];
-    if (name) show("already", say("saved_offline", { name }), say("sent_later"));
+    if (name) show("already", say("saved_offline", { name: isolate(name) }), say("sent_later"));
     else show("error", say("unknown_code"), say("not_on_list"));
   }
 }
