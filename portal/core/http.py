@@ -8,9 +8,9 @@ import functools
 import hashlib
 import json
 import logging
+import random
 import re
 import time
-import uuid
 from typing import Any
 
 from litestar.exceptions import ClientException
@@ -64,7 +64,8 @@ class RequestMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        # A request id only has to be unique, not secret: uuid4 reads os.urandom, ~50 us a call here.
+        rid = incoming if REQUEST_ID_RE.match(incoming) else f"{random.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = rid
         path, query = scope["path"], scope.get("query_string", b"")
         if "\x00" in path or b"%00" in query or b"\x00" in query:
