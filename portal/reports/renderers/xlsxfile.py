@@ -18,13 +18,14 @@ from xlsxwriter.worksheet import Worksheet
 from portal.reports.renderers.disposition import safe_filename
 from portal.reports.renderers.table import (
     DHAKA,
+    Cell,
     Column,
     Export,
     Row,
     clean_text,
     guarded,
     neutralise,
-    row_normaliser,
+    normalised_rows,
 )
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,19 +103,18 @@ class _Writer:
         name, columns, rows = sheet
         if not columns:
             raise ValueError(f"sheet {name!r} has no columns")
-        normalise = row_normaliser(columns, self.tz)
         numbers = [self._number_format(c) for c in columns]
         worksheet, row_index, part = self._start(name, columns), 1, 1
-        for row in rows:
+        for cells in normalised_rows(columns, rows, self.tz):
             if row_index == MAX_ROWS:
                 self._finish(worksheet, row_index - 1, len(columns))
                 part += 1
                 worksheet, row_index = self._start(f"{name} ({part})", columns), 1
-            self._row(worksheet, row_index, normalise(row), numbers)
+            self._row(worksheet, row_index, cells, numbers)
             row_index += 1
         self._finish(worksheet, row_index - 1, len(columns))
 
-    def _row(self, ws: Worksheet, r: int, cells: list, numbers: list[Format | None]) -> None:
+    def _row(self, ws: Worksheet, r: int, cells: Sequence[Cell], numbers: list[Format | None]) -> None:
         for c, cell in enumerate(cells):
             # Checked in this order because bool is an int and datetime is a date.
             if cell is None:
