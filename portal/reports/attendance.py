@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +23,7 @@ import anyio.to_thread
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
 from portal.core.validation import query_date
+from portal.db import fetch_tuples
 from portal.events.tables import CheckIn, Registration, Session
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.reports.renderers import DHAKA, RENDERERS, Column, Export, pseudonymise
@@ -197,49 +198,44 @@ def long_columns(private: bool) -> list[Column]:
 _DISTRICT_NAMES = {d.code: d.name for d in DISTRICTS}
 
 
-def _person_values(row: dict[str, Any], private: bool, secret: str) -> tuple[Any, ...]:
+def _person_event_select(person: Any, event: Any) -> tuple[Any, ...]:
+    """The participant and event columns both shapes select, in the order `_person_values` reads them."""
+    return (person.id, person.name, person.name_bn, person.phone, person.organisation, person.stakeholder_type,
+            person.gender, person.district, event.id, event.title, event.kind, event.district)
+
+
+def _person_values(values: Sequence[Any], private: bool, secret: str) -> tuple[Any, ...]:
     """The person and event cells of a row, in column order (tuples: the renderers' fast path)."""
-    pid = row["pid"]
-    person = (pseudonymise(pid, secret),) if private else (pid, row["name"], row["name_bn"], row["phone"])
-    p_district, e_district = row["p_district"], row["e_district"]
+    pid, name, name_bn, phone, organisation, stakeholder, gender, p_district, event_id, event, kind, e_district = values
+    person = (pseudonymise(pid, secret),) if private else (pid, name, name_bn, phone)
     return (
-        *person, row["organisation"], STAKEHOLDER_TYPES.get(row["stakeholder_type"], row["stakeholder_type"]),
-        GENDERS.get(row["gender"], row["gender"]), _DISTRICT_NAMES.get(p_district, p_district or ""),
-        row["event_id"], row["event"], KINDS.get(row["kind"], row["kind"]),
-        _DISTRICT_NAMES.get(e_district, e_district or ""),
+        *person, organisation, STAKEHOLDER_TYPES.get(stakeholder, stakeholder), GENDERS.get(gender, gender),
+        _DISTRICT_NAMES.get(p_district, p_district or ""),
+        event_id, event, KINDS.get(kind, kind), _DISTRICT_NAMES.get(e_district, e_district or ""),
     )
-
-
-def _person(row: dict[str, Any], private: bool, secret: str) -> dict[str, Any]:
-    keys = [c.key for c in (*_person_columns(private), *_PERSON_TAIL, *_EVENT)]
-    return dict(zip(keys, _person_values(row, private, secret), strict=True))
 
 
 def _local_date(value: dt.datetime) -> dt.date:
     return value.astimezone(DHAKA).date() if value.tzinfo else value.date()
 
 
-async def long_batch(flt: AttendanceFilter, after: int, size: int) -> list[dict[str, Any]]:
-    """Raw check-in rows with id > after, in id order (the keyset page)."""
+async def long_batch(flt: AttendanceFilter, after: int, size: int) -> list[Sequence[Any]]:
+    """Raw check-in rows with id > after, in id order (the keyset page), as tuples: the check-in id,
+    the person and event (`_person_event_select`), the session's title and start, the time and method."""
     reg, session = CheckIn.registration, CheckIn.session
     person, event = reg.participant, reg.event
-    return await CheckIn.select(
-        CheckIn.id, CheckIn.at, CheckIn.method,
-        person.id.as_alias("pid"), person.name.as_alias("name"), person.name_bn.as_alias("name_bn"),
-        person.phone.as_alias("phone"), person.organisation.as_alias("organisation"),
-        person.stakeholder_type.as_alias("stakeholder_type"), person.gender.as_alias("gender"),
-        person.district.as_alias("p_district"), event.id.as_alias("event_id"), event.title.as_alias("event"),
-        event.kind.as_alias("kind"), event.district.as_alias("e_district"),
-        session.title.as_alias("session"), session.starts_at.as_alias("starts_at"),
+    return await fetch_tuples(CheckIn.select(
+        CheckIn.id, *_person_event_select(person, event), session.title, session.starts_at, CheckIn.at, CheckIn.method,
     ).where(
         CheckIn.id > after, *event_conditions(flt, event), *person_conditions(flt, person)
-    ).order_by(CheckIn.id).limit(size)
+    ).order_by(CheckIn.id).limit(size))
 
 
-def long_row(row: dict[str, Any], private: bool, secret: str) -> tuple[Any, ...]:
+def long_row(row: Sequence[Any], private: bool, secret: str) -> tuple[Any, ...]:
     """One exported row of the long shape (in long_columns order) from one raw check-in row."""
-    return (*_person_values(row, private, secret), row["session"], _local_date(row["starts_at"]), row["at"],
-            METHODS.get(row["method"], row["method"]))
+    session, starts_at, at, method = row[-4:]
+    return (*_person_values(row[1:-4], private, secret), session, _local_date(starts_at), at,
+            METHODS.get(method, method))
 
 
 async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | None = None
@@ -248,7 +244,7 @@ async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | 
     size = size or BATCH
     raw = await long_batch(flt, after, size)
     rows = [long_row(r, flt.private, secret) for r in raw]
-    return rows, (raw[-1]["id"] if len(raw) == size else None)
+    return rows, (raw[-1][0] if len(raw) == size else None)
 
 
 async def wide_sessions(flt: AttendanceFilter) -> list[dict[str, Any]]:
@@ -284,20 +280,15 @@ async def wide_page(flt: AttendanceFilter, secret: str, sessions: list[dict[str,
     """One batch of the wide shape (registrations with id > after) and the key to continue from."""
     size = size or BATCH
     person, event = Registration.participant, Registration.event
-    raw = await Registration.select(
-        Registration.id, Registration.role,
-        person.id.as_alias("pid"), person.name.as_alias("name"), person.name_bn.as_alias("name_bn"),
-        person.phone.as_alias("phone"), person.organisation.as_alias("organisation"),
-        person.stakeholder_type.as_alias("stakeholder_type"), person.gender.as_alias("gender"),
-        person.district.as_alias("p_district"), event.id.as_alias("event_id"), event.title.as_alias("event"),
-        event.kind.as_alias("kind"), event.district.as_alias("e_district"),
+    raw = await fetch_tuples(Registration.select(
+        Registration.id, Registration.role, *_person_event_select(person, event),
     ).where(
         Registration.id > after, Registration.status != "cancelled",
         *event_conditions(flt, event), *person_conditions(flt, person),
-    ).order_by(Registration.id).limit(size)
+    ).order_by(Registration.id).limit(size))
     if not raw:
         return [], None
-    ids = [r["id"] for r in raw]
+    ids = [r[0] for r in raw]
     present: dict[int, set[int]] = {}
     for c in await CheckIn.select(CheckIn.registration, CheckIn.session).where(CheckIn.registration.is_in(ids)):
         present.setdefault(c["registration"], set()).add(c["session"])
@@ -308,19 +299,21 @@ async def wide_page(flt: AttendanceFilter, secret: str, sessions: list[dict[str,
     by_event: dict[int, list[int]] = {}
     for s in sessions:
         by_event.setdefault(s["event_id"], []).append(s["id"])
+    keys = [c.key for c in (*_person_columns(flt.private), *_PERSON_TAIL, *_EVENT)]
     rows = []
     for r in raw:
-        out = _person(r, flt.private, secret)
-        seen = present.get(r["id"], set())
-        own = by_event.get(r["event_id"], [])
-        out["role"] = r["role"]
+        registration_id, role = r[0], r[1]
+        out = dict(zip(keys, _person_values(r[2:], flt.private, secret), strict=True))
+        seen = present.get(registration_id, set())
+        own = by_event.get(out["event_id"], [])
+        out["role"] = role
         for sid in own:
             out[f"s{sid}"] = "present" if sid in seen else "absent"
         out["attended"] = sum(1 for sid in own if sid in seen)
         out["held"] = len(own)
-        out["certificate"] = "; ".join(serials.get(r["id"], []))
+        out["certificate"] = "; ".join(serials.get(registration_id, []))
         rows.append(out)
-    return rows, (raw[-1]["id"] if len(raw) == size else None)
+    return rows, (raw[-1][0] if len(raw) == size else None)
 
 
 Page = Callable[[int], Awaitable[tuple[list[Any], int | None]]]

@@ -9,13 +9,15 @@ import io
 import openpyxl
 import pytest
 
-from portal.events.tables import CheckIn, Registration
+from portal.events.tables import CheckIn, Registration, Session
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter, build_export, stream_body
 from portal.reports.renderers import pseudonymise
+from tests.helpers import next_second
 
 pytestmark = pytest.mark.anyio
 SECRET = "test-secret-key" * 3
+DHAKA = dt.timezone(dt.timedelta(hours=6))
 
 
 async def export_bytes(flt: AttendanceFilter, shape: str = "long", fmt: str = "csv") -> tuple[str, bytes]:
@@ -74,8 +76,11 @@ async def test_course_filter_selects_events_of_that_course(attendance_world):
 
 
 async def test_same_filter_gives_the_same_bytes(attendance_world):
-    first = await export_bytes(AttendanceFilter(district="dhaka"), "wide")
-    assert await export_bytes(AttendanceFilter(district="dhaka"), "wide") == first
+    cases = [(flt, shape, fmt) for flt in (AttendanceFilter(district="dhaka"), AttendanceFilter(private=True))
+             for shape in ("long", "wide") for fmt in ("csv", "xlsx")]
+    first = [await export_bytes(*case) for case in cases]
+    await next_second()
+    assert [await export_bytes(*case) for case in cases] == first
 
 
 async def test_file_name_says_what_is_in_it(attendance_world):
@@ -90,6 +95,20 @@ async def test_csv_neutralises_formulas_and_keeps_bangla(attendance_world):
     first = read_csv(body)[0]
     assert first["Name"] == "'=HYPERLINK(\"http://x\")"
     assert first["Name (Bangla)"] == "রহিমা বেগম"
+
+
+async def test_csv_dates_and_times_are_dhaka_wall_clock(create_event, create_participant, create_registration,
+                                                       create_checkin):
+    # 00:30 in Dhaka is 18:30 UTC the day before: the session's date is the day in Dhaka.
+    event = await create_event(start_date=dt.date(2026, 12, 3))
+    starts = dt.datetime(2026, 12, 3, 0, 30, tzinfo=DHAKA)
+    session = Session(event=event, title="Night", starts_at=starts, ends_at=starts + dt.timedelta(hours=2))
+    await session.save()
+    registration = await create_registration(event, await create_participant())
+    await create_checkin(registration, session.id, dt.datetime(2026, 12, 3, 0, 40, 59, 999999, tzinfo=DHAKA))
+    _, body = await export_bytes(AttendanceFilter(event_id=event))
+    (row,) = read_csv(body)
+    assert (row["Session date"], row["Checked in at"]) == ("2026-12-03", "2026-12-03 00:40:59")
 
 
 async def test_xlsx_cells_are_typed(attendance_world):

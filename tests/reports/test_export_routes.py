@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from portal.reports import controllers
+from tests.helpers import next_second
 
 pytestmark = pytest.mark.anyio
 
@@ -41,6 +42,17 @@ async def test_xlsx_download_reads_back(staff_client, attendance_world):
     response = await staff_client.get("/manage/reports/attendance/export?format=xlsx&shape=wide")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 1 + 4
+
+
+async def test_the_same_filter_downloads_the_same_file(staff_client, attendance_world):
+    urls = [f"/manage/reports/attendance/export?district=dhaka&format={fmt}" for fmt in ("csv", "xlsx")]
+    first = [await staff_client.get(url) for url in urls]
+    await next_second()
+    for url, earlier in zip(urls, first, strict=True):
+        again = await staff_client.get(url)
+        assert again.status_code == earlier.status_code == 200
+        assert again.headers["content-disposition"] == earlier.headers["content-disposition"]
+        assert again.content == earlier.content
 
 
 async def test_organizer_export_is_limited_to_their_districts(client, login, create_user, attendance_world):

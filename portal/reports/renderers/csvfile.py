@@ -17,7 +17,7 @@ from portal.reports.renderers.table import (
     clean_text,
     guarded,
     neutralise,
-    row_normaliser,
+    normalised_rows,
 )
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -44,7 +44,6 @@ def _text(cell: Cell) -> str:
 def _chunks(
     columns: Sequence[Column], rows: Iterable[Row], tz: tzinfo | None, chunk_size: int
 ) -> Iterator[bytes]:
-    normalise = row_normaliser(columns, tz)
     buffer = io.StringIO()
     writer = csv.writer(buffer)  # the "excel" dialect: CRLF line ends, quotes only where needed
     writer.writerow([neutralise(clean_text(c.header)) for c in columns])
@@ -52,8 +51,13 @@ def _chunks(
     yield (BOM + buffer.getvalue()).encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    for row in rows:
-        writer.writerow([_text(cell) for cell in normalise(row)])
+    cells: Iterable[Sequence[Cell]] = normalised_rows(columns, rows, tz)
+    # The writer itself writes normalised cells as _text would (None as empty, str() of numbers,
+    # dates and the naive datetimes), except booleans, which it would write as "True".
+    if any(c.type == "bool" for c in columns):
+        cells = ([_text(cell) for cell in row] for row in cells)
+    for row in cells:
+        writer.writerow(row)
         if buffer.tell() >= chunk_size:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

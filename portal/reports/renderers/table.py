@@ -3,16 +3,20 @@
 Each cell is first *normalised* to one of: None, str, bool, int, float, date, datetime (naive, in the
 export's time zone). The CSV and XLSX renderers only differ in how they write those values, which is
 why a CSV and an XLSX export of the same data read the same.
+
+`normalised_rows` applies the cell rules to a batch of rows a column at a time: per cell, a Python
+call each was most of the time of a CSV export (100,000 rows of 16 cells: 0.63 of 0.89 s CPU).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
+from itertools import islice
 from typing import Any, Literal, get_args
 
 from portal.reports.renderers.disposition import content_disposition
@@ -154,18 +158,74 @@ def _normaliser(column: Column, tz: tzinfo | None) -> Callable[[Any], Cell]:
     return as_datetime
 
 
-def row_normaliser(columns: Sequence[Column], tz: tzinfo | None) -> Callable[[Row], list[Cell]]:
-    """Build a function that turns one row (tuple in column order, or dict by key) into cells."""
-    keys = [c.key for c in columns]
-    funcs = [_normaliser(c, tz) for c in columns]
-    width = len(columns)
+# Rows normalised together. Small, so that a renderer still pulls its rows a few at a time (the
+# first bytes of a download go out before the data function has produced many rows), and large
+# enough that the per-batch work below is spread thin.
+NORMALISE_BATCH = 100
 
-    def normalise(row: Row) -> list[Cell]:
+_STR_OR_NONE = frozenset({str, type(None)})
+_INT_OR_NONE = frozenset({int, type(None)})
+# In text whose cells are joined by newlines: a cell that starts with a formula trigger.
+_TRIGGER_AFTER_NEWLINE = re.compile("\n[" + "".join(map(re.escape, FORMULA_TRIGGERS)) + "]")
+
+
+def _text_column(values: Sequence[Any]) -> Sequence[Cell]:
+    # Nearly every text cell is a plain string that needs nothing. When all cells of the column are
+    # strings (or empty) and two scans of their joined text find no character to remove and no cell
+    # starting with a formula trigger, the column passes as it is. Otherwise (a cell of another
+    # type, a trigger, a control character, or a newline followed by a trigger inside a cell, which
+    # only looks like a trigger) every cell goes through the one rule, so the result is the same.
+    if set(map(type, values)) <= _STR_OR_NONE:
+        joined = "\n" + "\n".join(filter(None, values))
+        if not _UNWRITABLE.search(joined) and not _TRIGGER_AFTER_NEWLINE.search(joined):
+            return values
+    return list(map(_as_text, values))
+
+
+def _int_column(values: Sequence[Any]) -> Sequence[Cell]:
+    # Plain ints (not bools, not IntEnums) and empty cells are already what _as_number gives.
+    if set(map(type, values)) <= _INT_OR_NONE:
+        return values
+    return list(map(_as_number, values))
+
+
+def _column_normaliser(column: Column, tz: tzinfo | None) -> Callable[[Sequence[Any]], Sequence[Cell]]:
+    if column.type == "text":
+        return _text_column
+    if column.type == "int":
+        return _int_column
+    cell = _normaliser(column, tz)
+    return lambda values: list(map(cell, values))
+
+
+def normalised_rows(columns: Sequence[Column], rows: Iterable[Row], tz: tzinfo | None) -> Iterator[tuple[Cell, ...]]:
+    """Rows (tuples in column order, or dicts by key) as tuples of cells, normalised a batch at a time.
+
+    Within a batch each column is normalised at once, which costs a fraction of a call per cell.
+    """
+    keys = [c.key for c in columns]
+    steps = [_column_normaliser(c, tz) for c in columns]
+    width = len(columns)
+    source = iter(rows)
+    while batch := list(islice(source, NORMALISE_BATCH)):
+        values = _in_column_order(batch, keys, width)
+        if not width:
+            yield from (() for _ in values)
+            continue
+        cells = [step(column) for step, column in zip(steps, zip(*values, strict=True), strict=True)]
+        yield from zip(*cells, strict=True)
+
+
+def _in_column_order(batch: list[Row], keys: list[str], width: int) -> list[Sequence[Any]]:
+    if set(map(type, batch)) <= {tuple, list} and set(map(len, batch)) <= {width}:
+        return batch  # the fast path: sequences of the right length
+    values = []
+    for row in batch:
         if isinstance(row, Mapping):
-            return [f(row.get(k)) for f, k in zip(funcs, keys, strict=True)]
-        if len(row) != width:
+            values.append(tuple(map(row.get, keys)))
+        elif len(row) != width:
             # The values stay out of the message: it may reach a log, and rows hold personal data.
             raise ValueError(f"a row has {len(row)} values, expected {width}")
-        return [f(v) for f, v in zip(funcs, row, strict=True)]
-
-    return normalise
+        else:
+            values.append(row)
+    return values

@@ -1,4 +1,8 @@
-"""XLSX renderer: xlsxwriter in constant-memory mode, written to a temporary file and streamed from it."""
+"""XLSX renderer: xlsxwriter in constant-memory mode, written to a temporary file and streamed from it.
+
+The same rows give the same bytes: xlsxwriter dates the zip entries 1980-01-31 by itself, and the
+document's created and modified dates (docProps/core.xml, the export time by default) are fixed too.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import NamedTuple
 
 import xlsxwriter
@@ -18,13 +22,14 @@ from xlsxwriter.worksheet import Worksheet
 from portal.reports.renderers.disposition import safe_filename
 from portal.reports.renderers.table import (
     DHAKA,
+    Cell,
     Column,
     Export,
     Row,
     clean_text,
     guarded,
     neutralise,
-    row_normaliser,
+    normalised_rows,
 )
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,6 +38,9 @@ READ_CHUNK = 64 * 1024
 MAX_SHEET_NAME = 31  # counted in UTF-16 units, as Excel does
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]+")
 _RESERVED_SHEET_NAMES = {"history"}  # Excel keeps "History" for change tracking
+# The workbook's created and modified dates. Not the time of the export: the same filter must give
+# the same file, so a download can be compared with an earlier one (or its checksum with another's).
+DOCUMENT_DATE = datetime(1980, 1, 1, tzinfo=UTC)
 
 
 class Sheet(NamedTuple):
@@ -102,19 +110,18 @@ class _Writer:
         name, columns, rows = sheet
         if not columns:
             raise ValueError(f"sheet {name!r} has no columns")
-        normalise = row_normaliser(columns, self.tz)
         numbers = [self._number_format(c) for c in columns]
         worksheet, row_index, part = self._start(name, columns), 1, 1
-        for row in rows:
+        for cells in normalised_rows(columns, rows, self.tz):
             if row_index == MAX_ROWS:
                 self._finish(worksheet, row_index - 1, len(columns))
                 part += 1
                 worksheet, row_index = self._start(f"{name} ({part})", columns), 1
-            self._row(worksheet, row_index, normalise(row), numbers)
+            self._row(worksheet, row_index, cells, numbers)
             row_index += 1
         self._finish(worksheet, row_index - 1, len(columns))
 
-    def _row(self, ws: Worksheet, r: int, cells: list, numbers: list[Format | None]) -> None:
+    def _row(self, ws: Worksheet, r: int, cells: Sequence[Cell], numbers: list[Format | None]) -> None:
         for c, cell in enumerate(cells):
             # Checked in this order because bool is an int and datetime is a date.
             if cell is None:
@@ -138,6 +145,7 @@ def _body(sheets: Iterable[Sheet], tz: tzinfo | None, tmp_dir: str | None) -> It
     os.close(fd)
     try:
         workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tmp_dir})
+        workbook.set_properties({"created": DOCUMENT_DATE})
         try:
             writer = _Writer(workbook, tz)
             for sheet in sheets:
