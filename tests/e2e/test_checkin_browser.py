@@ -3,13 +3,13 @@ back), and a participant checks in on a Pixel 5 with the code of the venue scree
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import qrcode
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LAUNCH_ARGS, PIXEL_5, screenshot
+from tests.e2e.flow import log_in, post
+from tests.e2e.flow import seed as flow_seed
 
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 640, 480
@@ -35,42 +35,17 @@ def write_y4m(path, text: str) -> None:
         out.write(b"FRAME\n" + bytes(luma) + chroma + chroma)
 
 
-def log_in(page, live_server):
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email or phone").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/manage*")
-
-
-def post(page, url, form):
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    response = page.request.post(url, form={**form, "_csrf_token": token})
-    assert response.status < 400, response.text()
-    return response
-
-
-def seed(page, live_server, title, person, phone, walk_ins=False):
-    """An event with one registration through the staff pages: (event id, session id, ticket token)."""
-    form = {"kind": "cso_meeting", "title": title, "district": "khulna", "venue": "Hall",
-            "start_date": "2026-12-01", "end_date": "2026-12-01"}
-    if walk_ins:
-        form["walk_ins"] = "on"
-    event_id = int(post(page, f"{live_server}/manage/events", form).url.rstrip("/").rsplit("/", 1)[1])
-    page.goto(f"{live_server}/manage/events/{event_id}")
-    session_id = int(re.search(r"/sessions/(\d+)/attendance", page.content()).group(1))
-    post(page, f"{live_server}/manage/events/{event_id}/registrations/new-person",
-         {"name": person, "phone": phone, "organisation": "WARBE", "role": "participant"})
-    page.goto(f"{live_server}/manage/events/{event_id}/registrations")
-    token = re.search(r'href="/t/([A-Za-z0-9_-]{22})"', page.content()).group(1)
-    return event_id, session_id, token
+def seed(page, live_server, title, person, phone):
+    """An event with one registration, made through the staff pages (tests/e2e/flow.py)."""
+    log_in(page, live_server, ADMIN_EMAIL, ADMIN_PASSWORD)
+    return flow_seed(page, live_server, title=title, name=person, name_bn="", phone=phone)
 
 
 def test_scanner_reads_a_ticket_from_the_camera_and_survives_going_offline(live_server, browser, tmp_path):
     staff = browser.new_context(**PIXEL_5)
     page = staff.new_page()
-    log_in(page, live_server)
-    event_id, session_id, token = seed(page, live_server, "Scanner test meeting", "Rahima Begum", "01711-555666")
+    seeded = seed(page, live_server, "Scanner test meeting", "Rahima Begum", "01711-555666")
+    event_id, session_id, token = seeded.event_id, seeded.session_id, seeded.token
     video = tmp_path / "ticket.y4m"
     write_y4m(video, f"{live_server}/t/{token}")
     camera = browser.browser_type.launch(executable_path=browser_executable(browser), args=[
@@ -94,7 +69,7 @@ def test_scanner_reads_a_ticket_from_the_camera_and_survives_going_offline(live_
         context.set_offline(True)
         # Meanwhile the check-in is undone at the desk: the offline scan must bring it back.
         post(page, f"{live_server}/manage/events/{event_id}/sessions/{session_id}/attendance/"
-                   f"{registration_id(page, live_server, event_id, session_id)}/undo", {})
+                   f"{seeded.registration_id}/undo", {})
         expect(scanner.locator("#scan-queue")).to_contain_text("waiting to send", timeout=15_000)
         # The typed name is isolated (U+2068 ... U+2069) inside the sentence.
         expect(scanner.locator("#scan-result")).to_contain_text("probably OK: \u2068Rahima Begum\u2069",
@@ -116,16 +91,11 @@ def browser_executable(browser) -> str:
     return CHROMIUM
 
 
-def registration_id(page, live_server, event_id, session_id) -> int:
-    page.goto(f"{live_server}/manage/events/{event_id}/sessions/{session_id}/attendance")
-    return int(re.search(r'id="att-(\d+)"', page.content()).group(1))
-
-
 def test_participant_checks_in_with_the_venue_code_on_a_pixel_5(live_server, browser):
     staff = browser.new_context(**PIXEL_5)
     page = staff.new_page()
-    log_in(page, live_server)
-    event_id, session_id, token = seed(page, live_server, "Self check-in meeting", "Karim Sheikh", "01711-777888")
+    seeded = seed(page, live_server, "Self check-in meeting", "Karim Sheikh", "01711-777888")
+    event_id, session_id, token = seeded.event_id, seeded.session_id, seeded.token
     page.goto(f"{live_server}/manage/events/{event_id}/sessions/{session_id}/display")
     short = page.inner_text(".venue-short")
     assert page.locator(".venue-qr svg").is_visible()
