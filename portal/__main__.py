@@ -59,6 +59,7 @@ def serve(args: argparse.Namespace) -> None:
         "portal.app:app_from_env", factory=True, host=settings.host, port=settings.port, workers=workers,
         proxy_headers=True, forwarded_allow_ips=os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         timeout_graceful_shutdown=20, log_level="info", access_log=args.access_log,
+        http="portal.server:NoDelayH11Protocol",
     )
 
 
