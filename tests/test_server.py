@@ -55,3 +55,21 @@ def test_serve_runs_uvicorn_with_the_protocol(monkeypatch, capsys):
     assert seen["http"] == "portal.server:NoDelayH11Protocol" and seen["workers"] == 2
     assert issubclass(NoDelayH11Protocol, asyncio.Protocol)
     assert "2 workers" in capsys.readouterr().out
+
+
+def test_the_server_factory_freezes_start_up_objects_and_collects_less_often(monkeypatch, tmp_path):
+    import gc
+
+    from portal import app as portal_app
+
+    built = object()
+    monkeypatch.setattr(portal_app, "create_app", lambda settings: built)  # no engine bound by this test
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    before = gc.get_threshold()
+    try:
+        assert portal_app.app_from_env() is built
+        assert gc.get_threshold() == portal_app.GC_THRESHOLDS
+        assert gc.get_freeze_count() > 10_000  # the app's routes, modules and templates' machinery
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
