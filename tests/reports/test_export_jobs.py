@@ -3,7 +3,6 @@ retention: the job says what happened and offers to export again, never a 500 or
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import socket
@@ -14,6 +13,7 @@ import pytest
 
 from portal.reports import attendance, jobs
 from portal.reports.tables import ExportJob
+from tests.helpers import job_finished
 
 pytestmark = pytest.mark.anyio
 HOST = socket.gethostname()[:60]
@@ -23,15 +23,6 @@ def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
-
-
-async def _finished(client, url: str) -> str:
-    for _ in range(100):
-        text = (await client.get(url, headers={"HX-Request": "true"})).text
-        if "every 1s" not in text:
-            return text
-        await asyncio.sleep(0.05)
-    raise AssertionError("the job did not finish")
 
 
 @pytest.fixture
@@ -71,7 +62,7 @@ async def test_a_job_whose_code_raises_is_failed_with_a_message(coordinator_clie
     monkeypatch.setattr(attendance, "build_export", broken)
     response = await coordinator_client.post("/manage/reports/jobs", data={"format": "xlsx", "district": "dhaka"})
     job_url = response.headers["location"]
-    text = await _finished(coordinator_client, job_url)
+    text = await job_finished(coordinator_client, job_url)
     row = await ExportJob.select().first()
     assert row["status"] == "failed" and "ValueError" in row["error"] and row["finished_at"] is not None
     assert "The export failed: The export could not be written (ValueError)." in text
@@ -104,7 +95,7 @@ async def test_a_dead_jobs_page_says_so_and_starting_again_works(coordinator_cli
     assert "every 1s" not in page.text
     again = await coordinator_client.post("/manage/reports/jobs", data={"district": "dhaka", "shape": "long",
                                                                          "format": "xlsx"})
-    assert "Ready: 0 rows" in await _finished(coordinator_client, again.headers["location"])
+    assert "Ready: 0 rows" in await job_finished(coordinator_client, again.headers["location"])
 
 
 async def test_files_past_the_retention_are_deleted_and_their_jobs_expire(settings, add_job):
@@ -148,7 +139,7 @@ async def test_a_new_job_deletes_expired_files_first(coordinator_client, add_job
     old_file.write_bytes(b"PK")
     old = await add_job(status="done", path=str(old_file), finished_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     response = await coordinator_client.post("/manage/reports/jobs", data={"format": "xlsx"})
-    await _finished(coordinator_client, response.headers["location"])
+    await job_finished(coordinator_client, response.headers["location"])
     assert (await _status(old))["status"] == "expired" and not old_file.exists()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -10,7 +9,7 @@ import openpyxl
 import pytest
 
 from portal.reports import controllers
-from tests.helpers import next_second
+from tests.helpers import job_finished, next_second
 
 pytestmark = pytest.mark.anyio
 
@@ -76,20 +75,11 @@ async def test_big_xlsx_is_refused_as_a_download(staff_client, attendance_world,
     assert "Prepare the workbook" in response.text
 
 
-async def _finished(client, url: str) -> str:
-    for _ in range(100):
-        text = (await client.get(url, headers={"HX-Request": "true"})).text
-        if "every 1s" not in text:
-            return text
-        await asyncio.sleep(0.05)
-    raise AssertionError("the job did not finish")
-
-
 async def test_job_writes_the_workbook_and_offers_the_download(staff_client, attendance_world):
     response = await staff_client.post("/manage/reports/jobs", data={"format": "xlsx", "district": "dhaka"})
     assert response.status_code == 303
     job_url = response.headers["location"]
-    text = await _finished(staff_client, job_url)
+    text = await job_finished(staff_client, job_url)
     assert "Ready: 4 rows" in text
     download = await staff_client.get(job_url + "/download")
     assert openpyxl.load_workbook(io.BytesIO(download.content)).active.max_row == 5
@@ -100,12 +90,12 @@ async def test_job_page_polls_while_it_runs(staff_client, attendance_world):
     response = await staff_client.post("/manage/reports/jobs", data={"format": "xlsx"})
     page = await staff_client.get(response.headers["location"])
     assert "<html" in page.text and 'id="job-' in page.text
-    await _finished(staff_client, response.headers["location"])
+    await job_finished(staff_client, response.headers["location"])
 
 
 async def test_another_users_job_is_hidden(staff_client, client, attendance_world, login, create_user):
     response = await staff_client.post("/manage/reports/jobs", data={"format": "xlsx"})
     job_url = response.headers["location"]
-    await _finished(staff_client, job_url)
+    await job_finished(staff_client, job_url)
     await login(staff_client, await create_user("coordinator"))
     assert (await staff_client.get(job_url)).status_code == 404
