@@ -196,6 +196,13 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.engine_type == "sqlite"
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a unique-index refusal on either engine (a concurrent insert won the race)."""
+    # sqlite3.IntegrityError ("UNIQUE constraint failed"), asyncpg.UniqueViolationError.
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "unique" in text or "integrity" in text
+
+
 def is_foreign_key_violation(exc: BaseException) -> bool:
     """True for a foreign key refusal on either engine (a RESTRICT parent still has children)."""
     # sqlite3.IntegrityError("FOREIGN KEY constraint failed"), asyncpg.ForeignKeyViolationError.

@@ -19,7 +19,7 @@ from portal.auth.services import utcnow
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.tables import AuditEntry
-from portal.db import icontains, is_sqlite, write_transaction
+from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
 from portal.events.registrations import SEATED
 from portal.events.tables import CheckIn, Registration, Session
 from portal.i18n import gettext as _
@@ -52,12 +52,6 @@ class CheckInResult:
         return {"status": self.status, "at": self.at.isoformat(), "registration_id": self.registration_id,
                 "session_id": self.session_id, "name": self.name, "organisation": self.organisation,
                 "method": self.method}
-
-
-def _unique_violation(exc: BaseException) -> bool:
-    # sqlite3.IntegrityError ("UNIQUE constraint failed") and asyncpg.UniqueViolationError.
-    name = type(exc).__name__
-    return name in {"IntegrityError", "UniqueViolationError"} or "unique" in str(exc).lower()
 
 
 async def get_session(session_id: int) -> dict[str, Any]:
@@ -156,7 +150,7 @@ async def check_in(
     except Exception as exc:
         # Belt and braces: ON CONFLICT already answers a concurrent duplicate, but a unique
         # violation from any other path is still a repeat, not an error.
-        if not _unique_violation(exc):
+        if not is_unique_violation(exc):
             raise
         created = False
     if not created:

@@ -18,7 +18,7 @@ from typing import Any
 from portal.auth.services import utcnow
 from portal.core import audit
 from portal.core.errors import DomainError, NotFound, ValidationFailed
-from portal.db import icontains, is_sqlite, write_transaction
+from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
 from portal.events.tables import Event, Participant, Registration
 from portal.i18n import N_, format_number, ngettext
 from portal.i18n import gettext as _
@@ -51,11 +51,6 @@ class CapacityBelowSeats(ValidationFailed):
 def new_token() -> str:
     """A ticket token: 128 random bits, URL-safe (22 characters)."""
     return secrets.token_urlsafe(16)
-
-
-def _unique_violation(exc: Exception) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return "unique" in text or "integrity" in text
 
 
 async def lock_event(event_id: int) -> dict[str, Any] | None:
@@ -111,7 +106,7 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
     except DomainError:
         raise
     except Exception as exc:
-        if not _unique_violation(exc):
+        if not is_unique_violation(exc):
             raise
         raise RegistrationError("already_registered", _("This person is already registered for the event.")) from None
     return {"id": row.id, "status": status, "ticket_token": row.ticket_token}
