@@ -7,7 +7,8 @@ import contextlib
 import datetime as dt
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
@@ -152,18 +153,19 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
                 headers[key] = value
 
 
+async def _purge(name: str, purge: Callable[[], Awaitable[Any]]) -> None:
+    try:
+        await purge()
+    except Exception:  # noqa: BLE001 - a failed clean-up must not stop the others, the loop or start-up
+        log.exception("purging %s failed", name)
+
+
 async def purge_once(settings: Settings) -> None:
     """Every clean-up the stores need (none cleans itself); one failing does not stop the others."""
-    purges = (
-        ("expired sessions", auth_services.purge_expired),
-        ("old certificate look-ups", certificate_verify.purge),
-        ("expired export files", lambda: report_jobs.housekeeping(settings.exports_dir, settings.export_retention)),
-    )
-    for name, purge in purges:
-        try:
-            await purge()
-        except Exception:  # noqa: BLE001 - a failed purge must not stop the others or the loop
-            log.exception("purging %s failed", name)
+    await _purge("expired sessions", auth_services.purge_expired)
+    await _purge("old certificate look-ups", certificate_verify.purge)
+    await _purge("expired export files",
+                 lambda: report_jobs.housekeeping(settings.exports_dir, settings.export_retention))
 
 
 async def _purge_forever(settings: Settings) -> None:
@@ -178,10 +180,7 @@ async def _purge_forever(settings: Settings) -> None:
 async def _purge_at_start_up() -> None:
     # The verify page's hits of addresses that never came back (one DELETE); export jobs clean up in
     # their own lifespan, sessions wait for the first round of the loop.
-    try:
-        await certificate_verify.purge()
-    except Exception:  # noqa: BLE001 - a clean-up must never stop the portal from starting
-        log.exception("purging old certificate look-ups at start-up failed")
+    await _purge("old certificate look-ups", certificate_verify.purge)
 
 
 async def _ticket_certificates(token: str) -> dict:
