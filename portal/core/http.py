@@ -63,7 +63,8 @@ class RequestMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_headers = dict(scope["headers"])
+        incoming = request_headers.get(b"x-request-id", b"").decode("latin-1")
         # A request id only has to be unique, not secret: uuid4 reads os.urandom, ~50 us a call here.
         rid = incoming if REQUEST_ID_RE.match(incoming) else f"{random.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = rid
@@ -79,7 +80,7 @@ class RequestMiddleware:
             # revalidated on each visit: a 304 keeps that to a round trip instead of the file.
             fingerprint = static_fingerprint(path.removeprefix("/static/"))
             etag = f'"{fingerprint}"'.encode() if fingerprint else b""
-            if etag and etag in dict(scope["headers"]).get(b"if-none-match", b"").split(b", "):
+            if etag and etag in request_headers.get(b"if-none-match", b"").split(b", "):
                 await send({"type": "http.response.start", "status": 304, "headers": [
                     (b"etag", etag), (b"cache-control", b"no-cache"), (b"x-request-id", rid.encode())]})
                 await send({"type": "http.response.body", "body": b""})
