@@ -11,7 +11,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from portal import i18n
-from portal.core.districts import BY_CODE
+from portal.core.districts import BY_CODE, district_name
 from portal.core.http import static_fingerprint
 from portal.core.phone import mask_phone
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
@@ -29,10 +29,7 @@ _DAY_TITLE = re.compile(r"Day (\d{1,3})")
 
 def district(code: str | None) -> str:
     """The district's name in the page's language (the code itself when unknown)."""
-    found = BY_CODE.get(code or "")
-    if found is None:
-        return code or ""
-    return found.name_bn if i18n.current_language.get() == "bn" else found.name
+    return district_name(code, i18n.current_language.get())
 
 
 def session_title(title: str) -> str:

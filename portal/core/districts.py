@@ -101,7 +101,10 @@ def find_district(text: str | None) -> District | None:
     return BY_CODE.get(code) if code else None
 
 
-def district_name(code: str | None) -> str:
-    """English name for a code, or the code itself when unknown (never raises in templates)."""
+def district_name(code: str | None, lang: str = "en") -> str:
+    """The name for a code in English (or in Bangla with lang="bn"), or the code itself when unknown
+    (never raises in templates)."""
     district = BY_CODE.get(code or "")
-    return district.name if district else (code or "")
+    if district is None:
+        return code or ""
+    return district.name_bn if lang == "bn" else district.name
