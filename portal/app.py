@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -41,6 +40,7 @@ from portal.certificates.controllers import (
 from portal.certificates.pool_controllers import PoolController
 from portal.certificates.public_controllers import TicketCertificateController, VerifyController
 from portal.certificates.trainer_access import provide_viewer
+from portal.core import clock
 from portal.core.errors import DomainError
 from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
@@ -233,7 +233,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         # Answers the trainings feature needs from later features (it must not import them).
         dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
-        state=State({"settings": settings, "engine": engine, "started_at": dt.datetime.now(dt.UTC),
+        state=State({"settings": settings, "engine": engine, "started_at": clock.now(),
                      "ticket_extras": (_ticket_certificates, _ticket_materials)}),
         lifespan=[lifespan, report_jobs.lifespan],
         template_config=templates,

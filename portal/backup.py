@@ -16,6 +16,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from portal.core import clock
 from portal.settings import Settings
 
 SQLITE_NAME = "portal.sqlite3"
@@ -53,7 +54,7 @@ def _pg_dump(database_url: str, target: Path) -> None:
 
 def backup(settings: Settings, output_dir: Path | None = None, now: dt.datetime | None = None) -> Path:
     """Write a timestamped .tar.gz of the database and the data directory's files; return its path."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     output_dir = output_dir or settings.data_dir / "backups"
     output_dir.mkdir(parents=True, exist_ok=True)
     archive = output_dir / f"portal-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz"

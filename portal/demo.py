@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from portal.auth.services import CurrentUser, create_user
 from portal.auth.tables import User
 from portal.certificates import issue
+from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
 from portal.events import checkin, registrations, services
@@ -88,7 +89,7 @@ async def load_demo(seed: int = 2026) -> str:
             "email": f"{first.lower()}.{last.lower()}{n}@example.org" if n % 3 == 0 else "",
         }, coordinator))
 
-    today = dt.datetime.now(settings.tz).date()
+    today = clock.today(settings.tz)
     tz = settings.tz
 
     async def event(kind: str, title: str, district: str, start: dt.date, days: int, status: str, **extra) -> int:

@@ -5,14 +5,13 @@ Like app.py, this module sits above the features and may import any of them.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.params import FromPath
 from litestar.response import Redirect
 
 from portal.auth.guards import current_user, staff
+from portal.core import clock
 from portal.core.web import render
 from portal.db import all_tables
 from portal.events.services import EventFilter, list_events
@@ -33,7 +32,7 @@ class HomeController(Controller):
     async def dashboard(self, request: Request) -> Response:
         """The staff landing page: what is coming up."""
         user = current_user(request)
-        today = dt.datetime.now(request.app.state.settings.tz).date()
+        today = clock.today(request.app.state.settings.tz)
         upcoming: list = []
         if user.has_role("coordinator", "organizer"):
             rows, _ = await list_events(user, EventFilter(date_from=today))

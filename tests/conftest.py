@@ -12,7 +12,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +36,10 @@ from argon2 import PasswordHasher  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.auth import services as auth_services  # noqa: E402
 from portal.auth.services import CurrentUser  # noqa: E402
+from portal.core import clock as portal_clock  # noqa: E402
 from portal.db import all_tables, bind_engine, is_sqlite, make_engine, start_engine, stop_engine  # noqa: E402
 from portal.settings import Settings  # noqa: E402
-from tests.helpers import PASSWORD  # noqa: E402
+from tests.helpers import PASSWORD, TEST_NOW  # noqa: E402
 
 # argon2's defaults take ~50 ms a hash; the suite creates hundreds of users.
 auth_services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -58,6 +59,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[portal_clock.TravelClock]:
+    """The portal's clock for this test (`clock.move_to(...)` to run at another time)."""
+    with portal_clock.use(portal_clock.TravelClock(TEST_NOW)) as test_clock:
+        yield test_clock
 
 
 def _postgres_reachable() -> str:

@@ -1,9 +1,18 @@
 """Constants and helpers the tests share (import these, never the conftest module)."""
 
 import asyncio
+import datetime as dt
+import os
 import time
+from zoneinfo import ZoneInfo
 
 PASSWORD = "correct horse battery"
+
+# The suite's "now": in every test the portal's clock starts here and runs at real speed (the
+# `clock` fixture). Fixed, so the suite passes on any date; set PORTAL_TEST_NOW (ISO 8601 with an
+# offset) to run it at another instant and flush out code that reads the wall clock.
+PORTAL_TZ = ZoneInfo("Asia/Dhaka")  # the test settings' PORTAL_TIMEZONE
+TEST_NOW = dt.datetime.fromisoformat(os.environ.get("PORTAL_TEST_NOW") or "2026-12-05T04:00:00+00:00")
 
 
 async def next_second() -> None:

@@ -14,8 +14,10 @@ import pytest
 
 from portal.auth.tables import User
 from portal.certificates.tables import Certificate, PoolMember
+from portal.core import clock as portal_clock
 from portal.events.tables import Event
 from tests.certificates import factories
+from tests.helpers import PORTAL_TZ
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +65,7 @@ def unisolated(html: str) -> list[tuple[str, tuple[str, ...]]]:
 async def world(staff_client):
     """A past ToT (one session: the person present, two absent) with a master-trainer certificate and so a
     pool entry, and an upcoming event; names, titles and staff names all carry an override."""
-    today = dt.date.today()
+    today = portal_clock.today(PORTAL_TZ)
     event_id, (session_id,) = await factories.make_event(kind="tot", title=TITLE, days=1,
                                                          start=today - dt.timedelta(days=10))
     upcoming, _ = await factories.make_event(title=TITLE, days=1, start=today + dt.timedelta(days=5))

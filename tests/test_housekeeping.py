@@ -7,6 +7,7 @@ import pytest
 from portal import app as app_module
 from portal.certificates import verify
 from portal.certificates.tables import VerifyHit
+from portal.core import clock as portal_clock
 from portal.reports.tables import ExportJob
 
 pytestmark = pytest.mark.anyio
@@ -17,7 +18,7 @@ async def _hits() -> list[str]:
 
 
 async def _add_hits() -> None:
-    now = dt.datetime.now(dt.UTC)
+    now = portal_clock.now()
     await VerifyHit.insert(VerifyHit(ip="10.0.0.1", at=now - verify.WINDOW * 3),  # never came back
                            VerifyHit(ip="10.0.0.2", at=now))
 
@@ -35,7 +36,7 @@ async def test_each_purge_round_cleans_hits_and_export_files(settings, create_us
     old_file = settings.exports_dir / "job-1.xlsx"
     old_file.write_bytes(b"PK")
     job = ExportJob(user=user.id, shape="long", fmt="xlsx", query="", status="done", path=str(old_file),
-                    finished_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
+                    finished_at=portal_clock.now() - dt.timedelta(hours=25))
     await job.save()
 
     async def broken() -> None:

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from portal.auth.tables import ROLES, LoginFailure, LoginSession, OneTimeLink, User
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
@@ -29,11 +29,6 @@ MIN_PASSWORD_LENGTH = 10
 
 # Replaced by a cheaper hasher in the test suite; production uses argon2's defaults.
 hasher = PasswordHasher()
-
-
-def utcnow() -> dt.datetime:
-    """Timezone-aware now (UTC)."""
-    return dt.datetime.now(dt.UTC)
 
 
 def token_hash(token: str) -> str:
@@ -216,7 +211,7 @@ async def _recent_failures(column: Any, value: str, now: dt.datetime) -> int:
 
 async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime | None = None) -> CurrentUser:
     """Check a login; raise DomainError `locked`, `bad_credentials` (never says which part was wrong)."""
-    now = now or utcnow()
+    now = now or clock.now()
     identifier = identifier.strip().lower()[:254]
     if (
         await _recent_failures(LoginFailure.identifier, identifier, now) >= MAX_FAILURES_PER_ACCOUNT
@@ -250,7 +245,7 @@ async def start_session(user_id: int, ip: str = "", user_agent: str = "") -> str
     token = secrets.token_urlsafe(32)
     await LoginSession.insert(
         LoginSession(
-            token_hash=token_hash(token), user=user_id, expires_at=utcnow() + SESSION_LIFETIME,
+            token_hash=token_hash(token), user=user_id, expires_at=clock.now() + SESSION_LIFETIME,
             ip=ip[:64], user_agent=user_agent[:300],
         )
     )
@@ -275,14 +270,14 @@ async def user_for_session(token: str) -> CurrentUser | None:
     if not token or len(token) > 100:
         return None
     rows = await LoginSession.raw(_SESSION_USER_SQL, token_hash(token))
-    if not rows or not rows[0]["active"] or rows[0]["expires_at"] < utcnow():
+    if not rows or not rows[0]["active"] or rows[0]["expires_at"] < clock.now():
         return None
     return _user_from_row(rows[0])
 
 
 async def purge_expired(now: dt.datetime | None = None) -> None:
     """Delete expired sessions, old failures and used or expired links (run on a schedule)."""
-    now = now or utcnow()
+    now = now or clock.now()
     await LoginSession.delete().where(LoginSession.expires_at < now)
     await LoginFailure.delete().where(LoginFailure.at < now - FAILURE_WINDOW)
     await OneTimeLink.delete().where(OneTimeLink.expires_at < now)
@@ -293,7 +288,7 @@ async def create_link(purpose: str, user_id: int | None, actor: Actor) -> str:
     token = secrets.token_urlsafe(24)
     await OneTimeLink.insert(
         OneTimeLink(
-            token_hash=token_hash(token), purpose=purpose, user=user_id, expires_at=utcnow() + LINK_LIFETIME
+            token_hash=token_hash(token), purpose=purpose, user=user_id, expires_at=clock.now() + LINK_LIFETIME
         )
     )
     await audit.record(actor, f"user.link_{purpose}", "user", user_id or "-")
@@ -303,7 +298,7 @@ async def create_link(purpose: str, user_id: int | None, actor: Actor) -> str:
 async def link_details(token: str) -> dict[str, Any]:
     """The unused, unexpired link behind a token, or DomainError `expired_link`."""
     row = await OneTimeLink.select().where(OneTimeLink.token_hash == token_hash(token)).first()
-    if row is None or row["used_at"] is not None or row["expires_at"] < utcnow():
+    if row is None or row["used_at"] is not None or row["expires_at"] < clock.now():
         raise DomainError("expired_link", "This link has expired or was already used. Ask an admin for a new one.")
     if row["purpose"] == "setup" and await count_users() > 0:
         raise DomainError("expired_link", "The portal is already set up. Log in instead.")
@@ -325,7 +320,7 @@ async def use_link(token: str, form: dict[str, Any], ip: str = "") -> CurrentUse
         await LoginFailure.delete().where(LoginFailure.identifier.is_in(await _identifiers(user_id)))
         await audit.record(Actor(id=user_id, label=f"user {user_id} (reset link)", ip=ip), "user.password_reset",
                            "user", user_id)
-    await OneTimeLink.update({OneTimeLink.used_at: utcnow()}).where(OneTimeLink.id == link["id"])
+    await OneTimeLink.update({OneTimeLink.used_at: clock.now()}).where(OneTimeLink.id == link["id"])
     row = await User.select().where(User.id == user_id).first()
     return _user_from_row(row)
 

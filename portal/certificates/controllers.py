@@ -13,6 +13,7 @@ from portal.auth.guards import ADMINS, COORDINATORS, EVENT_STAFF, current_user
 from portal.certificates import delivery, eligibility, issue, jobs, programme
 from portal.certificates.eligibility import certificate_kind
 from portal.certificates.render import CertificateFacts, render_certificate
+from portal.core import clock
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.reports.renderers import content_disposition
@@ -198,9 +199,7 @@ class CertificateSettingsController(Controller):
         """A sample certificate with the current settings, to check the logo and signatures."""
         settings = await programme.load()
         base, tz = _base(request)
-        import datetime as dt
-
-        today = dt.datetime.now(tz).date()
+        today = clock.today(tz)
         facts = CertificateFacts(
             serial="TOT-0000-0000", kind="master_trainer", name_en="Sample Name", name_bn="নমুনা নাম",
             event_title="Training of Trainers (sample)", event_kind="Training of Trainers (ToT)", district="Dhaka",

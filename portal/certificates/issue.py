@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from portal.auth.services import CurrentUser, utcnow
+from portal.auth.services import CurrentUser
 from portal.certificates import codes
 from portal.certificates.eligibility import Standing, certificate_kind, load_event, standing
 from portal.certificates.tables import Certificate, CertificateHistory, PoolMember, SerialCounter
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import write_transaction
@@ -51,7 +51,7 @@ async def _add_to_pool(certificate_id: int, registration_id: int, event: dict[st
     member = PoolMember(
         participant=person["participant.id"], certificate=certificate_id, source_event=event["id"],
         district=person["participant.district"], organisation=person["participant.organisation"],
-        certified_on=utcnow().date(), status="active",
+        certified_on=clock.now().date(), status="active",
     )
     await member.save()
     await audit.record(actor, "pool.add", "pool_member", member.id,
@@ -133,7 +133,7 @@ async def revoke(user: CurrentUser, certificate_id: int, reason: str, ip: str = 
         raise ValidationFailed({"reason": "Keep the reason under 500 characters."})
     if row["revoked_at"] is not None:
         raise DomainError("already_revoked", "This certificate is already revoked.")
-    now = utcnow()
+    now = clock.now()
     async with write_transaction(Certificate._meta.db):
         await Certificate.update({Certificate.revoked_at: now, Certificate.revoked_by: user.id,
                                   Certificate.revoked_reason: reason}).where(Certificate.id == certificate_id)

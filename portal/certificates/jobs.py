@@ -14,11 +14,11 @@ import datetime as dt
 import logging
 from typing import Any
 
-from portal.auth.services import CurrentUser, utcnow
+from portal.auth.services import CurrentUser
 from portal.certificates.eligibility import event_standings, load_event
 from portal.certificates.issue import issue_for
 from portal.certificates.tables import IssueJob
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound
 from portal.db import write_transaction
@@ -46,8 +46,9 @@ async def start(user: CurrentUser, event_id: int, ip: str = "") -> int:
         else:
             total = len(await _pending(event))
             # Nothing to issue: the job is born finished, and no task is started.
+            now = clock.now()
             job = IssueJob(event=event_id, total=total, created_by=user.id, status="queued" if total else "done",
-                           finished_at=None if total else utcnow())
+                           created_at=now, heartbeat_at=now, finished_at=None if total else now)
             await job.save()
             job_id = job.id
             await audit.record(user.actor(ip), "certificate.bulk_issue", "event", event_id, after={"job": job_id})
@@ -68,20 +69,20 @@ async def run(job_id: int) -> None:
     try:
         event = await load_event(None, job["event"])
         pending = await _pending(event)
-        await IssueJob.update({IssueJob.status: "running", IssueJob.heartbeat_at: utcnow(),
+        await IssueJob.update({IssueJob.status: "running", IssueJob.heartbeat_at: clock.now(),
                                IssueJob.total: job["done"] + len(pending)}).where(IssueJob.id == job_id)
         actor = Actor(id=job["created_by"], label=f"bulk issue job {job_id}")
         for item in pending:
             _, created = await issue_for(event, item, job["created_by"], actor)
             await IssueJob.update({IssueJob.done: IssueJob.done + 1, IssueJob.issued: IssueJob.issued + int(created),
-                                   IssueJob.heartbeat_at: utcnow()}).where(IssueJob.id == job_id)
-        await IssueJob.update({IssueJob.status: "done", IssueJob.finished_at: utcnow()}).where(IssueJob.id == job_id)
+                                   IssueJob.heartbeat_at: clock.now()}).where(IssueJob.id == job_id)
+        await IssueJob.update({IssueJob.status: "done", IssueJob.finished_at: clock.now()}).where(IssueJob.id == job_id)
     except asyncio.CancelledError:
         raise  # shutting down: the stale heartbeat lets the next look resume it
     except Exception as exc:  # noqa: BLE001 - the job records its failure for the page to show
         log.exception("bulk issue job %s failed", job_id)
         await IssueJob.update({IssueJob.status: "failed", IssueJob.error: failure_message(exc)[:500],
-                               IssueJob.finished_at: utcnow()}).where(IssueJob.id == job_id)
+                               IssueJob.finished_at: clock.now()}).where(IssueJob.id == job_id)
 
 
 def failure_message(exc: Exception) -> str:
@@ -93,7 +94,7 @@ def failure_message(exc: Exception) -> str:
 
 async def resume_if_stale(job: dict[str, Any], now: dt.datetime | None = None) -> bool:
     """Take over an active job whose runner is gone; True when this process resumed it."""
-    now = now or utcnow()
+    now = now or clock.now()
     if job["status"] not in ACTIVE or job["id"] in _tasks or job["heartbeat_at"] > now - STALE_AFTER:
         return False
     claimed = await IssueJob.update({IssueJob.heartbeat_at: now}).where(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from portal.auth.services import CurrentUser, utcnow
+from portal.auth.services import CurrentUser
 from portal.certificates.render import Signatory as SignatoryFacts
 from portal.certificates.tables import ProgrammeSettings, Signatory
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.errors import ValidationFailed
 from portal.db import write_transaction
 from portal.pdf import check_image
@@ -76,7 +76,7 @@ async def save(user: CurrentUser, form: dict[str, Any], uploads: dict[str, bytes
         raise ValidationFailed(errors)
     async with write_transaction(ProgrammeSettings._meta.db):
         row = await ProgrammeSettings.select(ProgrammeSettings.id).order_by(ProgrammeSettings.id).first()
-        values: dict[Any, Any] = {ProgrammeSettings.programme_name: name, ProgrammeSettings.updated_at: utcnow()}
+        values: dict[Any, Any] = {ProgrammeSettings.programme_name: name, ProgrammeSettings.updated_at: clock.now()}
         if logo:
             values[ProgrammeSettings.logo] = logo
         if form.get("logo_clear") == "on":

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from portal.auth.services import utcnow
 from portal.certificates.codes import normalise_code
 from portal.certificates.programme import load
 from portal.certificates.tables import Certificate, VerifyHit
+from portal.core import clock
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError
 from portal.events.vocab import KINDS
@@ -33,7 +33,7 @@ class RateLimited(DomainError):
 
 async def count_hit(ip: str, now: dt.datetime | None = None) -> None:
     """Count a look-up; RateLimited past MAX_PER_WINDOW in WINDOW. Old rows of the address are pruned."""
-    now = now or utcnow()
+    now = now or clock.now()
     ip = ip[:64]
     await VerifyHit.delete().where((VerifyHit.ip == ip) & (VerifyHit.at < now - WINDOW))
     if await VerifyHit.count().where(VerifyHit.ip == ip) >= MAX_PER_WINDOW:
@@ -43,7 +43,7 @@ async def count_hit(ip: str, now: dt.datetime | None = None) -> None:
 
 async def purge(now: dt.datetime | None = None) -> None:
     """Delete every expired hit (addresses that never came back)."""
-    await VerifyHit.delete().where(VerifyHit.at < (now or utcnow()) - WINDOW)
+    await VerifyHit.delete().where(VerifyHit.at < (now or clock.now()) - WINDOW)
 
 
 async def answer(typed: str) -> dict[str, Any]:

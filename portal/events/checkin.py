@@ -15,8 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from portal.auth.services import utcnow
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.errors import DomainError
 from portal.core.tables import AuditEntry
 from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
@@ -139,7 +138,7 @@ async def check_in(
     if registration["checked_in_at"] is not None:
         return result("already", {"at": _aware(registration["checked_in_at"]),
                                   "method": registration["checked_in_method"]})
-    when = at or utcnow()
+    when = at or clock.now()
     row = CheckIn(registration=registration["id"], session=session_id, at=when, method=method, by_user=by_user,
                   client_id=client_id)
     entry = _audit_entry(actor, "checkin.create", {
@@ -177,10 +176,10 @@ def _insert_query(row: CheckIn) -> Any:
 def _statements(engine_type: str) -> tuple[str, str]:
     """The two INSERTs as SQL for the bound engine, built by Piccolo once (building a query costs
     about a millisecond, most of a scan's CPU)."""
-    sample = CheckIn(registration=0, session=0, at=utcnow(), method="", by_user=None, client_id=None)
+    sample = CheckIn(registration=0, session=0, at=clock.now(), method="", by_user=None, client_id=None)
     insert_sql, _ = _insert_query(sample).querystrings[0].compile_string(engine_type=engine_type)
     audit_sql, _ = AuditEntry.insert(AuditEntry(
-        at=utcnow(), actor_id=None, actor="", action="", record_type="", record_id="", before=None, after=None,
+        at=clock.now(), actor_id=None, actor="", action="", record_type="", record_id="", before=None, after=None,
         note="", ip="")).querystrings[0].compile_string(engine_type=engine_type)
     # Check the column order the argument lists below rely on.
     assert '("id","registration","session","at","method","by_user","client_id")' in insert_sql, insert_sql
@@ -201,7 +200,7 @@ async def _insert(row: CheckIn, entry: AuditEntry) -> bool:
     engine = CheckIn._meta.db
     insert_sql, audit_sql = _statements(engine.engine_type)
     insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id]
-    audit_args = [utcnow(), entry.actor_id, entry.actor, entry.action, entry.record_type, None, None,
+    audit_args = [clock.now(), entry.actor_id, entry.actor, entry.action, entry.record_type, None, None,
                   json.dumps(entry.after), entry.note, entry.ip]
     if not is_sqlite(engine):
         if getattr(engine, "pool", None) is None:  # no pool (a command outside the server): Piccolo's way

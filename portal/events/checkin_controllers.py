@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
-from portal.auth.services import utcnow
+from portal.core import clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import checkin, participants, registrations, selfcheck, services, sheets
@@ -41,7 +40,7 @@ def _scanned_at(raw: Any) -> dt.datetime | None:
         return None
     if when.tzinfo is None:
         return None
-    now = utcnow()
+    now = clock.now()
     return when if now - MAX_OFFLINE_AGE <= when <= now + dt.timedelta(seconds=5) else None
 
 
@@ -272,8 +271,7 @@ class AttendanceController(Controller):
 
     def _code(self, request: Request, session_id: int) -> dict[str, Any]:
         settings = request.app.state.settings
-        clock = getattr(request.app.state, "clock", time.time)
-        shown = selfcheck.display(settings.secret_key, session_id, clock())
+        shown = selfcheck.display(settings.secret_key, session_id, clock.now().timestamp())
         url = request.app.route_reverse("selfcheck.landing", session_id=session_id, code=shown.code)
         link = settings.base_url.rstrip("/") + url
         return {"code": shown, "link": link, "qr": qr_svg(link, label=_("Check-in code")),

@@ -12,8 +12,7 @@ from litestar import Controller, Request, Response, post
 from litestar.params import FromPath
 
 from portal.auth.guards import COORDINATORS, current_user
-from portal.auth.services import utcnow
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect
 from portal.events.tables import Event
@@ -36,7 +35,7 @@ async def set_course(event_id: int, course_id: int | None, actor: Any) -> None:
     before = await Event.select(Event.course).where(Event.id == event_id).first()
     if before is None:
         raise NotFound("No such event.")
-    await Event.update({Event.course: course_id, Event.updated_at: utcnow()}).where(Event.id == event_id)
+    await Event.update({Event.course: course_id, Event.updated_at: clock.now()}).where(Event.id == event_id)
     await audit.record(actor, "event.course", "event", event_id, before={"course": before["course"]},
                        after={"course": course_id})
 

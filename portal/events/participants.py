@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.auth.services import CurrentUser, utcnow
-from portal.core import audit
+from portal.auth.services import CurrentUser
+from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import icontains, write_transaction
@@ -107,7 +107,7 @@ async def update_participant(participant_id: int, form: dict[str, Any], user: Cu
         existing, field = await find_match(values.phone, values.email, exclude_id=participant_id)
         if existing:
             raise DuplicatePerson(existing, field)
-        await Participant.update({**values.as_row(), Participant.updated_at: utcnow()}).where(
+        await Participant.update({**values.as_row(), Participant.updated_at: clock.now()}).where(
             Participant.id == participant_id
         )
         old, new = audit.diff(before, values.as_row())

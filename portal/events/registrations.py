@@ -15,8 +15,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from portal.auth.services import utcnow
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
 from portal.events.tables import Event, Participant, Registration
@@ -132,7 +131,7 @@ async def set_role(registration_id: int, event_id: int, role: str, actor: audit.
         raise RegistrationError("bad_role", "Choose a role from the list.", "role")
     before = await get_registration(registration_id, event_id)
     async with write_transaction(Registration._meta.db):
-        await Registration.update({Registration.role: role, Registration.updated_at: utcnow()}).where(
+        await Registration.update({Registration.role: role, Registration.updated_at: clock.now()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.role", "registration", registration_id,
                            before={"role": before["role"]}, after={"role": role})
@@ -156,7 +155,7 @@ async def fill_free_seats(event: dict[str, Any], actor: audit.Actor, *, most: in
     ids = [row["id"] for row in await query]
     if not ids:
         return []
-    await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
+    await Registration.update({Registration.status: "registered", Registration.updated_at: clock.now()}).where(
         Registration.id.is_in(ids))
     for registration_id in ids:
         await audit.record(actor, "registration.promote", "registration", registration_id,
@@ -194,7 +193,7 @@ async def cancel(registration_id: int, event_id: int, actor: audit.Actor) -> int
         status = await _status_now(registration_id)
         if status == "cancelled":
             raise RegistrationError("already_cancelled", "This registration is already cancelled.")
-        await Registration.update({Registration.status: "cancelled", Registration.updated_at: utcnow()}).where(
+        await Registration.update({Registration.status: "cancelled", Registration.updated_at: clock.now()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.cancel", "registration", registration_id,
                            before={"status": status}, after={"status": "cancelled"})
@@ -210,7 +209,7 @@ async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> No
             raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
         if _full(event, await seats_taken(event_id)):
             raise RegistrationError("full", "The event is full: raise its capacity or cancel a seat first.")
-        await Registration.update({Registration.status: "registered", Registration.updated_at: utcnow()}).where(
+        await Registration.update({Registration.status: "registered", Registration.updated_at: clock.now()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.promote", "registration", registration_id,
                            before={"status": "waitlisted"}, after={"status": "registered"})

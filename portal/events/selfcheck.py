@@ -25,13 +25,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from portal.auth.services import utcnow
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import write_transaction
@@ -46,9 +43,6 @@ SHORT_DIGITS = 6
 FAILURES_PER_ADDRESS = 5
 FAILURES_PER_SESSION = 100
 FAILURE_PERIOD = dt.timedelta(minutes=10)
-
-Clock = Callable[[], float]
-
 
 class SelfCheckInError(DomainError):
     """Refusals: expired_code, forged_code, too_many_attempts, phone_not_registered, bad_phone,
@@ -132,7 +126,7 @@ async def session_info(session_id: int) -> dict[str, Any]:
 
 
 async def _check_limits(session_id: int, ip: str) -> None:
-    since = utcnow() - FAILURE_PERIOD
+    since = clock.now() - FAILURE_PERIOD
     recent = SelfCheckInFailure.count().where(
         (SelfCheckInFailure.session == session_id) & (SelfCheckInFailure.at > since))
     if await recent.where(SelfCheckInFailure.ip == ip) >= FAILURES_PER_ADDRESS:
@@ -143,20 +137,19 @@ async def _check_limits(session_id: int, ip: str) -> None:
 
 
 async def _fail(session_id: int, ip: str) -> None:
-    await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip=ip[:64]))
+    await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip=ip[:64], at=clock.now()))
 
 
-async def by_ticket(secret: str, session_id: int, code: str, token: str, actor: audit.Actor,
-                    clock: Clock = time.time) -> checkin.CheckInResult:
+async def by_ticket(secret: str, session_id: int, code: str, token: str, actor: audit.Actor) -> checkin.CheckInResult:
     """Check in the phone's own ticket (from its cookie) with a fresh venue code."""
-    verify(secret, session_id, code, clock())
+    verify(secret, session_id, code, clock.now().timestamp())
     return await checkin.check_in(session_id, actor, token=token, method="self_scan")
 
 
-async def by_phone(secret: str, session_id: int, code: str, phone_text: str, actor: audit.Actor,
-                   clock: Clock = time.time) -> checkin.CheckInResult:
+async def by_phone(secret: str, session_id: int, code: str, phone_text: str,
+                   actor: audit.Actor) -> checkin.CheckInResult:
     """Check in the registration of THIS event that has this phone number (see the module rule)."""
-    verify(secret, session_id, code, clock())
+    verify(secret, session_id, code, clock.now().timestamp())
     session = await session_info(session_id)
     await _check_limits(session_id, actor.ip)
     try:
@@ -176,14 +169,14 @@ async def by_phone(secret: str, session_id: int, code: str, phone_text: str, act
     return await checkin.check_in(session_id, actor, registration_id=found["id"], method="self_scan")
 
 
-async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any], actor: audit.Actor,
-                  clock: Clock = time.time) -> tuple[checkin.CheckInResult, str | None]:
+async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
+                  actor: audit.Actor) -> tuple[checkin.CheckInResult, str | None]:
     """Register someone at the door (if the event allows walk-ins) and check them in.
 
     Returns the result and the ticket token when the person is new to the directory (their
     own ticket, safe to hand to this phone); None when the number matched someone already known.
     """
-    verify(secret, session_id, code, clock())
+    verify(secret, session_id, code, clock.now().timestamp())
     session = await session_info(session_id)
     if not session["walk_ins"]:
         raise SelfCheckInError("walk_ins_closed", _("This event does not take walk-ins. Ask an organizer."))

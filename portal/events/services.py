@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from portal.auth.services import CurrentUser, utcnow
-from portal.core import audit
+from portal.auth.services import CurrentUser
+from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import icontains, is_foreign_key_violation, write_transaction
 from portal.events import registrations
@@ -136,7 +136,7 @@ async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, t
         if locked is None:
             raise NotFound("No such event.")
         await registrations.check_capacity(locked, values.capacity)
-        await Event.update({**values.as_row(), Event.updated_at: utcnow()}).where(Event.id == event_id)
+        await Event.update({**values.as_row(), Event.updated_at: clock.now()}).where(Event.id == event_id)
         if new:
             await Session.insert(*[Session(event=event_id, **s) for s in new])
         old, changed = audit.diff({**before, "capacity": locked["capacity"]}, values.as_row())
@@ -157,7 +157,7 @@ async def change_status(event_id: int, status: str, user: CurrentUser, ip: str =
             f"A {STATUSES[event['status']].lower()} event cannot become {STATUSES[status].lower()}.",
         )
     async with write_transaction(Event._meta.db):
-        await Event.update({Event.status: status, Event.updated_at: utcnow()}).where(Event.id == event_id)
+        await Event.update({Event.status: status, Event.updated_at: clock.now()}).where(Event.id == event_id)
         await audit.record(user.actor(ip), "event.status", "event", event_id,
                            before={"status": event["status"]}, after={"status": status})
 

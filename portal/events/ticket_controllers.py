@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath
 
+from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, render
@@ -73,10 +73,6 @@ class TicketController(Controller):
             "Content-Disposition": 'inline; filename="ticket.pdf"', "Cache-Control": "private, no-store"})
 
 
-def _clock(request: Request):
-    return getattr(request.app.state, "clock", time.time)
-
-
 class SelfCheckInController(Controller):
     """Self check-in from the venue screen's rotating code."""
 
@@ -97,7 +93,7 @@ class SelfCheckInController(Controller):
         if parsed:
             session_id, code = parsed
             try:
-                selfcheck.verify(request.app.state.settings.secret_key, session_id, code, _clock(request)())
+                selfcheck.verify(request.app.state.settings.secret_key, session_id, code, clock.now().timestamp())
                 await selfcheck.session_info(session_id)
             except DomainError as exc:
                 error = exc.message
@@ -126,7 +122,7 @@ class SelfCheckInController(Controller):
     async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
         """What the venue QR opens: one tap checks in the ticket on this phone, or ask for a phone number."""
         try:
-            selfcheck.verify(request.app.state.settings.secret_key, session_id, code, _clock(request)())
+            selfcheck.verify(request.app.state.settings.secret_key, session_id, code, clock.now().timestamp())
             await selfcheck.session_info(session_id)
         except DomainError as exc:
             return render(request, "events/selfcheck/refused.html", {"error": exc}, status_code=exc.status_code)
@@ -136,7 +132,7 @@ class SelfCheckInController(Controller):
     async def submit(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
         """Check in: with the ticket cookie, by phone number, or as a walk-in."""
         form = form_dict(await request.form())
-        secret, clock = request.app.state.settings.secret_key, _clock(request)
+        secret = request.app.state.settings.secret_key
         ip = client_ip(request)
         actor = Actor(id=None, label="self check-in", ip=ip)
         how = str(form.get("how", ""))
@@ -144,12 +140,12 @@ class SelfCheckInController(Controller):
         try:
             if how == "ticket":
                 result = await selfcheck.by_ticket(secret, session_id, code, request.cookies.get(TICKET_COOKIE, ""),
-                                                   actor, clock)
+                                                   actor)
             elif how == "walk_in":
-                result, new_token = await selfcheck.walk_in(secret, session_id, code, form, actor, clock)
+                result, new_token = await selfcheck.walk_in(secret, session_id, code, form, actor)
             else:
                 result = await selfcheck.by_phone(secret, session_id, code, str(form.get("phone", ""))[:40],
-                                                  actor, clock)
+                                                  actor)
         except ValidationFailed as exc:
             return await self._landing(request, session_id, code, 422, exc.errors, form)
         except DomainError as exc:

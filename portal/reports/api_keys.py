@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.errors import NotFound, ValidationFailed
 from portal.reports.tables import ApiKey
 
@@ -40,7 +40,7 @@ async def revoke_key(key_id: int, actor: audit.Actor) -> None:
     if row is None:
         raise NotFound("No such API key.")
     if row["revoked_at"] is None:
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()
         await ApiKey.update({ApiKey.revoked_at: now}).where(ApiKey.id == key_id)
         await audit.record(actor, "api_key.revoke", "api_key", key_id, after={"revoked_at": now})
 
@@ -61,7 +61,7 @@ async def authenticate(key: str) -> dict[str, Any] | None:
         ApiKey.key_hash == digest(key), ApiKey.revoked_at.is_null()).first()
     if row is None:
         return None
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if row["last_used_at"] is None or now - row["last_used_at"] > LAST_USED_RESOLUTION:
         await ApiKey.update({ApiKey.last_used_at: now}).where(ApiKey.id == row["id"])
     return row

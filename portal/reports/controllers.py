@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import File, Stream
 
 from portal.auth.guards import EVENT_STAFF, current_user
+from portal.core import clock
 from portal.core.districts import DISTRICTS
 from portal.core.errors import NotFound
 from portal.core.web import form_dict, redirect, render
@@ -133,7 +133,7 @@ class CalendarController(Controller):
 
     async def _feed(self, request: Request, district: str | None) -> Response:
         settings = request.app.state.settings
-        body = await calendar.feed(settings.base_url, dt.datetime.now(settings.tz).date(), district)
+        body = await calendar.feed(settings.base_url, clock.today(settings.tz), district)
         return Response(body, media_type="text/calendar; charset=utf-8",
                         headers={"Cache-Control": "public, max-age=900",
                                  "Content-Disposition": 'inline; filename="events.ics"'})

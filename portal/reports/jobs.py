@@ -27,7 +27,7 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 
-from portal.auth.services import utcnow
+from portal.core import clock
 from portal.core.errors import NotFound
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter, ExportStopped
@@ -76,7 +76,7 @@ async def create_job(user: Any, flt: AttendanceFilter, shape: str, fmt: str, sec
         log.exception("export housekeeping failed")
     total = await attendance.count_rows(flt, shape)
     job = ExportJob(user=user.id, shape=shape, fmt=fmt, query=urlencode(sorted(flt.as_query().items())),
-                    status="queued", rows_total=total, worker=f"{_HOST}:{os.getpid()}", heartbeat_at=utcnow())
+                    status="queued", rows_total=total, worker=f"{_HOST}:{os.getpid()}", heartbeat_at=clock.now())
     await job.save()
     stop = threading.Event()
     _MINE.add(job.id)
@@ -95,7 +95,7 @@ async def _beat(job_id: int) -> None:
     while True:
         await asyncio.sleep(HEARTBEAT_SECONDS)
         try:
-            await _update(job_id, heartbeat_at=utcnow())
+            await _update(job_id, heartbeat_at=clock.now())
         except Exception:  # noqa: BLE001 - a missed beat is retried; the job itself reports real failures
             log.warning("export job %s: heartbeat failed", job_id)
 
@@ -113,7 +113,7 @@ async def _run(job_id: int, flt: AttendanceFilter, shape: str, fmt: str, secret:
     beat = asyncio.create_task(_beat(job_id))
     try:
         await anyio.to_thread.run_sync(lambda: folder.mkdir(parents=True, exist_ok=True))
-        await _update(job_id, status="running", heartbeat_at=utcnow())
+        await _update(job_id, status="running", heartbeat_at=clock.now())
 
         def write() -> int:
             # In a worker thread: the renderer pulls its rows from the event loop batch by batch.
@@ -127,11 +127,11 @@ async def _run(job_id: int, flt: AttendanceFilter, shape: str, fmt: str, secret:
             progress=lambda done: anyio.from_thread.run(_progress, job_id, done), stop=stop)
         await anyio.to_thread.run_sync(write)
         await _update(job_id, status="done", filename=export.filename, path=str(path),
-                      finished_at=utcnow())
+                      finished_at=clock.now())
     except Exception as exc:  # noqa: BLE001 - the job records the failure; the coordinator sees it
         log.exception("export job %s failed", job_id)
         path.unlink(missing_ok=True)  # noqa: ASYNC240 - one unlink of a local file
-        await _update(job_id, status="failed", error=failure_message(exc)[:500], finished_at=utcnow())
+        await _update(job_id, status="failed", error=failure_message(exc)[:500], finished_at=clock.now())
     finally:
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -139,7 +139,7 @@ async def _run(job_id: int, flt: AttendanceFilter, shape: str, fmt: str, secret:
 
 
 async def _progress(job_id: int, done: int) -> None:
-    await _update(job_id, rows_done=done, heartbeat_at=utcnow())
+    await _update(job_id, rows_done=done, heartbeat_at=clock.now())
 
 
 def _pid_alive(pid: int) -> bool:
@@ -185,7 +185,7 @@ async def _fail_orphans(jobs: list[dict[str, Any]], now: dt.datetime) -> int:
 
 async def fail_orphans(now: dt.datetime | None = None) -> int:
     """Mark every queued or running job whose process is gone as failed; returns how many."""
-    now = now or utcnow()
+    now = now or clock.now()
     jobs = await ExportJob.select(ExportJob.id, ExportJob.status, ExportJob.worker, ExportJob.heartbeat_at).where(
         ExportJob.status.is_in(list(ACTIVE)))
     return await _fail_orphans(jobs, now)
@@ -194,7 +194,7 @@ async def fail_orphans(now: dt.datetime | None = None) -> int:
 async def purge_expired(folder: Path, retention: dt.timedelta, now: dt.datetime | None = None) -> int:
     """Delete finished files older than `retention` (their jobs become "expired") and leftovers in
     `folder` as old (partial files of dead processes); returns how many jobs expired."""
-    now = now or utcnow()
+    now = now or clock.now()
     cutoff = now - retention
     old = await ExportJob.select(ExportJob.id, ExportJob.path).where(
         (ExportJob.status == "done") & (ExportJob.finished_at < cutoff))
@@ -233,7 +233,7 @@ async def get_job(user: Any, job_id: int) -> dict[str, Any]:
     job = await ExportJob.select().where(ExportJob.id == job_id).first()
     if job is None or (job["user"] != user.id and user.role != "admin"):
         raise NotFound("No such export.")
-    if job["status"] in ACTIVE and await _fail_orphans([job], utcnow()):
+    if job["status"] in ACTIVE and await _fail_orphans([job], clock.now()):
         job = await ExportJob.select().where(ExportJob.id == job_id).first()
     elif job["status"] == "done" and not (job["path"] and await anyio.Path(job["path"]).is_file()):
         await ExportJob.update({ExportJob.status: "expired", ExportJob.path: ""}).where(

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Stream
 
 from portal.auth.guards import COORDINATORS, current_user
+from portal.core import clock
 from portal.core.validation import query_date
 from portal.core.web import render
 from portal.reports import summary
@@ -17,7 +18,7 @@ from portal.reports.renderers import render_workbook
 
 
 def _today(request: Request) -> dt.date:
-    return dt.datetime.now(request.app.state.settings.tz).date()
+    return clock.today(request.app.state.settings.tz)
 
 
 def parse_period(request: Request) -> tuple[dt.date, dt.date, dict[str, str]]:

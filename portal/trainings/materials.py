@@ -14,8 +14,7 @@ import anyio
 from piccolo.engine import Engine
 from piccolo.query.functions.aggregate import Count
 
-from portal.auth.services import utcnow
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import NotFound, ValidationFailed
 from portal.db import write_transaction
@@ -150,7 +149,7 @@ async def add_version(
             MaterialVersion.material == material_id).order_by(MaterialVersion.number, ascending=False).first()
         number = (last["number"] if last else 0) + 1
         await MaterialVersion(material=material_id, number=number, uploaded_by=actor.id, **stored).save()
-        await Material.update({Material.updated_at: utcnow()}).where(Material.id == material_id)
+        await Material.update({Material.updated_at: clock.now()}).where(Material.id == material_id)
         await audit.record(actor, "material.version", "material", material_id, after={"number": number, **stored})
     return number
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.auth.services import utcnow
-from portal.core import audit
+from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import NotFound, ValidationFailed
 from portal.trainings.tables import Course, Material, Module
@@ -71,7 +70,7 @@ async def update_course(course_id: int, form: dict[str, Any], actor: Actor) -> N
     """Edit a course's title and summary."""
     before = await get_course(course_id)
     values = parse_course(form)
-    await Course.update({**values, Course.updated_at: utcnow()}).where(Course.id == course_id)
+    await Course.update({**values, Course.updated_at: clock.now()}).where(Course.id == course_id)
     old, new = audit.diff(before, values)
     await audit.record(actor, "course.update", "course", course_id, before=old, after=new)
 

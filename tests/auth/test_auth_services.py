@@ -4,6 +4,7 @@ import pytest
 
 from portal.auth import services
 from portal.auth.tables import LoginSession, User
+from portal.core import clock as portal_clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.tables import AuditEntry
@@ -80,7 +81,7 @@ async def test_account_locks_after_five_failures_even_with_the_right_password(cr
 
 async def test_lock_expires_after_the_window(create_user):
     user = await create_user("organizer")
-    past = services.utcnow() - services.FAILURE_WINDOW - dt.timedelta(minutes=1)
+    past = portal_clock.now() - services.FAILURE_WINDOW - dt.timedelta(minutes=1)
     for _ in range(services.MAX_FAILURES_PER_ACCOUNT):
         with pytest.raises(DomainError):
             await services.authenticate(user.email, "wrong password", "1.2.3.4", now=past)
@@ -113,7 +114,7 @@ async def test_sessions_end_at_logout_and_expiry(create_user):
     await services.end_session(token)
     assert await services.user_for_session(token) is None
     token = await services.start_session(user.id)
-    await LoginSession.update({LoginSession.expires_at: services.utcnow() - dt.timedelta(seconds=1)}).where(
+    await LoginSession.update({LoginSession.expires_at: portal_clock.now() - dt.timedelta(seconds=1)}).where(
         LoginSession.user == user.id)
     assert await services.user_for_session(token) is None
     await services.purge_expired()

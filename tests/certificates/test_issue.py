@@ -7,6 +7,7 @@ import pytest
 
 from portal.certificates import codes, issue, jobs
 from portal.certificates.tables import Certificate, CertificateHistory, IssueJob, PoolMember
+from portal.core import clock as portal_clock
 from portal.core.audit import history
 from portal.core.errors import DomainError, NotFound
 
@@ -113,7 +114,7 @@ async def test_stale_job_is_resumed_and_finishes(coordinator, tot):
     """A job a restart interrupted (status running, old heartbeat, no task) is taken over."""
     event_id, _, _ = tot
     job = IssueJob(event=event_id, status="running", total=2, created_by=coordinator.id,
-                   heartbeat_at=issue.utcnow() - jobs.STALE_AFTER * 2)
+                   heartbeat_at=portal_clock.now() - jobs.STALE_AFTER * 2)
     await job.save()
     row = await jobs.get(coordinator, event_id, job.id)
     await jobs.wait(job.id)
@@ -124,7 +125,8 @@ async def test_stale_job_is_resumed_and_finishes(coordinator, tot):
 
 async def test_live_job_is_not_taken_over(coordinator, tot):
     event_id, _, _ = tot
-    job = IssueJob(event=event_id, status="running", total=2, created_by=coordinator.id)
+    job = IssueJob(event=event_id, status="running", total=2, created_by=coordinator.id,
+                   heartbeat_at=portal_clock.now())
     await job.save()
     row = await IssueJob.select().where(IssueJob.id == job.id).first()
     assert not await jobs.resume_if_stale(row)

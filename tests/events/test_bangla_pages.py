@@ -3,10 +3,9 @@ errors in Bangla tied to their field, and no script on pages that need none."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from portal.core import clock as portal_clock
 from portal.events import selfcheck
 from portal.events.tables import Participant
 
@@ -43,7 +42,7 @@ async def test_unknown_ticket_in_bangla(bangla):
 
 
 async def test_self_check_in_refusal_is_in_bangla_and_tied_to_the_field(bangla, app, session_id, registration):
-    code = selfcheck.code_for(app.state.settings.secret_key, session_id, time.time())
+    code = selfcheck.code_for(app.state.settings.secret_key, session_id, portal_clock.now().timestamp())
     landing = await bangla.get(f"/c/{session_id}/{code}")
     assert "মোবাইল নম্বর দিয়ে চেক-ইন" in landing.text and "<script" not in landing.text
     response = await bangla.post(f"/c/{session_id}/{code}", data={
@@ -55,13 +54,13 @@ async def test_self_check_in_refusal_is_in_bangla_and_tied_to_the_field(bangla, 
 
 
 async def test_expired_code_is_refused_in_bangla(bangla, app, session_id):
-    code = selfcheck.code_for(app.state.settings.secret_key, session_id, time.time() - 120)
+    code = selfcheck.code_for(app.state.settings.secret_key, session_id, portal_clock.now().timestamp() - 120)
     response = await bangla.get(f"/c/{session_id}/{code}")
     assert response.status_code == 422 and "এই কোডের মেয়াদ শেষ" in response.text
 
 
 async def test_typed_code_with_bangla_digits_is_accepted(bangla, app, session_id):
-    short = selfcheck.short_code_for(app.state.settings.secret_key, session_id, time.time())
+    short = selfcheck.short_code_for(app.state.settings.secret_key, session_id, portal_clock.now().timestamp())
     typed = short.translate(str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯"))
     await bangla.get("/c")
     response = await bangla.post("/c", data={"code": typed, "_csrf_token": bangla.cookies["csrftoken"]})

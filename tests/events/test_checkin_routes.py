@@ -1,14 +1,17 @@
 import asyncio
+import datetime as dt
 import re
 
 import pytest
 
+from portal.core import clock as portal_clock
 from portal.events import checkin, selfcheck
 from portal.events.tables import CheckIn, Registration, Session
 from tests.events.conftest import DHAKA  # noqa: F401 - fixtures come from the conftest
 
 pytestmark = pytest.mark.anyio
 HX = {"hx-request": "true"}
+WINDOW_START = dt.datetime.fromtimestamp(1_000_000 // selfcheck.WINDOW_SECONDS * selfcheck.WINDOW_SECONDS, dt.UTC)
 
 
 def url(event_id, session_id, tail=""):
@@ -156,18 +159,18 @@ async def test_sign_in_sheet_pdf_has_a_page_per_fourteen_people(staff_client, ev
         b"/Type /Page ") >= 2
 
 
-async def test_venue_screen_page_and_polled_fragment(staff_client, app, event_id, session_id):
-    app.state.clock = lambda: 1_000_000.0
+async def test_venue_screen_page_and_polled_fragment(staff_client, app, clock, event_id, session_id):
+    clock.move_to(WINDOW_START)
     page = await staff_client.get(url(event_id, session_id, "/display"))
     fragment = await staff_client.get(url(event_id, session_id, "/display"), headers=HX)
-    short = selfcheck.short_code_for(app.state.settings.secret_key, session_id, 1_000_000.0)
+    short = selfcheck.short_code_for(app.state.settings.secret_key, session_id, WINDOW_START.timestamp())
     assert short in page.text and "<html" in page.text
     assert short in fragment.text and "<html" not in fragment.text
 
 
 async def _landing(client, app, session_id):
-    app.state.clock = lambda: 1_000_000.0
-    code = selfcheck.code_for(app.state.settings.secret_key, session_id, 1_000_000.0)
+    portal_clock.current().move_to(WINDOW_START)
+    code = selfcheck.code_for(app.state.settings.secret_key, session_id, WINDOW_START.timestamp())
     await client.get("/c")  # the CSRF cookie
     client.headers["x-csrftoken"] = client.cookies["csrftoken"]
     return f"/c/{session_id}/{code}"
@@ -192,7 +195,7 @@ async def test_self_check_in_by_phone(client, app, session_id, create_registrati
 
 async def test_expired_code_gets_a_clear_message(client, app, session_id):
     link = await _landing(client, app, session_id)
-    app.state.clock = lambda: 1_000_000.0 + 120
+    portal_clock.current().advance(dt.timedelta(seconds=120))
     response = await client.get(link)
     assert response.status_code == 422 and "expired" in response.text
 

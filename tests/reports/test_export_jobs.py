@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from portal.core import clock as portal_clock
 from portal.reports import attendance, jobs
 from portal.reports.tables import ExportJob
 from tests.helpers import job_finished
@@ -41,7 +42,7 @@ def add_job(coordinator):
 
     async def make(status: str = "running", worker: str = "", beat: dt.timedelta | None = dt.timedelta(0),
                    **values) -> int:
-        now = dt.datetime.now(dt.UTC)
+        now = portal_clock.now()
         row = ExportJob(user=coordinator.id, shape="long", fmt="xlsx", query="district=dhaka", status=status,
                         worker=worker, heartbeat_at=None if beat is None else now - beat, **values)
         await row.save()
@@ -101,7 +102,7 @@ async def test_a_dead_jobs_page_says_so_and_starting_again_works(coordinator_cli
 async def test_files_past_the_retention_are_deleted_and_their_jobs_expire(settings, add_job):
     folder = settings.exports_dir
     folder.mkdir()
-    now = dt.datetime.now(dt.UTC)
+    now = portal_clock.now()
     old_file, new_file, leftover = folder / "job-1.xlsx", folder / "job-2.xlsx", folder / "export-x.xlsx"
     for path in (old_file, new_file, leftover):
         path.write_bytes(b"PK")
@@ -117,7 +118,7 @@ async def test_files_past_the_retention_are_deleted_and_their_jobs_expire(settin
 
 async def test_an_expired_job_says_export_again(coordinator_client, add_job, settings):
     job_id = await add_job(status="done", path=str(settings.exports_dir / "gone.xlsx"), filename="a.xlsx",
-                           finished_at=dt.datetime.now(dt.UTC))
+                           finished_at=portal_clock.now())
     download = await coordinator_client.get(f"/manage/reports/jobs/{job_id}/download")
     assert download.status_code == 410
     assert "This export has expired: finished files are kept for 24 hours." in download.text
@@ -137,7 +138,7 @@ async def test_a_new_job_deletes_expired_files_first(coordinator_client, add_job
     settings.exports_dir.mkdir()
     old_file = settings.exports_dir / "job-1.xlsx"
     old_file.write_bytes(b"PK")
-    old = await add_job(status="done", path=str(old_file), finished_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    old = await add_job(status="done", path=str(old_file), finished_at=portal_clock.now() - dt.timedelta(days=2))
     response = await coordinator_client.post("/manage/reports/jobs", data={"format": "xlsx"})
     await job_finished(coordinator_client, response.headers["location"])
     assert (await _status(old))["status"] == "expired" and not old_file.exists()

@@ -9,8 +9,11 @@ import openpyxl
 import pytest
 
 from portal.certificates.tables import Certificate
+from portal.core import clock as portal_clock
 from portal.events.tables import CheckIn
 from portal.reports import summary
+from tests.helpers import TEST_NOW
+from tests.reports.conftest import DHAKA
 
 pytestmark = pytest.mark.anyio
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -90,7 +93,7 @@ async def test_summary_workbook_has_a_sheet_per_table(staff_client, attendance_w
 
 
 async def test_dashboard_lists_upcoming_events(staff_client, create_event):
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=6))).date()
+    today = portal_clock.today(DHAKA)
     await create_event(title="Next week", start_date=today + dt.timedelta(days=7))
     await create_event(title="Far away", start_date=today + dt.timedelta(days=90))
     response = await staff_client.get("/manage/reports/dashboard")
@@ -111,9 +114,14 @@ async def test_low_attendance_sessions_are_those_under_half(create_event, create
     assert [(s["title"], s["present"], s["registered"]) for s in low] == [("Weak", 1, 4)]
 
 
-async def test_dashboard_counts_this_months_check_ins(attendance_world):
-    now = dt.datetime.now(dt.UTC)
+@pytest.mark.parametrize("local_now", [
+    dt.datetime(2027, 3, 31, 23, 59, tzinfo=DHAKA),  # the last minute of a month
+    dt.datetime(2028, 1, 1, 0, 30, tzinfo=DHAKA),  # 1 January in Dhaka, still 31 December in UTC
+    TEST_NOW + dt.timedelta(days=366),  # a year after the suite's own date
+], ids=["month-end", "new-year", "year-ahead"])
+async def test_dashboard_counts_this_months_check_ins(attendance_world, clock, local_now):
+    clock.move_to(local_now)
     first_two = list(attendance_world["registrations"][:2])
-    await CheckIn.update({CheckIn.at: now}).where(CheckIn.registration.is_in(first_two))
-    data = await summary.dashboard(now.astimezone(dt.timezone(dt.timedelta(hours=6))).date())
+    await CheckIn.update({CheckIn.at: portal_clock.now()}).where(CheckIn.registration.is_in(first_two))
+    data = await summary.dashboard(portal_clock.today(DHAKA))
     assert (data["month_checkins"], data["month_people"]) == (3, 2)
