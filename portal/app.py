@@ -141,8 +141,17 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
                        _("Something went wrong on our side. It has been logged; please try again."))
 
 
+# Every answer is kept out of shared caches and off the browser's disk unless its route says otherwise:
+# staff pages, tickets, sign-in sheets, exports, certificates and one-time links carry names, phones
+# and secrets. The routes that say otherwise (README, "Security"): static files (public assets),
+# the calendar feeds (public events, 15 minutes) and material files ("private, no-cache": the
+# browser may keep its own copy and revalidates it by ETag, so a 50 MB manual is not fetched twice).
+DEFAULT_CACHE_CONTROL = "private, no-store"
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """Headers every response carries, error pages and redirects included; a route may set its own CSP.
+    """Headers every response carries, error pages and redirects included; a route may set its own CSP
+    and Cache-Control.
 
     A before_send hook, not after_request: after_request never sees the answers of exception handlers
     (401, 403, 404 pages, the redirect to the login page), nor of paths no route matches."""
@@ -151,6 +160,8 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         for key, value in SECURITY_HEADERS.items():
             if key not in headers:
                 headers[key] = value
+        if "cache-control" not in headers:
+            headers["Cache-Control"] = DEFAULT_CACHE_CONTROL
 
 
 async def _purge(name: str, purge: Callable[[], Awaitable[Any]]) -> None:
