@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from portal.core.validation import clean_text
+
 CHUNK = 64 * 1024
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (doc, xls, ppt)
 
@@ -121,9 +123,9 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 def display_name(raw: str) -> str:
-    """A file name fit to show and to put in Content-Disposition: no directories, no control
+    """A file name fit to show and to put in Content-Disposition: no directories, no control or bidi
     characters; Bangla and other letters kept (NFC-normalised)."""
-    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = clean_text(unicodedata.normalize("NFC", raw or "")).replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", name).strip(" ._")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
