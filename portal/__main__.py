@@ -146,6 +146,10 @@ def main(argv: list[str] | None = None) -> None:
     p_restore = sub.add_parser("restore", help="restore a backup archive; stop the server first")
     p_restore.add_argument("archive")
     args = parser.parse_args(argv)
+    # Whatever the portal and its libraries create (the database, uploads, exports, backups) is private.
+    from portal.core.files import restrict_umask
+
+    restrict_umask()
     if args.command == "migrate":
         asyncio.run(migrate())
         print("Database is up to date.")

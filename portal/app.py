@@ -42,6 +42,7 @@ from portal.certificates.public_controllers import TicketCertificateController, 
 from portal.certificates.trainer_access import provide_viewer
 from portal.core import clock
 from portal.core.errors import DomainError
+from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
@@ -295,6 +296,7 @@ GC_THRESHOLDS = (20_000, 50, 100)
 
 def app_from_env() -> Litestar:
     """Factory for ASGI servers (`uvicorn --factory portal.app:app_from_env`)."""
+    restrict_umask()  # the files a server process creates are private (portal/core/files.py)
     app = create_app(Settings.from_env())
     gc.collect()
     gc.freeze()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from portal.core.files import private_dir
 from portal.core.validation import clean_text
 
 CHUNK = 64 * 1024
@@ -157,8 +158,7 @@ class Store:
     def receive(self, source: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
         """Copy `source` to a temporary file in the store, hashing it; FileRefused past `max_bytes`
         or when empty. Returns (temp path, sha256, size); the caller commits or discards it."""
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp_dir = private_dir(self.root / "tmp")
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
         digest, size = hashlib.sha256(), 0
         try:
@@ -181,7 +181,8 @@ class Store:
     def commit(self, tmp: Path, sha256: str, size: int) -> Stored:
         """Move a received file to its hash name (atomic rename, directory fsynced)."""
         target = self.path_for(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
+        private_dir(target.parent)
         os.replace(tmp, target)  # the same bytes may already be there: replacing is harmless
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:
