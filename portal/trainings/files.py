@@ -126,8 +126,8 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 def display_name(raw: str) -> str:
     """A file name fit to show and to put in Content-Disposition: no directories, no control or bidi
     characters; Bangla and other letters kept (NFC-normalised)."""
-    name = clean_text(unicodedata.normalize("NFC", raw or "")).replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" ._")
+    name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = clean_text(_UNSAFE.sub("_", name)).strip(" ._")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
