@@ -76,14 +76,18 @@ EXPORT_COLUMNS = (
 )
 
 
-async def export_csv(filters: PoolFilter) -> Export:
-    """The filtered pool as CSV (names are neutralised against formulas by the renderer)."""
+async def export_csv(filters: PoolFilter, user: CurrentUser) -> Export:
+    """The filtered pool as CSV (names are neutralised against formulas by the renderer).
+
+    The rule for organizers limited to districts: the whole pool by name, as the pool page shows it,
+    but phone and email only of the members in their districts (blank for the others)."""
     rows = await members(filters)
 
     def body() -> Iterator[dict[str, Any]]:
         for row in rows:
             district = BY_CODE.get(row["district"])
-            yield {**row, "district": district.name if district else row["district"]}
+            contacts = {} if user.sees_district(row["district"]) else {"phone": "", "email": ""}
+            yield {**row, "district": district.name if district else row["district"], **contacts}
 
     return render_csv("master-trainer-pool", list(EXPORT_COLUMNS), body())
 
