@@ -33,6 +33,7 @@ from typing import Any
 from portal.auth.tables import LoginFailure, LoginSession
 from portal.core.errors import DomainError
 from portal.core.phone import PhoneError, normalise_phone
+from portal.i18n import format_number, ngettext
 from portal.i18n import gettext as _
 
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -54,9 +55,10 @@ class LoginThrottled(DomainError):
     def __init__(self, wait: dt.timedelta) -> None:
         seconds = max(1, int(wait.total_seconds() + 0.999))
         if seconds < 120:
-            when = _("%(n)s seconds") % {"n": seconds}
+            when = ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": format_number(seconds)}
         else:
-            when = _("%(n)s minutes") % {"n": (seconds + 59) // 60}
+            minutes = (seconds + 59) // 60
+            when = ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": format_number(minutes)}
         super().__init__("locked", _("Too many failed attempts. Try again in %(when)s, or ask an admin for a "
                                      "reset link.") % {"when": when})
         self.retry_after = seconds

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.core.validation import clean_text
+from portal.i18n import format_number
 from portal.i18n import gettext as _
 
 
@@ -120,8 +121,8 @@ def check_xlsx(data: bytes, limits: Limits = Limits()) -> None:
             raise SpreadsheetRefused("too_big", _(
                 "The first sheet says it is %(rows)s rows by %(columns)s columns: a list of participants is at "
                 "most %(max_rows)s rows and %(max_columns)s columns. Copy the list into a new file and upload "
-                "that.") % {"rows": rows, "columns": columns, "max_rows": limits.rows,
-                             "max_columns": limits.columns})
+                "that.") % {"rows": format_number(rows), "columns": format_number(columns),
+                             "max_rows": format_number(limits.rows), "max_columns": format_number(limits.columns)})
 
 
 def _cell(value: Any) -> str:
@@ -145,12 +146,13 @@ class _Budget:
             self.rows += 1
             if self.rows > self.limits.rows + 1:  # the header, then the rows
                 raise SpreadsheetRefused("too_many_rows", _("The file has more than %(rows)s rows; split it.")
-                                         % {"rows": self.limits.rows})
+                                         % {"rows": format_number(self.limits.rows)})
         for number, cell in enumerate(cells, start=1):
             if len(cell) > self.limits.cell_chars:
                 raise SpreadsheetRefused("too_big", _(
                     "Row %(row)s, column %(column)s holds more than %(chars)s characters: no field of a participant "
-                    "is that long.") % {"row": self.rows, "column": number, "chars": self.limits.cell_chars})
+                    "is that long.") % {"row": format_number(self.rows), "column": format_number(number),
+                                         "chars": format_number(self.limits.cell_chars)})
             self.total += len(cell)
         if self.total > self.limits.total_chars:
             raise _too_big()
