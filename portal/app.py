@@ -46,7 +46,7 @@ from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
-from portal.events import import_uploads
+from portal.events import import_uploads, selfcheck
 from portal.events.checkin_controllers import AttendanceController, RegistrationController
 from portal.events.controllers import EventController
 from portal.events.course_links import CourseEventLinkController, course_events
@@ -180,6 +180,7 @@ async def purge_once(settings: Settings) -> None:
     await _purge("expired export files",
                  lambda: report_jobs.housekeeping(settings.exports_dir, settings.export_retention))
     await _purge("import uploads never committed", lambda: import_uploads.purge(settings.data_dir / "imports"))
+    await _purge("old self check-in attempts", selfcheck.purge)
 
 
 async def _purge_forever(settings: Settings) -> None:

@@ -177,6 +177,11 @@ async def _fail(session_id: int, ip: str, kind: str = PHONE) -> None:
     await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip=ip[:64], at=clock.now(), kind=kind))
 
 
+async def purge() -> None:
+    """Forget counted attempts once they no longer count (run on a schedule)."""
+    await SelfCheckInFailure.delete().where(SelfCheckInFailure.at < clock.now() - FAILURE_PERIOD)
+
+
 async def check_code(secret: str, session_id: int, code: str, ip: str) -> None:
     """verify() under the guessing limits of typed codes (rule 3): wrong ones are counted, and past
     the limits every typed code is refused with a 429 before it is looked at."""

@@ -187,3 +187,15 @@ async def test_right_codes_and_qr_codes_are_not_counted(app, session_id, make_br
         assert (await browser.get(f"/c/{session_id}/{_long(app, session_id)}")).status_code == 200
         assert (await browser.get(f"/c/{session_id}/0123456789ab")).status_code == 422  # a forged long code
     assert await SelfCheckInFailure.count() == 0
+
+
+async def test_attempts_are_forgotten_by_the_purge_loop(app, client, session_id, clock):
+    from portal.app import purge_once
+
+    await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip="10.1.1.1", at=clock.now(), kind="code"))
+    clock.advance(selfcheck.FAILURE_PERIOD - dt.timedelta(seconds=5))
+    await purge_once(app.state.settings)
+    assert await SelfCheckInFailure.count() == 1
+    clock.advance(dt.timedelta(seconds=10))
+    await purge_once(app.state.settings)
+    assert await SelfCheckInFailure.count() == 0
