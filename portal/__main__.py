@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, createuser, demo, check."""
+"""The `portal` command: serve, migrate, clean-text, createuser, demo, backup, restore."""
 
 from __future__ import annotations
 
@@ -89,6 +89,17 @@ def demo(args: argparse.Namespace) -> None:
     print(summary)
 
 
+def clean_text_command() -> None:
+    """Drop control and bidi characters from text stored before the forms dropped them."""
+    from portal.core.stored_text import clean_stored_text
+
+    changed = asyncio.run(_with_db(clean_stored_text))
+    if changed:
+        print("Cleaned stored text: " + ", ".join(f"{name} {count}" for name, count in sorted(changed.items())))
+    else:
+        print("Stored text is clean.")
+
+
 def backup_command(args: argparse.Namespace) -> None:
     """Write a backup archive."""
     from portal.backup import BackupError, backup
@@ -119,7 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     p_serve = sub.add_parser("serve", help="run the web server")
     p_serve.add_argument("--workers", type=int, default=0, help="worker processes (default PORTAL_WORKERS or 1)")
     p_serve.add_argument("--access-log", action="store_true", help="log every request")
-    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("migrate", help="apply database migrations (then clean stored text, as clean-text)")
+    sub.add_parser("clean-text", help="drop control and bidi characters from stored text")
     p_user = sub.add_parser("createuser", help="create a staff user")
     p_user.add_argument("--name", required=True)
     p_user.add_argument("--email")
@@ -134,9 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     p_restore = sub.add_parser("restore", help="restore a backup archive; stop the server first")
     p_restore.add_argument("archive")
     args = parser.parse_args(argv)
+    # Whatever the portal and its libraries create (the database, uploads, exports, backups) is private.
+    from portal.core.files import restrict_umask
+
+    restrict_umask()
     if args.command == "migrate":
         asyncio.run(migrate())
         print("Database is up to date.")
+        clean_text_command()
+    elif args.command == "clean-text":
+        clean_text_command()
     elif args.command == "serve":
         serve(args)
     elif args.command == "createuser":

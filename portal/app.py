@@ -42,9 +42,11 @@ from portal.certificates.public_controllers import TicketCertificateController, 
 from portal.certificates.trainer_access import provide_viewer
 from portal.core import clock
 from portal.core.errors import DomainError
+from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
+from portal.events import import_uploads, selfcheck
 from portal.events.checkin_controllers import AttendanceController, RegistrationController
 from portal.events.controllers import EventController
 from portal.events.course_links import CourseEventLinkController, course_events
@@ -141,8 +143,17 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
                        _("Something went wrong on our side. It has been logged; please try again."))
 
 
+# Every answer is kept out of shared caches and off the browser's disk unless its route says otherwise:
+# staff pages, tickets, sign-in sheets, exports, certificates and one-time links carry names, phones
+# and secrets. The routes that say otherwise (README, "Security"): static files (public assets),
+# the calendar feeds (public events, 15 minutes) and material files ("private, no-cache": the
+# browser may keep its own copy and revalidates it by ETag, so a 50 MB manual is not fetched twice).
+DEFAULT_CACHE_CONTROL = "private, no-store"
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """Headers every response carries, error pages and redirects included; a route may set its own CSP.
+    """Headers every response carries, error pages and redirects included; a route may set its own CSP
+    and Cache-Control.
 
     A before_send hook, not after_request: after_request never sees the answers of exception handlers
     (401, 403, 404 pages, the redirect to the login page), nor of paths no route matches."""
@@ -151,6 +162,8 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         for key, value in SECURITY_HEADERS.items():
             if key not in headers:
                 headers[key] = value
+        if "cache-control" not in headers:
+            headers["Cache-Control"] = DEFAULT_CACHE_CONTROL
 
 
 async def _purge(name: str, purge: Callable[[], Awaitable[Any]]) -> None:
@@ -166,6 +179,8 @@ async def purge_once(settings: Settings) -> None:
     await _purge("old certificate look-ups", certificate_verify.purge)
     await _purge("expired export files",
                  lambda: report_jobs.housekeeping(settings.exports_dir, settings.export_retention))
+    await _purge("import uploads never committed", lambda: import_uploads.purge(settings.data_dir / "imports"))
+    await _purge("old self check-in attempts", selfcheck.purge)
 
 
 async def _purge_forever(settings: Settings) -> None:
@@ -282,6 +297,7 @@ GC_THRESHOLDS = (20_000, 50, 100)
 
 def app_from_env() -> Litestar:
     """Factory for ASGI servers (`uvicorn --factory portal.app:app_from_env`)."""
+    restrict_umask()  # the files a server process creates are private (portal/core/files.py)
     app = create_app(Settings.from_env())
     gc.collect()
     gc.freeze()

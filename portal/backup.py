@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from portal.core import clock
+from portal.core.files import open_private, private_dir
 from portal.settings import Settings
 
 SQLITE_NAME = "portal.sqlite3"
@@ -55,7 +56,8 @@ def _pg_dump(database_url: str, target: Path) -> None:
 def backup(settings: Settings, output_dir: Path | None = None, now: dt.datetime | None = None) -> Path:
     """Write a timestamped .tar.gz of the database and the data directory's files; return its path."""
     now = now or clock.now()
-    output_dir = output_dir or settings.data_dir / "backups"
+    # The archive holds the whole database and the secret key: 0600, and the default folder 0700.
+    output_dir = output_dir or private_dir(settings.data_dir / "backups")
     output_dir.mkdir(parents=True, exist_ok=True)
     archive = output_dir / f"portal-backup-{now:%Y%m%dT%H%M%SZ}.tar.gz"
     with tempfile.TemporaryDirectory(dir=output_dir) as scratch:
@@ -69,7 +71,7 @@ def backup(settings: Settings, output_dir: Path | None = None, now: dt.datetime 
             database = scratch_dir / SQLITE_NAME
             _copy_sqlite(settings.sqlite_path, database)
         partial = archive.with_suffix(".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        with open_private(partial) as out, tarfile.open(fileobj=out, mode="w:gz") as tar:
             tar.add(database, arcname=database.name)
             for item in sorted(settings.data_dir.iterdir()):
                 if item.name not in SKIP and not item.name.startswith("."):

@@ -108,6 +108,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/manage/certificate-settings"): ADMIN,
     ("GET", "/manage/certificate-settings/sample"): ADMIN,
     ("GET", "/manage/pool"): EVENT_LIST,
+    # Served to all event staff, but an organizer limited to districts gets the phones and emails of
+    # members in those districts only (POOL_EXPORT_CONTACTS below, test_pool_export_contacts_follow_the_districts).
     ("GET", "/manage/pool/export"): EVENT_LIST,
     ("GET", "/manage/pool/{member_id:int}"): EVENT_LIST,
     ("POST", "/manage/pool/{member_id:int}/status"): COORDINATOR_WRITE,
@@ -257,6 +259,29 @@ async def test_route_access(client, world, method, path, role):
                "deny" if status == 403 else "hidden" if status == 404 else "ok")
     assert status < 500, response.text
     assert outcome == ACCESS[(method, path)][role], f"{role} {method} {url}: {status} {location}"
+
+
+# Which roles the pool export gives the contacts of the world's Khulna member to (names go to every role served).
+POOL_EXPORT_CONTACTS = {"organizer_in": True, "organizer_out": False, "coordinator": True, "admin": True}
+
+
+@pytest.mark.parametrize("role", sorted(POOL_EXPORT_CONTACTS))
+async def test_pool_export_contacts_follow_the_districts(client, world, role):
+    from portal.certificates.tables import PoolMember
+    from portal.events.tables import Participant
+
+    users, params = world
+    client.cookies[SESSION_COOKIE] = await auth_services.start_session(users[role].id)
+    member = await PoolMember.select(PoolMember.district, PoolMember.participant, PoolMember.participant.name.as_alias(
+        "name"), PoolMember.participant.phone.as_alias("phone")).first()
+    await Participant.update({Participant.email: "master.trainer@example.org"}).where(
+        Participant.id == member["participant"])
+    assert member["district"] == "khulna" and member["phone"]
+    response = await client.get("/manage/pool/export")
+    assert response.status_code == 200
+    assert member["name"] in response.text
+    assert (member["phone"] in response.text) == POOL_EXPORT_CONTACTS[role], response.text
+    assert ("master.trainer@example.org" in response.text) == POOL_EXPORT_CONTACTS[role]
 
 
 UNSAFE = sorted(key for key in ACCESS if key[0] not in {"GET", "HEAD"})

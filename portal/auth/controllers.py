@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, QueryParameter
 
-from portal.auth import services
+from portal.auth import services, throttle
 from portal.auth.guards import ADMINS, current_user
 from portal.auth.middleware import SESSION_COOKIE
 from portal.auth.tables import ROLES
@@ -59,16 +59,27 @@ class AuthController(Controller):
         """Check the credentials; re-render with a message on failure."""
         form = form_dict(await request.form())
         identifier, next_url = str(form.get("identifier", "")), str(form.get("next", ""))
+        secret = request.app.state.settings.secret_key
+        known_user = throttle.device_user(secret, request.cookies.get(throttle.DEVICE_COOKIE))
         try:
-            user = await services.authenticate(identifier, str(form.get("password", "")), client_ip(request))
+            user = await services.authenticate(identifier, str(form.get("password", "")), client_ip(request),
+                                               known_user=known_user)
         except DomainError as exc:
-            status = 429 if exc.code == "locked" else 400
-            return render(
+            response = render(
                 request, "auth/login.html",
                 {"next": next_url, "identifier": identifier, "errors": {"form": exc.message}},
-                status_code=status,
+                status_code=exc.status_code if exc.code == "locked" else 400,
             )
-        return await _login_response(request, user, next_url)
+            if isinstance(exc, throttle.LoginThrottled):
+                response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        response = await _login_response(request, user, next_url)
+        if known_user != user.id:  # this browser is now one the account is known at (login throttling)
+            response.cookies.append(Cookie(
+                key=throttle.DEVICE_COOKIE, value=throttle.device_cookie_value(secret, user.id),
+                max_age=throttle.DEVICE_COOKIE_AGE, path="/login", httponly=True, samesite="lax",
+                secure=request.app.state.settings.secure_cookies))
+        return response
 
     @post("/logout", name="auth.logout")
     async def logout(self, request: Request) -> Response:

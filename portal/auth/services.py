@@ -12,6 +12,7 @@ import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from portal.auth import throttle
 from portal.auth.tables import ROLES, LoginFailure, LoginSession, OneTimeLink, User
 from portal.core import audit, clock
 from portal.core.audit import Actor
@@ -19,13 +20,12 @@ from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone
+from portal.db import write_transaction
 
 SESSION_LIFETIME = dt.timedelta(days=14)
 LINK_LIFETIME = dt.timedelta(days=3)
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 30
 MIN_PASSWORD_LENGTH = 10
+USED_LINK = "This link has expired or was already used. Ask an admin for a new one."
 
 # Replaced by a cheaper hasher in the test suite; production uses argon2's defaults.
 hasher = PasswordHasher()
@@ -154,16 +154,26 @@ def _public_fields(values: UserInput) -> dict[str, Any]:
     }
 
 
-async def create_user(form: dict[str, Any], actor: Actor) -> int:
-    """Create a staff user from form values; returns the new id."""
+async def prepare_user(form: dict[str, Any]) -> tuple[UserInput, str]:
+    """Check a new user's form and hash the password (slow: do it before any transaction)."""
     values = validate_user(form, password_required=True)
     await _check_unique(values)
     assert values.password is not None
-    password_hash = await hash_password(values.password)
+    return values, await hash_password(values.password)
+
+
+async def insert_user(values: UserInput, password_hash: str, actor: Actor) -> int:
+    """Store a prepared user (audited); returns the new id."""
     user = User(**_public_fields(values), password_hash=password_hash)
     await user.save()
     await audit.record(actor, "user.create", "user", user.id, after=_public_fields(values))
     return user.id
+
+
+async def create_user(form: dict[str, Any], actor: Actor) -> int:
+    """Create a staff user from form values; returns the new id."""
+    values, password_hash = await prepare_user(form)
+    return await insert_user(values, password_hash, actor)
 
 
 async def update_user(user_id: int, form: dict[str, Any], actor: Actor) -> None:
@@ -205,22 +215,24 @@ async def count_users() -> int:
     return await User.count()
 
 
-async def _recent_failures(column: Any, value: str, now: dt.datetime) -> int:
-    return await LoginFailure.count().where((column == value) & (LoginFailure.at > now - FAILURE_WINDOW))
+async def _dummy_hash() -> str:
+    """A hash to check passwords against when there is no account (equal work, equal time)."""
+    global _dummy  # noqa: PLW0603 - computed once per hasher (the tests install a cheaper one)
+    if _dummy[0] is not hasher:
+        _dummy = (hasher, await hash_password(secrets.token_urlsafe(16)))
+    return _dummy[1]
 
 
-async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime | None = None) -> CurrentUser:
-    """Check a login; raise DomainError `locked`, `bad_credentials` (never says which part was wrong)."""
+_dummy: tuple[Any, str] = (None, "")
+
+
+async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime | None = None,
+                       known_user: int | None = None) -> CurrentUser:
+    """Check a login under the throttling rule (portal/auth/throttle.py); raise DomainError `locked`
+    (LoginThrottled, 429) or `bad_credentials` (never says which part was wrong). `known_user` is
+    the account this browser's known-device cookie vouches for."""
     now = now or clock.now()
     identifier = identifier.strip().lower()[:254]
-    if (
-        await _recent_failures(LoginFailure.identifier, identifier, now) >= MAX_FAILURES_PER_ACCOUNT
-        or await _recent_failures(LoginFailure.ip, ip, now) >= MAX_FAILURES_PER_ADDRESS
-    ):
-        raise DomainError(
-            "locked",
-            "Too many failed attempts. Wait 15 minutes and try again, or ask an admin for a reset link.",
-        )
     try:
         phone = normalise_phone(identifier)
     except PhoneError:
@@ -228,14 +240,18 @@ async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime
     condition = User.email == identifier
     if phone:
         condition = condition | (User.phone == phone)
-    row = await User.select().where(condition).first()
-    ok = row is not None and row["active"] and row["password_hash"] and await _verify(row["password_hash"], password)
-    if not ok:
-        await LoginFailure.insert(LoginFailure(identifier=identifier, ip=ip, at=now))
+    row = await User.select().where(condition).first() if identifier else None
+    key = throttle.account_key(row["id"]) if row else throttle.identity_key(identifier)
+    await throttle.check(key, ip, now, row["id"] if row else None, bool(row) and known_user == row["id"])
+    usable = row is not None and row["active"] and row["password_hash"]
+    matches = await _verify(row["password_hash"] if usable else await _dummy_hash(), password)
+    if not (usable and matches):
+        await throttle.record_failure(key, ip, now)
         raise DomainError("bad_credentials", "The email/phone or password is not right.")
     if hasher.check_needs_rehash(row["password_hash"]):
         await User.update({User.password_hash: await hash_password(password)}).where(User.id == row["id"])
-    await LoginFailure.delete().where(LoginFailure.identifier == identifier)
+    # The owner's own typos from here are forgiven; the account's other failures (a guesser elsewhere) stay.
+    await LoginFailure.delete().where((LoginFailure.identifier == key) & (LoginFailure.ip == ip[:64]))
     await User.update({User.last_login_at: now}).where(User.id == row["id"])
     return _user_from_row(row)
 
@@ -279,7 +295,7 @@ async def purge_expired(now: dt.datetime | None = None) -> None:
     """Delete expired sessions, old failures and used or expired links (run on a schedule)."""
     now = now or clock.now()
     await LoginSession.delete().where(LoginSession.expires_at < now)
-    await LoginFailure.delete().where(LoginFailure.at < now - FAILURE_WINDOW)
+    await LoginFailure.delete().where(LoginFailure.at < now - throttle.ACCOUNT_WINDOW)
     await OneTimeLink.delete().where(OneTimeLink.expires_at < now)
 
 
@@ -299,35 +315,59 @@ async def link_details(token: str) -> dict[str, Any]:
     """The unused, unexpired link behind a token, or DomainError `expired_link`."""
     row = await OneTimeLink.select().where(OneTimeLink.token_hash == token_hash(token)).first()
     if row is None or row["used_at"] is not None or row["expires_at"] < clock.now():
-        raise DomainError("expired_link", "This link has expired or was already used. Ask an admin for a new one.")
+        raise DomainError("expired_link", USED_LINK)
     if row["purpose"] == "setup" and await count_users() > 0:
         raise DomainError("expired_link", "The portal is already set up. Log in instead.")
     return row
 
 
+async def _consume(link: dict[str, Any], now: dt.datetime) -> bool:
+    """Mark the link used in one conditional UPDATE that only one request can win (True for the winner).
+
+    A setup link consumes every unused setup link at once: two different setup links must not make
+    two first admins. On PostgreSQL a second transaction waits for the first's row locks and then
+    finds `used_at` set; on SQLite write transactions run one at a time."""
+    unused = OneTimeLink.used_at.is_null() & (OneTimeLink.expires_at > now)
+    scope = (OneTimeLink.purpose == "setup") if link["purpose"] == "setup" else (OneTimeLink.id == link["id"])
+    won = await OneTimeLink.update({OneTimeLink.used_at: now}).where(scope & unused).returning(OneTimeLink.id)
+    return any(row["id"] == link["id"] for row in won)
+
+
 async def use_link(token: str, form: dict[str, Any], ip: str = "") -> CurrentUser:
-    """Set a password through a one-time link; creates the first admin for a setup link."""
+    """Set a password through a one-time link; creates the first admin for a setup link.
+
+    The form is checked and the password hashed first (a mistake does not use the link up); then
+    consuming the link and the change are one transaction, so of concurrent requests exactly one
+    wins and the others get `expired_link` (the page answers 410)."""
     link = await link_details(token)
     if link["purpose"] == "setup":
-        user_id = await create_user({**form, "role": "admin"}, Actor.system("setup link"))
+        values, password_hash = await prepare_user({**form, "role": "admin"})
     else:
         password = str(form.get("password", ""))
-        if len(password) < MIN_PASSWORD_LENGTH:
+        if not MIN_PASSWORD_LENGTH <= len(password) <= 1000:
             raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
-        user_id = link["user"]
-        await User.update({User.password_hash: await hash_password(password)}).where(User.id == user_id)
-        await LoginSession.delete().where(LoginSession.user == user_id)
-        await LoginFailure.delete().where(LoginFailure.identifier.is_in(await _identifiers(user_id)))
-        await audit.record(Actor(id=user_id, label=f"user {user_id} (reset link)", ip=ip), "user.password_reset",
-                           "user", user_id)
-    await OneTimeLink.update({OneTimeLink.used_at: clock.now()}).where(OneTimeLink.id == link["id"])
+        password_hash = await hash_password(password)
+    async with write_transaction(OneTimeLink._meta.db):
+        if not await _consume(link, clock.now()):
+            raise DomainError("expired_link", USED_LINK)
+        if link["purpose"] == "setup":
+            if await count_users() > 0:
+                raise DomainError("expired_link", "The portal is already set up. Log in instead.")
+            user_id = await insert_user(values, password_hash, Actor.system("setup link"))
+        else:
+            user_id = link["user"]
+            await User.update({User.password_hash: password_hash}).where(User.id == user_id)
+            await LoginSession.delete().where(LoginSession.user == user_id)
+            await LoginFailure.delete().where(LoginFailure.identifier.is_in(await _identifiers(user_id)))
+            await audit.record(Actor(id=user_id, label=f"user {user_id} (reset link)", ip=ip),
+                               "user.password_reset", "user", user_id)
     row = await User.select().where(User.id == user_id).first()
     return _user_from_row(row)
 
 
 async def _identifiers(user_id: int) -> list[str]:
     row = await User.select(User.email, User.phone).where(User.id == user_id).first()
-    return [value for value in (row["email"], row["phone"]) if value] or [""]
+    return [throttle.account_key(user_id), *(value for value in (row["email"], row["phone"]) if value)]
 
 
 async def ensure_first_admin(email: str, password: str) -> str:

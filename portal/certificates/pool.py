@@ -13,6 +13,7 @@ from portal.certificates.tables import PoolMember, PoolTrainerLink
 from portal.core import audit
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.db import is_unique_violation, write_transaction
 from portal.events.tables import CheckIn, Event, Registration
 from portal.reports.renderers import Column, Export, render_csv
 
@@ -75,14 +76,18 @@ EXPORT_COLUMNS = (
 )
 
 
-async def export_csv(filters: PoolFilter) -> Export:
-    """The filtered pool as CSV (names are neutralised against formulas by the renderer)."""
+async def export_csv(filters: PoolFilter, user: CurrentUser) -> Export:
+    """The filtered pool as CSV (names are neutralised against formulas by the renderer).
+
+    The rule for organizers limited to districts: the whole pool by name, as the pool page shows it,
+    but phone and email only of the members in their districts (blank for the others)."""
     rows = await members(filters)
 
     def body() -> Iterator[dict[str, Any]]:
         for row in rows:
             district = BY_CODE.get(row["district"])
-            yield {**row, "district": district.name if district else row["district"]}
+            contacts = {} if user.sees_district(row["district"]) else {"phone": "", "email": ""}
+            yield {**row, "district": district.name if district else row["district"], **contacts}
 
     return render_csv("master-trainer-pool", list(EXPORT_COLUMNS), body())
 
@@ -115,15 +120,24 @@ async def invite(user: CurrentUser, member_id: int, ip: str = "") -> str:
     if not member["email"] and not member["phone"]:
         raise DomainError("no_contact", "Add an email or phone number to the person first.")
     try:
-        user_id = await auth_services.create_user(
+        values, password_hash = await auth_services.prepare_user(
             {"name": member["name"], "email": member["email"] or "", "phone": member["phone"] or "",
-             "role": "trainer", "password": secrets.token_urlsafe(24)}, user.actor(ip))
+             "role": "trainer", "password": secrets.token_urlsafe(24)})
     except ValidationFailed as exc:
         raise DomainError("account_exists", "A staff account already uses this person's email or phone: "
                           + "; ".join(exc.errors.values())) from exc
-    await PoolTrainerLink.insert(PoolTrainerLink(member=member_id, user=user_id, invited_by=user.id))
-    await audit.record(user.actor(ip), "pool.invite", "pool_member", member_id, after={"user": user_id})
-    return await auth_services.create_link("reset", user_id, user.actor(ip))
+    # One transaction: of two invitations at once, the second meets the unique indexes (the member's
+    # link, the account's email or phone) and is told so; neither leaves an account without its link.
+    try:
+        async with write_transaction(PoolTrainerLink._meta.db):
+            user_id = await auth_services.insert_user(values, password_hash, user.actor(ip))
+            await PoolTrainerLink.insert(PoolTrainerLink(member=member_id, user=user_id, invited_by=user.id))
+            await audit.record(user.actor(ip), "pool.invite", "pool_member", member_id, after={"user": user_id})
+            return await auth_services.create_link("reset", user_id, user.actor(ip))
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise DomainError("already_invited", "This person already has a trainer account.") from None
+        raise
 
 
 async def delivered(member_id: int) -> list[dict[str, Any]]:

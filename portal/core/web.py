@@ -12,6 +12,8 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
+from portal.core.validation import clean_text
+
 FLASH_COOKIE = "flash"
 
 
@@ -103,18 +105,13 @@ def redirect(request: Request, url: str, message: str | None = None, kind: str =
     return Redirect(path=url, status_code=303, cookies=cookies)
 
 
-# C0 control characters other than tab, newline and carriage return, and DEL: typed by nobody, and
-# NUL is refused by PostgreSQL in any text. Dropped from every form field.
-CONTROL_CHARACTERS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-
-
 def _clean(value: Any) -> Any:
-    return value.translate(CONTROL_CHARACTERS) if isinstance(value, str) else value
+    return clean_text(value) if isinstance(value, str) else value
 
 
 def form_dict(form: Any, lists: tuple[str, ...] = ()) -> dict[str, Any]:
     """A plain dict from form data: the last value of each field; fields named in `lists` as lists.
-    Control characters are dropped from text values."""
+    Control characters and bidi controls are dropped from text values (`clean_text`)."""
     result: dict[str, Any] = {key: [] for key in lists}
     for key in form:
         values = [_clean(value) for value in form.getall(key)]

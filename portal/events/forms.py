@@ -8,18 +8,15 @@ from typing import Any
 
 from portal.core.districts import find_district
 from portal.core.errors import ValidationFailed
-from portal.core.validation import clean_email, clean_phone
+from portal.core.validation import clean_email, clean_phone, clean_text
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 
 MAX_EVENT_DAYS = 60
-# Explicit bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder the text that
-# follows them: a name ending in U+202E would print the rest of a line backwards, on the verification page
-# too. Names and titles never need them; the plain marks (U+200E, U+200F, U+061C) are harmless and stay.
-BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 def _text(form: dict[str, Any], name: str, errors: dict[str, str], *, required: str = "", limit: int = 200) -> str:
-    value = str(form.get(name, "")).translate(BIDI_CONTROLS).strip()
+    # Cleaned here too: imported rows reach this without a form (clean_text, portal/core/validation.py).
+    value = clean_text(str(form.get(name, ""))).strip()
     if required and not value:
         errors[name] = required
     elif len(value) > limit:

@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
-from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.errors import DomainError, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.events import imports, services
-
-UPLOAD_ID = re.compile(r"[A-Za-z0-9_-]{22}")
+from portal.events import import_uploads, imports, services
 
 
 def _folder(request: Request) -> Path:
-    folder = Path(request.app.state.settings.data_dir) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _stored(request: Request, event_id: int, upload: str) -> Path:
-    if UPLOAD_ID.fullmatch(upload):
-        for suffix in (".xlsx", ".csv"):
-            path = _folder(request) / f"{event_id}-{upload}{suffix}"
-            if path.exists():
-                return path
-    raise NotFound("This upload has expired. Upload the file again.")
+    return Path(request.app.state.settings.data_dir) / "imports"
 
 
 class ImportController(Controller):
@@ -57,13 +43,12 @@ class ImportController(Controller):
                           {"event": event, "errors": {"file": "Choose a .csv or .xlsx file."}}, status_code=422)
         data = await upload.read()
         try:
-            headers, rows = imports.read_table(upload.filename, data)
+            # Parsed once, in a worker thread (a big sheet must not stop every other request), and kept as rows.
+            headers, rows = await anyio.to_thread.run_sync(imports.read_table, upload.filename, data)
         except DomainError as exc:
             return render(request, "events/import/upload.html",
                           {"event": event, "errors": {"file": exc.message}}, status_code=422)
-        upload_id = secrets.token_urlsafe(16)
-        suffix = ".xlsx" if upload.filename.lower().endswith(".xlsx") else ".csv"
-        (_folder(request) / f"{event_id}-{upload_id}{suffix}").write_bytes(data)
+        upload_id = await import_uploads.save(_folder(request), event_id, headers, rows)
         return await self._preview(request, event, upload_id, headers, rows, imports.guess_mapping(headers))
 
     async def _preview(self, request: Request, event: dict, upload_id: str, headers: list[str],
@@ -77,8 +62,7 @@ class ImportController(Controller):
         return render(request, "events/import/preview.html", context, status_code=status)
 
     async def _load(self, request: Request, event_id: int, upload_id: str):
-        path = _stored(request, event_id, upload_id)
-        return imports.read_table(path.name, path.read_bytes())
+        return await import_uploads.load(_folder(request), event_id, upload_id)
 
     @post("/{upload_id:str}", name="events.import.preview")
     async def preview(self, request: Request, event_id: FromPath[int], upload_id: FromPath[str]) -> Response:
@@ -106,7 +90,7 @@ class ImportController(Controller):
             return await self._preview(request, event, upload_id, headers, rows, {}, exc.errors, 422)
         except DomainError as exc:
             return await self._preview(request, event, upload_id, headers, rows, mapping, {"file": exc.message}, 422)
-        _stored(request, event_id, upload_id).unlink(missing_ok=True)
+        await import_uploads.discard(_folder(request), event_id, upload_id)
         message = (f"Imported: {counts['registered']} registered, {counts['waitlisted']} waitlisted "
                    f"({counts['created']} new people, {counts['linked']} already in the directory); "
                    f"{counts['already']} were registered already; {counts['skipped']} rows with errors left out.")

@@ -8,13 +8,12 @@ People already in the directory (same phone or email) are linked, not created tw
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from portal.core import audit
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.spreadsheets import Limits, SpreadsheetRefused, read_csv, read_xlsx
 from portal.db import write_transaction
 from portal.events.forms import parse_participant
 from portal.events.participants import find_match
@@ -44,22 +43,29 @@ HINTS = {
 
 
 class ImportRefused(DomainError):
-    """The file cannot be read (code bad_file) or has nothing to import (code empty)."""
+    """The file cannot be read (codes bad_file, too_big, too_many_rows) or has nothing to import (empty)."""
 
     status_code = 422
 
 
+LIMITS = Limits(rows=MAX_ROWS)
+
+
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the first sheet of an XLSX, or of a CSV (UTF-8, comma or semicolon)."""
+    """Headers and rows of the first sheet of an XLSX, or of a CSV (UTF-8, comma or semicolon), read
+    within LIMITS (portal/core/spreadsheets.py). Synchronous and CPU-bound: call it in a worker thread."""
     if len(data) > MAX_BYTES:
         raise ImportRefused("bad_file", "The file is larger than 5 MB.")
     name = filename.lower()
-    if name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
-    elif name.endswith((".csv", ".txt")):
-        rows = _read_csv(data)
-    else:
-        raise ImportRefused("bad_file", "Upload a .csv or .xlsx file.")
+    try:
+        if name.endswith(".xlsx"):
+            rows = read_xlsx(data, LIMITS)
+        elif name.endswith((".csv", ".txt")):
+            rows = read_csv(data, LIMITS)
+        else:
+            raise ImportRefused("bad_file", "Upload a .csv or .xlsx file.")
+    except SpreadsheetRefused as exc:
+        raise ImportRefused(exc.code, exc.message) from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if len(rows) < 2:
         raise ImportRefused("empty", "The file has no rows under its header row.")
@@ -68,43 +74,6 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     headers = [cell.strip() for cell in rows[0]]
     width = len(headers)
     return headers, [(row + [""] * width)[:width] for row in rows[1:]]
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores 1711234567 as 1711234567.0
-    return str(value).strip()
-
-
-def _read_xlsx(data: bytes) -> list[list[str]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportRefused("bad_file", "This is not an Excel (.xlsx) file we can read.") from exc
-    try:
-        sheet = book.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    finally:
-        book.close()
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused("bad_file", "Save the CSV as UTF-8 (in Excel: CSV UTF-8).") from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)][: MAX_ROWS + 2]
-    except csv.Error as exc:
-        raise ImportRefused("bad_file", f"The CSV cannot be read: {exc}.") from None
 
 
 def _norm(text: str) -> str:

@@ -12,12 +12,22 @@ Who may check in by phone number (the rule against checking in others by guessin
    holds a photo less than a minute old;
 2. the number must belong to a seated (invited or registered) registration of THIS event:
    a number from the directory that is not registered here finds nothing;
-3. failed look-ups are limited: 5 per client address per session and 100 per session in
-   10 minutes (stored in the database, so every worker counts the same attempts);
+3. attempts are limited, counted in the database (every worker counts the same attempts) over
+   10 minutes, and refused with a 429 that says how long to wait:
+   - phone numbers that found nothing and walk-ins (every one, successful or not) together:
+     5 per client address per session, 100 per session;
+   - wrong typed codes ("17-482913", wherever a code is accepted): 10 per client address (any
+     session) and 100 per session, so a guesser at 10 tries in 10 minutes expects a hit after
+     years, and even many addresses together after weeks, while a code lives one minute. The
+     long code of the QR (48 bits) cannot be guessed and is never limited, so a flood of
+     wrong typed codes cannot stop the venue screen's QR from working;
 4. a phone check-in never reveals the ticket: it does not set the ticket cookie and shows only
    the first name, so guessing a number cannot take over someone's personal page;
 5. every self check-in is audited with the client address, and the organizer sees it (method
-   self_scan) on the attendance list, where it can be undone.
+   self_scan) on the attendance list, where it can be undone;
+6. a walk-in registers only a person new to the directory, under the name typed: a number that
+   is already in the directory is neither checked in nor changed nor greeted by its stored name;
+   the person is asked to see an organizer at the door (the attempt is audited).
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from typing import Any
 from portal.core import audit, clock
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.phone import PhoneError, normalise_phone
-from portal.db import write_transaction
+from portal.db import is_unique_violation, write_transaction
 from portal.events import checkin, registrations
 from portal.events.registrations import SEATED
 from portal.events.tables import Event, Participant, Registration, SelfCheckInFailure, Session
@@ -42,13 +52,29 @@ CODE_CHARS = 12
 SHORT_DIGITS = 6
 FAILURES_PER_ADDRESS = 5
 FAILURES_PER_SESSION = 100
+CODE_GUESSES_PER_ADDRESS = 10
+CODE_GUESSES_PER_SESSION = 100
 FAILURE_PERIOD = dt.timedelta(minutes=10)
+# What SelfCheckInFailure.kind counts: a phone number that found nothing, a walk-in, a wrong typed code.
+PHONE, WALK_IN, CODE = "phone", "walk_in", "code"
+
 
 class SelfCheckInError(DomainError):
-    """Refusals: expired_code, forged_code, too_many_attempts, phone_not_registered, bad_phone,
-    walk_ins_closed."""
+    """Refusals: expired_code, forged_code, too_many_codes, too_many_attempts, phone_not_registered,
+    bad_phone, walk_ins_closed, known_phone."""
 
     status_code = 422
+
+
+class TooManyAttempts(SelfCheckInError):
+    """Code too_many_attempts (numbers and walk-ins) or too_many_codes (429), with the seconds until the
+    oldest counted attempt is forgotten."""
+
+    status_code = 429
+
+    def __init__(self, code: str, message: str, wait: dt.timedelta) -> None:
+        super().__init__(code, message)
+        self.retry_after = max(1, int(wait.total_seconds() + 0.999))
 
 
 def window(now: float) -> int:
@@ -125,31 +151,66 @@ async def session_info(session_id: int) -> dict[str, Any]:
     return row
 
 
+async def _limit(query: Any, limit: int, code: str, message: str) -> None:
+    """Refuse when `query` (counted attempts) reached `limit` within the period."""
+    now = clock.now()
+    rows = await query.where(SelfCheckInFailure.at > now - FAILURE_PERIOD).order_by(
+        SelfCheckInFailure.at, ascending=False).limit(limit)
+    if len(rows) >= limit:
+        raise TooManyAttempts(code, message, rows[-1]["at"] + FAILURE_PERIOD - now)
+
+
+def _attempts(*kinds: str) -> Any:
+    return SelfCheckInFailure.select(SelfCheckInFailure.at).where(SelfCheckInFailure.kind.is_in(list(kinds)))
+
+
 async def _check_limits(session_id: int, ip: str) -> None:
-    since = clock.now() - FAILURE_PERIOD
-    recent = SelfCheckInFailure.count().where(
-        (SelfCheckInFailure.session == session_id) & (SelfCheckInFailure.at > since))
-    if await recent.where(SelfCheckInFailure.ip == ip) >= FAILURES_PER_ADDRESS:
-        raise SelfCheckInError("too_many_attempts", _("Too many numbers tried. Ask an organizer at the door."))
-    if await SelfCheckInFailure.count().where(
-            (SelfCheckInFailure.session == session_id) & (SelfCheckInFailure.at > since)) >= FAILURES_PER_SESSION:
-        raise SelfCheckInError("too_many_attempts", _("Too many numbers tried. Ask an organizer at the door."))
+    message = _("Too many numbers tried. Ask an organizer at the door.")
+    in_session = _attempts(PHONE, WALK_IN).where(SelfCheckInFailure.session == session_id)
+    await _limit(in_session.where(SelfCheckInFailure.ip == ip[:64]), FAILURES_PER_ADDRESS, "too_many_attempts",
+                 message)
+    await _limit(_attempts(PHONE, WALK_IN).where(SelfCheckInFailure.session == session_id), FAILURES_PER_SESSION,
+                 "too_many_attempts", message)
 
 
-async def _fail(session_id: int, ip: str) -> None:
-    await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip=ip[:64], at=clock.now()))
+async def _fail(session_id: int, ip: str, kind: str = PHONE) -> None:
+    await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip=ip[:64], at=clock.now(), kind=kind))
+
+
+async def purge() -> None:
+    """Forget counted attempts once they no longer count (run on a schedule)."""
+    await SelfCheckInFailure.delete().where(SelfCheckInFailure.at < clock.now() - FAILURE_PERIOD)
+
+
+async def check_code(secret: str, session_id: int, code: str, ip: str) -> None:
+    """verify() under the guessing limits of typed codes (rule 3): wrong ones are counted, and past
+    the limits every typed code is refused with a 429 before it is looked at."""
+    if "-" not in (code or ""):  # the QR's long code: 48 bits, nothing to gain by guessing
+        verify(secret, session_id, code, clock.now().timestamp())
+        return
+    message = _("Too many wrong codes. Wait, or ask an organizer at the door.")
+    await _limit(_attempts(CODE).where(SelfCheckInFailure.ip == ip[:64]), CODE_GUESSES_PER_ADDRESS,
+                 "too_many_codes", message)
+    await _limit(_attempts(CODE).where(SelfCheckInFailure.session == session_id), CODE_GUESSES_PER_SESSION,
+                 "too_many_codes", message)
+    try:
+        verify(secret, session_id, code, clock.now().timestamp())
+    except SelfCheckInError as exc:
+        if exc.code == "forged_code" and await Session.exists().where(Session.id == session_id):
+            await _fail(session_id, ip, CODE)
+        raise
 
 
 async def by_ticket(secret: str, session_id: int, code: str, token: str, actor: audit.Actor) -> checkin.CheckInResult:
     """Check in the phone's own ticket (from its cookie) with a fresh venue code."""
-    verify(secret, session_id, code, clock.now().timestamp())
+    await check_code(secret, session_id, code, actor.ip)
     return await checkin.check_in(session_id, actor, token=token, method="self_scan")
 
 
 async def by_phone(secret: str, session_id: int, code: str, phone_text: str,
                    actor: audit.Actor) -> checkin.CheckInResult:
     """Check in the registration of THIS event that has this phone number (see the module rule)."""
-    verify(secret, session_id, code, clock.now().timestamp())
+    await check_code(secret, session_id, code, actor.ip)
     session = await session_info(session_id)
     await _check_limits(session_id, actor.ip)
     try:
@@ -170,13 +231,12 @@ async def by_phone(secret: str, session_id: int, code: str, phone_text: str,
 
 
 async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
-                  actor: audit.Actor) -> tuple[checkin.CheckInResult, str | None]:
-    """Register someone at the door (if the event allows walk-ins) and check them in.
+                  actor: audit.Actor) -> tuple[checkin.CheckInResult, str]:
+    """Register someone new to the directory at the door (if the event allows walk-ins) and check them in.
 
-    Returns the result and the ticket token when the person is new to the directory (their
-    own ticket, safe to hand to this phone); None when the number matched someone already known.
-    """
-    verify(secret, session_id, code, clock.now().timestamp())
+    Returns the result and the new person's ticket token (their own, safe to hand to this phone).
+    A number already in the directory is refused with `known_phone` (rule 6)."""
+    await check_code(secret, session_id, code, actor.ip)
     session = await session_info(session_id)
     if not session["walk_ins"]:
         raise SelfCheckInError("walk_ins_closed", _("This event does not take walk-ins. Ask an organizer."))
@@ -194,24 +254,32 @@ async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
         errors["phone"], phone = str(exc), None
     if errors:
         raise ValidationFailed(errors)
-    event = await Event.select(Event.district).where(Event.id == session["event"]).first()
-    new_person = False
-    async with write_transaction(Participant._meta.db):
-        person = await Participant.select(Participant.id).where(Participant.phone == phone).first()
-        if person is None:
+    await _fail(session_id, actor.ip, WALK_IN)  # every walk-in counts against the limits, not only failures
+    person_id = await _new_walk_in(session["event"], name, organisation, phone, actor)
+    if person_id is None:
+        await audit.record(actor, "selfcheck.walk_in_known_phone", "event_session", session_id,
+                           after={"name": name, "phone": phone})
+        raise SelfCheckInError("known_phone", _(
+            "This number is already in our list. Ask an organizer at the door to check you in."), "phone")
+    made = await registrations.register(session["event"], person_id, actor, role="participant")
+    result = await checkin.check_in(session_id, actor, registration_id=made["id"], method="self_scan")
+    return result, made["ticket_token"]
+
+
+async def _new_walk_in(event_id: int, name: str, organisation: str, phone: str | None,
+                       actor: audit.Actor) -> int | None:
+    """The id of a new participant with the name typed; None when the number is in the directory."""
+    event = await Event.select(Event.district).where(Event.id == event_id).first()
+    try:
+        async with write_transaction(Participant._meta.db):
+            if await Participant.exists().where(Participant.phone == phone):
+                return None
             row = Participant(name=name, organisation=organisation, phone=phone, district=event["district"])
             await row.save()
-            person_id, new_person = row.id, True
-            await audit.record(actor, "participant.create", "participant", person_id,
+            await audit.record(actor, "participant.create", "participant", row.id,
                                after={"name": name, "organisation": organisation, "phone": phone, "walk_in": True})
-        else:
-            person_id = person["id"]
-    existing = await Registration.select(Registration.id, Registration.status, Registration.ticket_token).where(
-        (Registration.event == session["event"]) & (Registration.participant == person_id)).first()
-    if existing is None:
-        made = await registrations.register(session["event"], person_id, actor, role="participant")
-        reg_id, token = made["id"], made["ticket_token"]
-    else:
-        reg_id, token = existing["id"], existing["ticket_token"]
-    result = await checkin.check_in(session_id, actor, registration_id=reg_id, method="self_scan")
-    return result, (token if new_person else None)
+            return row.id
+    except Exception as exc:
+        if is_unique_violation(exc):  # the same number walked in at the same moment
+            return None
+        raise

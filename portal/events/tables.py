@@ -95,8 +95,10 @@ class CheckIn(Table, tablename="check_in"):
 
 
 class SelfCheckInFailure(Table, tablename="self_checkin_failure"):
-    """A phone-number look-up at self check-in that found nothing: counted to limit guessing."""
+    """An attempt at self check-in counted to limit guessing (portal/events/selfcheck.py, rule 3): a
+    phone number that found nothing, a walk-in, or a wrong typed code (`kind`)."""
 
     session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)
     ip = Varchar(length=64, default="", index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
+    kind = Varchar(length=20, default="phone")

@@ -8,7 +8,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath
 
-from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, render
@@ -73,6 +72,13 @@ class TicketController(Controller):
             "Content-Disposition": 'inline; filename="ticket.pdf"', "Cache-Control": "private, no-store"})
 
 
+def _retry_after(response: Response, exc: Exception | None) -> Response:
+    """A 429 says when to try again."""
+    if isinstance(exc, selfcheck.TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 class SelfCheckInController(Controller):
     """Self check-in from the venue screen's rotating code."""
 
@@ -90,17 +96,19 @@ class SelfCheckInController(Controller):
         value = str(form.get("code", ""))[:30]
         parsed = selfcheck.parse_short(value)
         error = _("Type the code exactly as the screen shows it, for example 17-482913.")
+        status, wait = 422, None
         if parsed:
             session_id, code = parsed
             try:
-                selfcheck.verify(request.app.state.settings.secret_key, session_id, code, clock.now().timestamp())
+                await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code,
+                                           client_ip(request))
                 await selfcheck.session_info(session_id)
             except DomainError as exc:
-                error = exc.message
+                error, status, wait = exc.message, exc.status_code, exc
             else:
                 return await self._landing(request, session_id, code)
-        return render(request, "events/selfcheck/enter.html", {"errors": {"code": error}, "value": value},
-                      status_code=422)
+        return _retry_after(render(request, "events/selfcheck/enter.html",
+                                   {"errors": {"code": error}, "value": value}, status_code=status), wait)
 
     async def _landing(self, request: Request, session_id: int, code: str, status: int = 200,
                        errors: dict | None = None, form: dict | None = None, message: str = "") -> Response:
@@ -122,10 +130,11 @@ class SelfCheckInController(Controller):
     async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
         """What the venue QR opens: one tap checks in the ticket on this phone, or ask for a phone number."""
         try:
-            selfcheck.verify(request.app.state.settings.secret_key, session_id, code, clock.now().timestamp())
+            await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code, client_ip(request))
             await selfcheck.session_info(session_id)
         except DomainError as exc:
-            return render(request, "events/selfcheck/refused.html", {"error": exc}, status_code=exc.status_code)
+            return _retry_after(render(request, "events/selfcheck/refused.html", {"error": exc},
+                                       status_code=exc.status_code), exc)
         return await self._landing(request, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="selfcheck.submit")
@@ -149,11 +158,11 @@ class SelfCheckInController(Controller):
         except ValidationFailed as exc:
             return await self._landing(request, session_id, code, 422, exc.errors, form)
         except DomainError as exc:
-            if exc.code in {"expired_code", "forged_code", "session_not_found"}:
-                return render(request, "events/selfcheck/refused.html", {"error": exc},
-                              status_code=exc.status_code)
-            return await self._landing(request, session_id, code, exc.status_code,
-                                       {exc.field or "phone": exc.message}, form)
+            if exc.code in {"expired_code", "forged_code", "session_not_found", "too_many_codes"}:
+                return _retry_after(render(request, "events/selfcheck/refused.html", {"error": exc},
+                                           status_code=exc.status_code), exc)
+            return _retry_after(await self._landing(request, session_id, code, exc.status_code,
+                                                    {exc.field or "phone": exc.message}, form), exc)
         session = await selfcheck.session_info(session_id)
         first_name = result.name.split()[0] if how != "ticket" and result.name.split() else result.name
         response = render(request, "events/selfcheck/done.html", {

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import socket
 import threading
 from collections.abc import AsyncIterator
@@ -29,6 +30,7 @@ import anyio.to_thread
 
 from portal.core import clock
 from portal.core.errors import NotFound
+from portal.core.files import open_private, private_dir
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter, ExportStopped
 from portal.reports.tables import ExportJob
@@ -107,35 +109,48 @@ def failure_message(exc: BaseException) -> str:
     return CRASHED.format(kind=type(exc).__name__)
 
 
+def _parts(path: Path) -> Path:
+    """The folder of a job's temporary files (the renderer's and xlsxwriter's), beside its file."""
+    return path.with_suffix(".parts")
+
+
+def remove_files(path: Path) -> None:
+    """Delete a job's file and its temporary files (a failed job keeps nothing)."""
+    path.unlink(missing_ok=True)
+    shutil.rmtree(_parts(path), ignore_errors=True)
+
+
 async def _run(job_id: int, flt: AttendanceFilter, shape: str, fmt: str, secret: str, folder: Path,
                stop: threading.Event) -> None:
     path = folder / f"job-{job_id}.{fmt}"
     beat = asyncio.create_task(_beat(job_id))
     try:
-        await anyio.to_thread.run_sync(lambda: folder.mkdir(parents=True, exist_ok=True))
-        await _update(job_id, status="running", heartbeat_at=clock.now())
+        await anyio.to_thread.run_sync(lambda: (private_dir(folder), private_dir(_parts(path))))
+        # The path is recorded while the job runs, so whoever marks it failed can delete its files.
+        await _update(job_id, status="running", heartbeat_at=clock.now(), path=str(path))
 
         def write() -> int:
             # In a worker thread: the renderer pulls its rows from the event loop batch by batch.
-            with open(path, "wb") as out:
+            with open_private(path) as out:
                 for chunk in export.body:
                     out.write(chunk)
             return path.stat().st_size
 
         export = await attendance.build_export(
-            flt, shape, fmt, secret, tmp_dir=str(folder),
+            flt, shape, fmt, secret, tmp_dir=str(_parts(path)),
             progress=lambda done: anyio.from_thread.run(_progress, job_id, done), stop=stop)
         await anyio.to_thread.run_sync(write)
         await _update(job_id, status="done", filename=export.filename, path=str(path),
                       finished_at=clock.now())
     except Exception as exc:  # noqa: BLE001 - the job records the failure; the coordinator sees it
         log.exception("export job %s failed", job_id)
-        path.unlink(missing_ok=True)  # noqa: ASYNC240 - one unlink of a local file
-        await _update(job_id, status="failed", error=failure_message(exc)[:500], finished_at=clock.now())
+        await anyio.to_thread.run_sync(remove_files, path)
+        await _update(job_id, status="failed", error=failure_message(exc)[:500], finished_at=clock.now(), path="")
     finally:
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beat
+        await anyio.to_thread.run_sync(lambda: shutil.rmtree(_parts(path), ignore_errors=True))
 
 
 async def _progress(job_id: int, done: int) -> None:
@@ -174,11 +189,13 @@ async def _fail_orphans(jobs: list[dict[str, Any]], now: dt.datetime) -> int:
             continue
         # Only a job still in the state it was seen in: a runner that finished meanwhile wins.
         changed = await ExportJob.update({ExportJob.status: "failed", ExportJob.error: ORPHANED,
-                                          ExportJob.finished_at: now}).where(
+                                          ExportJob.finished_at: now, ExportJob.path: ""}).where(
             (ExportJob.id == job["id"]) & (ExportJob.status == job["status"])
             & (ExportJob.worker == job["worker"])).returning(ExportJob.id)
         if changed:
             log.warning("export job %s: its process is gone; marked failed", job["id"])
+            if job.get("path"):  # the partial file and the temporary files of the dead writer
+                await anyio.to_thread.run_sync(remove_files, Path(job["path"]))
             failed += 1
     return failed
 
@@ -186,8 +203,8 @@ async def _fail_orphans(jobs: list[dict[str, Any]], now: dt.datetime) -> int:
 async def fail_orphans(now: dt.datetime | None = None) -> int:
     """Mark every queued or running job whose process is gone as failed; returns how many."""
     now = now or clock.now()
-    jobs = await ExportJob.select(ExportJob.id, ExportJob.status, ExportJob.worker, ExportJob.heartbeat_at).where(
-        ExportJob.status.is_in(list(ACTIVE)))
+    jobs = await ExportJob.select(ExportJob.id, ExportJob.status, ExportJob.worker, ExportJob.heartbeat_at,
+                                  ExportJob.path).where(ExportJob.status.is_in(list(ACTIVE)))
     return await _fail_orphans(jobs, now)
 
 
@@ -216,9 +233,12 @@ def _delete_leftovers(folder: Path, cutoff: float, kept: set[str], active: set[s
         return
     for path in folder.iterdir():
         with contextlib.suppress(OSError):  # gone meanwhile, or not ours to delete
-            if (path.is_file() and str(path) not in kept and not path.name.startswith(tuple(active))
+            if (str(path) not in kept and not path.name.startswith(tuple(active))
                     and path.stat().st_mtime < cutoff):
-                path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
 
 
 async def housekeeping(folder: Path, retention: dt.timedelta) -> None:

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from portal.core.files import private_dir
+from portal.core.validation import clean_text
+
 CHUNK = 64 * 1024
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary Office formats (doc, xls, ppt)
 
@@ -121,10 +124,10 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 def display_name(raw: str) -> str:
-    """A file name fit to show and to put in Content-Disposition: no directories, no control
+    """A file name fit to show and to put in Content-Disposition: no directories, no control or bidi
     characters; Bangla and other letters kept (NFC-normalised)."""
     name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" ._")
+    name = clean_text(_UNSAFE.sub("_", name)).strip(" ._")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
@@ -155,8 +158,7 @@ class Store:
     def receive(self, source: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
         """Copy `source` to a temporary file in the store, hashing it; FileRefused past `max_bytes`
         or when empty. Returns (temp path, sha256, size); the caller commits or discards it."""
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp_dir = private_dir(self.root / "tmp")
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
         digest, size = hashlib.sha256(), 0
         try:
@@ -179,7 +181,8 @@ class Store:
     def commit(self, tmp: Path, sha256: str, size: int) -> Stored:
         """Move a received file to its hash name (atomic rename, directory fsynced)."""
         target = self.path_for(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.root)
+        private_dir(target.parent)
         os.replace(tmp, target)  # the same bytes may already be there: replacing is harmless
         dir_fd = os.open(target.parent, os.O_RDONLY)
         try:

@@ -1,8 +1,8 @@
 import pytest
 
 from portal.auth.middleware import SESSION_COOKIE
-from portal.auth.services import MAX_FAILURES_PER_ACCOUNT
 from portal.auth.tables import LoginSession, User
+from portal.auth.throttle import MAX_FAILURES_PER_ACCOUNT_ADDRESS
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.anyio
@@ -39,7 +39,7 @@ async def test_wrong_password_rerenders_the_form_with_a_message(client, create_u
 
 async def test_locked_account_gets_429_and_a_clear_message(client, create_user):
     user = await create_user("organizer")
-    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+    for _ in range(MAX_FAILURES_PER_ACCOUNT_ADDRESS):
         await post_login(client, user.email, "wrong password")
     response = await post_login(client, user.email, PASSWORD)
     assert response.status_code == 429
