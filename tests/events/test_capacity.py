@@ -132,3 +132,30 @@ async def test_the_refusal_is_in_bangla_with_bangla_digits(staff_client, full_ev
     staff_client.cookies["lang"] = "bn"
     response = await staff_client.post(f"/manage/events/{full_event['id']}/edit", data=_form(full_event["id"], "1"))
     assert response.status_code == 422 and "২ জন" in response.text
+
+
+@pytest.mark.parametrize("status", ["completed", "cancelled"])
+async def test_raising_the_capacity_of_a_finished_event_seats_nobody(full_event, set_capacity, status):
+    # A completed or cancelled event has no seats to give: the waitlist stays as it was.
+    await Event.update({Event.status: status}).where(Event.id == full_event["id"])
+    assert await set_capacity(full_event["id"], "6") == 0
+    assert {await _status(w) for w in full_event["waiting"]} == {"waitlisted"}
+    assert await _capacity(full_event["id"]) == 6
+
+
+async def test_the_audited_before_is_read_under_the_events_lock(full_event, set_capacity, monkeypatch):
+    # Another edit commits between this edit's first read and its transaction: the audit's "before"
+    # must be the state this edit replaced (the other edit's title), not the stale first read.
+    from portal.events import services
+
+    original = services.list_sessions
+
+    async def meanwhile(event_id: int):
+        await Event.update({Event.title: "Renamed meanwhile"}).where(Event.id == event_id)
+        return await original(event_id)
+
+    monkeypatch.setattr(services, "list_sessions", meanwhile)
+    await set_capacity(full_event["id"], "2", title="Final title")
+    change = await AuditEntry.select().where(AuditEntry.action == "event.update").output(load_json=True).first()
+    assert change["before"]["title"] == "Renamed meanwhile"
+    assert change["after"]["title"] == "Final title"
