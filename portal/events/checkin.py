@@ -19,8 +19,9 @@ from portal.core import audit, clock
 from portal.core.errors import DomainError
 from portal.core.tables import AuditEntry
 from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
+from portal.events import window as windows
 from portal.events.registrations import SEATED
-from portal.events.tables import CheckIn, Registration, Session
+from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
 from portal.i18n import gettext as _
 
 METHODS = ("ticket_scan", "self_scan", "manual", "import")
@@ -29,14 +30,25 @@ MAX_CLIENT_ID = 64
 
 class CheckInError(DomainError):
     """A check-in was refused. Codes: session_not_found, unknown_ticket, not_registered,
-    wrong_event, cancelled, waitlisted, bad_method, not_checked_in."""
+    wrong_event, other_event_ticket, cancelled, waitlisted, bad_method, not_checked_in, outside_window."""
 
     status_code = 422
 
 
+class OutsideWindow(CheckInError):
+    """A check-in outside the session's window (portal.events.window): staff may confirm it
+    (`override=True`), self check-in may not. Carries the window and whether it was early."""
+
+    def __init__(self, window: windows.Window, early: bool) -> None:
+        super().__init__("outside_window", windows.refusal_text(early))
+        self.window = window
+        self.early = early
+
+
 @dataclass(frozen=True)
 class CheckInResult:
-    """What a scan did: `status` is "ok" (new) or "already" (the first check-in's time in `at`)."""
+    """What a scan did: `status` is "ok" (new), "already" (the first check-in's time in `at`) or "undone"
+    (a resend of a scan whose check-in staff undid: the undo's time in `at`, who undid it in `undone_by`)."""
 
     status: str
     at: dt.datetime
@@ -45,41 +57,54 @@ class CheckInResult:
     name: str
     organisation: str
     method: str
+    undone_by: str = ""
+    outside_window: bool = False  # recorded outside the session's window, confirmed by staff
 
     def as_json(self) -> dict[str, Any]:
         """The answer the scanner page reads."""
         return {"status": self.status, "at": self.at.isoformat(), "registration_id": self.registration_id,
                 "session_id": self.session_id, "name": self.name, "organisation": self.organisation,
-                "method": self.method}
+                "method": self.method, "undone_by": self.undone_by, "outside_window": self.outside_window}
 
 
 async def get_session(session_id: int) -> dict[str, Any]:
-    """The session, or CheckInError session_not_found."""
-    row = await Session.select(Session.id, Session.event, Session.title).where(Session.id == session_id).first()
+    """The session with its check-in window's facts, or CheckInError session_not_found."""
+    row = await Session.select(
+        Session.id, Session.event, Session.title, Session.starts_at, Session.ends_at,
+        Session.event.checkin_opens_before.as_alias("checkin_opens_before"),
+        Session.event.checkin_closes_after.as_alias("checkin_closes_after"),
+    ).where(Session.id == session_id).first()
     if row is None:
         raise CheckInError("session_not_found", _("This session does not exist."))
     return row
 
 
+# `undone` is the undone check-in of this very scan (same client id), if staff undid it: a late resend.
 _REGISTRATION_SQL = """
-    SELECT r.id, r.event, r.status, p.name, p.organisation, c.at AS checked_in_at, c.method AS checked_in_method
+    SELECT r.id, r.event, r.status, r.participant, p.name, p.organisation, c.at AS checked_in_at,
+        c.method AS checked_in_method,
+        (SELECT max(u.id) FROM check_in_undone u
+         WHERE u.registration = r.id AND u.session = {} AND u.client_id = {}) AS undone
     FROM registration r JOIN participant p ON p.id = r.participant
     LEFT JOIN check_in c ON c.registration = r.id AND c.session = {}
     WHERE r.%s = {}
 """
 
 
-async def _registration(token: str | None, registration_id: int | None, session_id: int) -> dict[str, Any]:
-    """The registration with the person's name and its check-in for the session (one query: scans are hot)."""
+async def _registration(token: str | None, registration_id: int | None, session_id: int,
+                        client_id: str | None) -> dict[str, Any]:
+    """The registration with the person's name, its check-in for the session and the undone check-in of
+    this client id (one query: scans are hot)."""
     if token is not None:
         token = token.strip()
         rows = []
         if 0 < len(token) <= 64:
-            rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, token)
+            rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, client_id, session_id,
+                                          token)
         if not rows:
             raise CheckInError("unknown_ticket", _("This code is not a ticket of this portal."))
         return rows[0]
-    rows = await Registration.raw(_REGISTRATION_SQL % "id", session_id, registration_id)
+    rows = await Registration.raw(_REGISTRATION_SQL % "id", session_id, client_id, session_id, registration_id)
     if not rows:
         raise CheckInError("not_registered", _("This person is not registered for this event."))
     return rows[0]
@@ -92,10 +117,29 @@ def _aware(value: Any) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _check_allowed(registration: dict[str, Any], session: dict[str, Any]) -> None:
+async def _other_event(registration: dict[str, Any], session: dict[str, Any]) -> CheckInError:
+    """The refusal of a ticket of another event, true to the person's registration in this one."""
+    name = registration["name"]
+    here = await Registration.select(Registration.status).where(
+        (Registration.event == session["event"]) & (Registration.participant == registration["participant"])).first()
+    if here is None:
+        return CheckInError("wrong_event", _("{name} is registered for another event.").format(name=name))
+    if here["status"] in SEATED:
+        return CheckInError("other_event_ticket", _(
+            "This ticket of {name} is for another event. {name} is registered for this one too: "
+            "find them by name below, or scan the ticket of this event.").format(name=name))
+    if here["status"] == "cancelled":
+        return CheckInError("cancelled", _(
+            "This ticket of {name} is for another event, and their registration for this one is cancelled."
+        ).format(name=name))
+    return CheckInError("waitlisted", _(
+        "This ticket of {name} is for another event, and for this one they are on the waitlist.").format(name=name))
+
+
+async def _check_allowed(registration: dict[str, Any], session: dict[str, Any]) -> None:
     name = registration["name"]
     if registration["event"] != session["event"]:
-        raise CheckInError("wrong_event", _("{name} is registered for another event.").format(name=name))
+        raise await _other_event(registration, session)
     if registration["status"] == "cancelled":
         raise CheckInError("cancelled", _("The registration of {name} is cancelled.").format(name=name))
     if registration["status"] not in SEATED:
@@ -118,32 +162,48 @@ async def check_in(
     client_id: str | None = None,
     at: dt.datetime | None = None,
     session: dict[str, Any] | None = None,
+    override: bool = False,
 ) -> CheckInResult:
     """Check a registration (by ticket token or id) in to a session; idempotent.
 
-    `session` (id and event) may be passed by a caller that has already loaded it."""
+    Outside the session's check-in window it raises OutsideWindow unless staff confirmed (`override`;
+    never for self check-in). A resend of a scan (same `client_id`) whose check-in was undone stays
+    undone. `session` (as get_session returns it) may be passed by a caller that has already loaded it."""
     if method not in METHODS:
         raise CheckInError("bad_method", _("Unknown check-in method."))
     if (token is None) == (registration_id is None):
         raise CheckInError("unknown_ticket", _("Give a ticket or a registration."))
     session = session or await get_session(session_id)
-    registration = await _registration(token, registration_id, session_id)
-    _check_allowed(registration, session)
     client_id = (client_id or "").replace("\x00", "").strip()[:MAX_CLIENT_ID] or None
+    registration = await _registration(token, registration_id, session_id, client_id)
+    await _check_allowed(registration, session)
 
     def result(status: str, row: dict[str, Any]) -> CheckInResult:
         return CheckInResult(status, row["at"], registration["id"], session_id, registration["name"],
-                             registration["organisation"], row["method"])
+                             registration["organisation"], row["method"], row.get("undone_by", ""),
+                             row.get("outside_window", False))
 
     if registration["checked_in_at"] is not None:
         return result("already", {"at": _aware(registration["checked_in_at"]),
                                   "method": registration["checked_in_method"]})
+    if registration["undone"] is not None:
+        undone = await UndoneCheckIn.select(
+            UndoneCheckIn.undone_at, UndoneCheckIn.method, UndoneCheckIn.undone_by_name,
+            UndoneCheckIn.undone_by.name.as_alias("by_name")).where(UndoneCheckIn.id == registration["undone"]).first()
+        return result("undone", {"at": undone["undone_at"], "method": undone["method"],
+                                 "undone_by": undone["by_name"] or undone["undone_by_name"]})
     when = at or clock.now()
+    window = windows.window_of(session)
+    position = window.position(when)
+    outside = position != "open"
+    if outside and not (override and method != "self_scan"):
+        raise OutsideWindow(window, position == "early")
     row = CheckIn(registration=registration["id"], session=session_id, at=when, method=method, by_user=by_user,
                   client_id=client_id)
     entry = _audit_entry(actor, "checkin.create", {
         "registration": registration["id"], "session": session_id, "method": method, "at": when,
-        "client_id": client_id})
+        "client_id": client_id, **({"outside_window": True} if outside else {})},
+        note=windows.OVERRIDE_NOTE if outside else "")
     try:
         created = await _insert(row, entry)
     except Exception as exc:
@@ -158,13 +218,22 @@ async def check_in(
         if existing is None:
             raise RuntimeError("check-in neither inserted nor found")
         return result("already", existing)
-    return result("ok", {"at": when, "method": method})
+    return result("ok", {"at": when, "method": method, "outside_window": outside})
 
 
-def _audit_entry(actor: audit.Actor, action: str, after: dict[str, Any]) -> AuditEntry:
+async def require_open(session_id: int, when: dt.datetime | None = None) -> None:
+    """Refuse (OutsideWindow) a moment outside the session's check-in window: self check-in's rule,
+    asked before anything is written (a walk-in's registration) or a form is offered."""
+    window = windows.window_of(await get_session(session_id))
+    position = window.position(when or clock.now())
+    if position != "open":
+        raise OutsideWindow(window, position == "early")
+
+
+def _audit_entry(actor: audit.Actor, action: str, after: dict[str, Any], note: str = "") -> AuditEntry:
     # The same row audit.record() writes, built here so it can join the check-in's own transaction.
     return AuditEntry(actor_id=actor.id, actor=actor.label[:200], action=action, record_type="check_in",
-                      record_id="", before=None, after=audit._plain(after), note="", ip=actor.ip[:64])
+                      record_id="", before=None, after=audit._plain(after), note=note, ip=actor.ip[:64])
 
 
 def _insert_query(row: CheckIn) -> Any:
@@ -244,16 +313,20 @@ async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_
         if row is None:
             raise CheckInError("not_checked_in", _("This person is not checked in to this session."))
         await CheckIn.delete().where(CheckIn.id == row["id"])
+        # Kept, so that a late resend of the same offline scan (its client id) stays undone.
+        await UndoneCheckIn.insert(UndoneCheckIn(
+            registration=registration_id, session=session_id, client_id=row["client_id"], method=row["method"],
+            at=row["at"], undone_at=clock.now(), undone_by=actor.id, undone_by_name=actor.label[:200]))
         await audit.record(actor, "checkin.undo", "check_in", row["id"], before={
             "registration": registration_id, "session": session_id, "method": row["method"], "at": row["at"],
             "by_user": row["by_user"], "client_id": row["client_id"]})
 
 
 async def session_for_scan(event_id: int, session_id: int) -> dict[str, Any] | None:
-    """The session (id, event, district) if it belongs to the event; one query, for the scan route."""
+    """The session (id, event, district, window facts) if it belongs to the event; one query, for the scan route."""
     rows = await Session.raw(
-        "SELECT s.id, s.event, e.district FROM event_session s JOIN event e ON e.id = s.event "
-        "WHERE s.id = {} AND s.event = {}", session_id, event_id)
+        "SELECT s.id, s.event, s.starts_at, s.ends_at, e.district, e.checkin_opens_before, e.checkin_closes_after "
+        "FROM event_session s JOIN event e ON e.id = s.event WHERE s.id = {} AND s.event = {}", session_id, event_id)
     return rows[0] if rows else None
 
 

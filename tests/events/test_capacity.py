@@ -1,13 +1,17 @@
 """Changing an event's capacity: a raise (or no limit) seats the waitlist in the order people joined, in
 the same transaction and audited; a capacity below the seats already taken is refused by the field."""
 
+import datetime as dt
+
 import pytest
 
+from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
 from portal.events import registrations
 from portal.events.registrations import CapacityBelowSeats
 from portal.events.tables import Event, Registration
+from tests.helpers import PORTAL_TZ
 
 pytestmark = pytest.mark.anyio
 ACTOR = Actor.system("tests")
@@ -102,8 +106,10 @@ async def test_an_event_overbooked_before_the_rule_can_still_be_edited(full_even
 # Through the edit form.
 
 def _form(event_id: int, capacity: str) -> dict[str, str]:
+    today = clock.today(PORTAL_TZ)  # the dates the create_event fixture gave the event
     return {"kind": "district_workshop", "title": "Khulna workshop", "district": "khulna", "venue": "Hall",
-            "start_date": "2026-12-01", "end_date": "2026-12-02", "capacity": capacity, "completion_percent": "100"}
+            "start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=1)).isoformat(),
+            "capacity": capacity, "completion_percent": "100"}
 
 
 @pytest.mark.parametrize(("capacity", "message"), [
