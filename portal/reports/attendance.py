@@ -405,6 +405,6 @@ def scoped(flt: AttendanceFilter, user: Any) -> AttendanceFilter:
 
 
 RENDERERS_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # the response adds the charset
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }

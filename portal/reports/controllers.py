@@ -134,7 +134,7 @@ class CalendarController(Controller):
     async def _feed(self, request: Request, district: str | None) -> Response:
         settings = request.app.state.settings
         body = await calendar.feed(settings.base_url, clock.today(settings.tz), district)
-        return Response(body, media_type="text/calendar; charset=utf-8",
+        return Response(body, media_type="text/calendar",
                         headers={"Cache-Control": "public, max-age=900",
                                  "Content-Disposition": 'inline; filename="events.ics"'})
 
