@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ XLSX_DIRECT_LIMIT = 20_000
 async def _checked_filter(request: Request, values: Any) -> tuple[attendance.AttendanceFilter, dict[str, str]]:
     user = current_user(request)
     flt, errors = attendance.parse_filter(values)
-    flt = attendance.scoped(flt, user)
+    flt = replace(attendance.scoped(flt, user), tz=request.app.state.settings.tz)
     if flt.event_id:
         event = await Event.select(Event.district).where(Event.id == flt.event_id).first()
         if event is None or not user.sees_district(event["district"]):
