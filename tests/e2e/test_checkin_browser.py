@@ -193,3 +193,33 @@ def test_participant_checks_in_with_the_venue_code_on_a_pixel_5(live_server, bro
     screenshot(person, "checkin-07-forged-code")
     person.context.close()
     staff.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 720)])
+def test_the_venue_display_is_a_kiosk_with_everything_above_the_fold(live_server, browser, width, height):
+    staff = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    page = staff.new_page()
+    seeded = seed(page, live_server, f"Venue display meeting {width}", f"Display Person {width}",
+                  f"01711-66{width:04d}")
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if r.url.endswith("/display") else None)
+    page.goto(f"{live_server}/manage/events/{seeded.event_id}/sessions/{seeded.session_id}/display")
+    # No staff chrome on a public screen.
+    assert page.locator("header.top, nav, footer").count() == 0
+    assert "Log out" not in page.inner_text("body")
+    for selector in (".venue-qr svg", ".venue-short", ".venue-countdown", ".venue-title", ".venue-address"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height, (selector, box)
+    assert page.evaluate("document.documentElement.scrollHeight") <= height
+    # Readable from the back of a room: the typed code at least 60 px high, the QR at least half the height.
+    assert float(page.eval_on_selector(".venue-short", "e => parseFloat(getComputedStyle(e).fontSize)")) >= 60
+    assert page.locator(".venue-qr svg").bounding_box()["height"] >= height / 2
+    screenshot(page, f"checkin-09-venue-{width}x{height}")
+    # It keeps working as the code rotates: the countdown ticks and htmx polls the code block.
+    first = int(page.get_attribute(".venue-countdown", "data-seconds"))
+    page.wait_for_timeout(6_500)
+    assert len(polls) >= 2, polls  # the page, then at least one poll
+    assert page.locator(".venue-qr svg").is_visible() and page.locator("header.top").count() == 0
+    now = int(page.get_attribute(".venue-countdown", "data-seconds"))
+    assert now != first
+    staff.close()
