@@ -9,17 +9,14 @@ every undo is written to the audit log in the same transaction as the change.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from portal.core import audit, clock
 from portal.core.errors import DomainError
-from portal.core.tables import AuditEntry
-from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
+from portal.db import icontains, is_unique_violation, write_transaction
 from portal.events import window as windows
+from portal.events.checkin_write import audit_entry, insert
 from portal.events.registrations import SEATED
 from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
 from portal.i18n import gettext as _
@@ -200,12 +197,12 @@ async def check_in(
         raise OutsideWindow(window, position == "early")
     row = CheckIn(registration=registration["id"], session=session_id, at=when, method=method, by_user=by_user,
                   client_id=client_id)
-    entry = _audit_entry(actor, "checkin.create", {
+    entry = audit_entry(actor, "checkin.create", {
         "registration": registration["id"], "session": session_id, "method": method, "at": when,
         "client_id": client_id, **({"outside_window": True} if outside else {})},
         note=windows.OVERRIDE_NOTE if outside else "")
     try:
-        created = await _insert(row, entry)
+        created = await insert(row, entry)
     except Exception as exc:
         # Belt and braces: ON CONFLICT already answers a concurrent duplicate, but a unique
         # violation from any other path is still a repeat, not an error.
@@ -228,78 +225,6 @@ async def require_open(session_id: int, when: dt.datetime | None = None) -> None
     position = window.position(when or clock.now())
     if position != "open":
         raise OutsideWindow(window, position == "early")
-
-
-def _audit_entry(actor: audit.Actor, action: str, after: dict[str, Any], note: str = "") -> AuditEntry:
-    # The same row audit.record() writes, built here so it can join the check-in's own transaction.
-    return AuditEntry(actor_id=actor.id, actor=actor.label[:200], action=action, record_type="check_in",
-                      record_id="", before=None, after=audit._plain(after), note=note, ip=actor.ip[:64])
-
-
-def _insert_query(row: CheckIn) -> Any:
-    return CheckIn.insert(row).on_conflict(
-        target=(CheckIn.registration, CheckIn.session), action="DO NOTHING").returning(CheckIn.id)
-
-
-@functools.cache
-def _statements(engine_type: str) -> tuple[str, str]:
-    """The two INSERTs as SQL for the bound engine, built by Piccolo once (building a query costs
-    about a millisecond, most of a scan's CPU)."""
-    sample = CheckIn(registration=0, session=0, at=clock.now(), method="", by_user=None, client_id=None)
-    insert_sql, _ = _insert_query(sample).querystrings[0].compile_string(engine_type=engine_type)
-    audit_sql, _ = AuditEntry.insert(AuditEntry(
-        at=clock.now(), actor_id=None, actor="", action="", record_type="", record_id="", before=None, after=None,
-        note="", ip="")).querystrings[0].compile_string(engine_type=engine_type)
-    # Check the column order the argument lists below rely on.
-    assert '("id","registration","session","at","method","by_user","client_id")' in insert_sql, insert_sql
-    assert '("id","at","actor_id","actor","action","record_type","record_id","before","after","note","ip")' in \
-        audit_sql, audit_sql
-    return insert_sql, audit_sql
-
-
-async def _insert(row: CheckIn, entry: AuditEntry) -> bool:
-    """Insert the check-in and its audit entry in one transaction; False if it already existed.
-
-    On SQLite the transaction runs whole on the engine's writer thread (`run_in_writer`): one
-    hand-over per scan, one transaction at a time. Letting many connections wait on SQLite's busy
-    handler cost 10-100 ms a scan under load, and a statement-by-statement transaction under a lock
-    held the lock across event-loop turns. PostgreSQL runs the same two prepared statements in an
-    ordinary transaction on one pooled connection.
-    """
-    engine = CheckIn._meta.db
-    insert_sql, audit_sql = _statements(engine.engine_type)
-    insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id]
-    audit_args = [clock.now(), entry.actor_id, entry.actor, entry.action, entry.record_type, None, None,
-                  json.dumps(entry.after), entry.note, entry.ip]
-    if not is_sqlite(engine):
-        if getattr(engine, "pool", None) is None:  # no pool (a command outside the server): Piccolo's way
-            async with write_transaction(engine):
-                inserted = await _insert_query(row)
-                if inserted:
-                    entry.record_id = str(inserted[0]["id"])
-                    await AuditEntry.insert(entry)
-            return bool(inserted)
-        async with engine.pool.acquire() as connection, connection.transaction():
-            inserted = await connection.fetch(insert_sql, *insert_args)
-            if inserted:
-                audit_args[5] = str(inserted[0]["id"])
-                await connection.execute(audit_sql, *audit_args)
-        return bool(inserted)
-
-    def write(connection: sqlite3.Connection) -> bool:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            inserted = connection.execute(insert_sql, insert_args).fetchall()
-            if inserted:
-                audit_args[5] = str(inserted[0]["id"])
-                connection.execute(audit_sql, audit_args)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        return bool(inserted)
-
-    return await engine.run_in_writer(write)
 
 
 async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_id: int | None = None) -> None:
