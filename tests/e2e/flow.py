@@ -11,7 +11,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from tests.helpers import PORTAL_TZ, session_around_now
+from tests.helpers import PORTAL_TZ, TEST_NOW, session_around_now
 
 PHONE_360 = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
              "has_touch": True, "timezone_id": "Asia/Dhaka"}
@@ -47,7 +47,9 @@ def post(page, url: str, form: dict) -> object:
 def seed(page, base: str, *, title: str, name: str, name_bn: str, phone: str, walk_ins: bool = False) -> Seeded:
     """A one-day event in Khulna today (the server's clock), its session under way, with one registered
     person, made through the staff pages."""
-    starts, ends = (moment.astimezone(PORTAL_TZ) for moment in session_around_now())
+    # The server's clock started at TEST_NOW (tests/e2e/serve_at.py) and has run on for the minutes the
+    # suite has taken since; module-scoped fixtures run before the test's own clock is installed.
+    starts, ends = (moment.astimezone(PORTAL_TZ) for moment in session_around_now(now=TEST_NOW))
     form = {"kind": "cso_meeting", "title": title, "district": "khulna", "venue": "Shilpakala Hall",
             "start_date": starts.date().isoformat(), "end_date": starts.date().isoformat()}
     if walk_ins:

@@ -223,3 +223,16 @@ def test_the_venue_display_is_a_kiosk_with_everything_above_the_fold(live_server
     now = int(page.get_attribute(".venue-countdown", "data-seconds"))
     assert now != first
     staff.close()
+
+
+def test_the_venue_display_fits_a_phone_held_upright(live_server, browser):
+    # Staff sometimes open it on a phone to show at the door: stacked, nothing wider than the screen.
+    staff = browser.new_context(**PIXEL_5)
+    page = staff.new_page()
+    seeded = seed(page, live_server, "Venue display on a phone", "Phone Display Person", "01711-667788")
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server}/manage/events/{seeded.event_id}/sessions/{seeded.session_id}/display")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator(".venue-short").bounding_box()["width"] <= 360
+    screenshot(page, "checkin-10-venue-360")
+    staff.close()
