@@ -119,8 +119,10 @@ async def _seed(registrations: int, sessions: int) -> dict[str, Any]:
         now = dt.datetime.now(dt.UTC)
         session_ids = []
         for n in range(sessions):
-            session = Session(event=event.id, title=f"Day {n + 1}", starts_at=now + dt.timedelta(days=n),
-                              ends_at=now + dt.timedelta(days=n, hours=8))
+            # Every session under way now, so that check-in to each is inside its window (the soak
+            # scans them all at once, without staff confirming scans outside the window).
+            session = Session(event=event.id, title=f"Session {n + 1}", starts_at=now - dt.timedelta(minutes=30),
+                              ends_at=now + dt.timedelta(hours=8))
             await session.save()
             session_ids.append(session.id)
         people = [Participant(name=f"Soak person {n}", phone=f"+88017{n:08d}", district="dhaka")

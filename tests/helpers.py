@@ -29,3 +29,14 @@ async def job_finished(client, url: str) -> str:
             return text
         await asyncio.sleep(0.05)
     raise AssertionError("the job did not finish")
+
+
+def session_around_now(tz: ZoneInfo = PORTAL_TZ, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """A session's start and end that put `now` (by default the portal's clock) inside it, within its local
+    day (so the session stays on the event's date): check-in to it is inside its window."""
+    from portal.core import clock
+
+    now = now or clock.now()
+    midnight = dt.datetime.combine(now.astimezone(tz).date(), dt.time(), tz)
+    starts = max(now - dt.timedelta(minutes=30), midnight)
+    return starts, min(starts + dt.timedelta(hours=8), midnight + dt.timedelta(hours=23, minutes=59))

@@ -18,6 +18,7 @@ import argparse
 import concurrent.futures
 import csv
 import datetime as dt
+import email.utils
 import io
 import json
 import random
@@ -80,10 +81,14 @@ class Probe:
 
     def stage(self) -> None:
         self.staff = self.login("coordinator@demo.example")
-        today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=6)).date().isoformat()
+        # The server's own date (its Date header) in Dhaka: the probe may run on another machine.
+        served_at = email.utils.parsedate_to_datetime(self.staff.get("/healthz").headers["date"])
+        today = (served_at + dt.timedelta(hours=6)).date().isoformat()
         answer = self.staff.post("/manage/events", data={
             "kind": "district_workshop", "title": f"Probe {time.strftime('%H%M%S')}", "district": "dhaka",
-            "venue": "Hall", "start_date": today, "end_date": today, "walk_ins": "on", "capacity": ""})
+            "venue": "Hall", "start_date": today, "end_date": today, "walk_ins": "on", "capacity": "",
+            # check-in open all day, whatever the hour the probe runs at
+            "checkin_opens_before": "1440", "checkin_closes_after": "1440"})
         self.event_id = int(answer.headers["location"].rstrip("/").rsplit("/", 1)[1])
         detail = self.staff.get(f"/manage/events/{self.event_id}").text
         self.session_id = int(re.search(r"/sessions/(\d+)/display", detail).group(1))

@@ -41,9 +41,12 @@ def test_upload_names_go_through_it():
 
 async def test_a_walk_in_name_and_organisation_reach_the_directory_clean(app, client, create_user, clock):
     coordinator = await create_user("coordinator")
+    tz = ZoneInfo("Asia/Dhaka")
+    day = clock.now().astimezone(tz).date()
+    clock.move_to(dt.datetime.combine(day, dt.time(10), tz))  # during the event's one session
     event_id = await services.create_event(
-        {"kind": "district_workshop", "title": "Open", "district": "khulna", "start_date": "2026-12-01",
-         "end_date": "2026-12-01", "walk_ins": "on"}, coordinator, ZoneInfo("Asia/Dhaka"))
+        {"kind": "district_workshop", "title": "Open", "district": "khulna", "start_date": day.isoformat(),
+         "end_date": day.isoformat(), "walk_ins": "on"}, coordinator, tz)
     session_id = (await Session.select(Session.id).where(Session.event == event_id).first())["id"]
     code = selfcheck.code_for(app.state.settings.secret_key, session_id, clock.now().timestamp())
     await client.get("/c")

@@ -48,6 +48,7 @@ class EventCertificateController(Controller):
             job = await jobs.get(current_user(request), event_id, job["id"])
         return render(request, "certificates/event.html", {
             "event": event, "standings": standings, "job": job, "kind": certificate_kind(event),
+            "tot_ends": await issue.ends_later(event),
             "eligible": sum(s.eligible for s in standings),
             "issued": sum(s.certificate is not None for s in standings),
             "pending": sum(s.eligible and s.certificate is None for s in standings),
@@ -55,10 +56,13 @@ class EventCertificateController(Controller):
 
     @post("/{registration_id:int}/issue", name="certificates.issue_one")
     async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
-        """Issue one certificate (a second click finds the first)."""
+        """Issue one certificate (a second click finds the first); before a ToT ends, only with a reason."""
         url = self._url(request, event_id)
+        form = form_dict(await request.form())
         try:
-            row, created = await issue.issue_one(current_user(request), event_id, registration_id, client_ip(request))
+            row, created = await issue.issue_one(current_user(request), event_id, registration_id, client_ip(request),
+                                                 tz=request.app.state.settings.tz,
+                                                 early_reason=str(form.get("early_reason", "")))
         except DomainError as exc:
             if exc.code == "not_found":
                 raise
@@ -81,7 +85,7 @@ class EventCertificateController(Controller):
     async def issue_all(self, request: Request, event_id: FromPath[int]) -> Response:
         """Start (or find) the bulk issue job; htmx gets the progress component, others its page."""
         user = current_user(request)
-        job_id = await jobs.start(user, event_id, client_ip(request))
+        job_id = await jobs.start(user, event_id, client_ip(request), request.app.state.settings.tz)
         if request.headers.get("hx-request") == "true":
             job = await jobs.get(user, event_id, job_id)
             return render(request, "certificates/_job.html", {"event_id": event_id, "job": job},

@@ -25,6 +25,7 @@ def verification_url(base_url: str, code: str) -> str:
 
 _COLUMNS = (
     Certificate.id, Certificate.serial, Certificate.code, Certificate.kind, Certificate.issued_at,
+    Certificate.revoked_at,
     Certificate.registration.id.as_alias("registration_id"),
     Certificate.registration.participant.name.as_alias("name"),
     Certificate.registration.participant.name_bn.as_alias("name_bn"),
@@ -80,6 +81,7 @@ async def facts_for(certificate_ids: Sequence[int], base_url: str, tz: ZoneInfo,
             verification_url=verification_url(base_url, row["code"]),
             issued_on=row["issued_at"].astimezone(tz).date(), programme_name=programme.name,
             logo=programme.logo, signatories=programme.signatories,
+            revoked_on=row["revoked_at"].astimezone(tz).date() if row["revoked_at"] else None,
         ))
     return facts
 

@@ -9,6 +9,7 @@ issue gives its number back.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -20,7 +21,8 @@ from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import write_transaction
-from portal.events.tables import Participant, Registration
+from portal.events.tables import Participant, Registration, Session
+from portal.i18n import format_when
 
 log = logging.getLogger("portal.certificates")
 
@@ -42,7 +44,8 @@ async def _existing(registration_id: int, kind: str) -> dict[str, Any] | None:
     ).first()
 
 
-async def _add_to_pool(certificate_id: int, registration_id: int, event: dict[str, Any], actor: Actor) -> None:
+async def _add_to_pool(certificate_id: int, registration_id: int, event: dict[str, Any], actor: Actor,
+                       certified_on: dt.date, note: str = "") -> None:
     person = await Registration.select(
         Registration.participant.id, Registration.participant.district, Registration.participant.organisation
     ).where(Registration.id == registration_id).first()
@@ -51,38 +54,77 @@ async def _add_to_pool(certificate_id: int, registration_id: int, event: dict[st
     member = PoolMember(
         participant=person["participant.id"], certificate=certificate_id, source_event=event["id"],
         district=person["participant.district"], organisation=person["participant.organisation"],
-        certified_on=clock.now().date(), status="active",
+        certified_on=certified_on, status="active",
     )
     await member.save()
     await audit.record(actor, "pool.add", "pool_member", member.id,
-                       after={"participant": person["participant.id"], "certificate": certificate_id})
+                       after={"participant": person["participant.id"], "certificate": certificate_id}, note=note)
 
 
-async def issue_for(event: dict[str, Any], item: Standing, user_id: int | None, actor: Actor) -> tuple[dict, bool]:
-    """Issue the event's certificate for one eligible standing; (certificate, created). Idempotent."""
+async def last_session_end(event_id: int) -> dt.datetime | None:
+    """When the event's last session ends (None without sessions)."""
+    row = await Session.select(Session.ends_at).where(Session.event == event_id).order_by(
+        Session.ends_at, ascending=False).first()
+    return row["ends_at"] if row else None
+
+
+async def ends_later(event: dict[str, Any]) -> dt.datetime | None:
+    """For a ToT whose last session has not ended yet, when it ends; else None. A master-trainer
+    certificate (and the pool entry) before then needs an explicit reason."""
+    if certificate_kind(event) != "master_trainer":
+        return None
+    ends = await last_session_end(event["id"])
+    return ends if ends is not None and clock.now() < ends else None
+
+
+class EarlyIssue(DomainError):
+    """A master-trainer certificate asked for before the ToT's last session has ended, without a reason."""
+
+    def __init__(self, ends: dt.datetime, tz: dt.tzinfo | None) -> None:
+        when = format_when(ends.astimezone(tz or dt.UTC), "%d %b %Y, %H:%M")
+        super().__init__("tot_not_finished", f"The ToT ends {when}: a master-trainer certificate before then needs "
+                                             "a reason (issue it early with the reason).", "early_reason")
+        self.ends = ends
+
+
+async def issue_for(event: dict[str, Any], item: Standing, user_id: int | None, actor: Actor, *,
+                    tz: dt.tzinfo | None = None, early_reason: str = "") -> tuple[dict, bool]:
+    """Issue the event's certificate for one eligible standing; (certificate, created). Idempotent.
+
+    A master-trainer certificate before the ToT's last session has ended is refused (EarlyIssue) unless
+    `early_reason` says why; the reason goes into the audit of the certificate and of the pool entry.
+    `tz` (PORTAL_TIMEZONE) dates the pool entry; without it the UTC date is kept."""
     if not item.eligible:
         raise DomainError("not_eligible", f"{item.name} is not eligible: {item.reason_text.lower()}.")
     kind = certificate_kind(event)
     found = await _existing(item.registration_id, kind)
     if found:
         return found, False
+    early_reason = early_reason.strip()[:500]
+    ends = await ends_later(event)
+    if ends is not None and not early_reason:
+        raise EarlyIssue(ends, tz)
+    early = {"before_end": True, "tot_ends": ends, "reason": early_reason} if ends is not None else {}
     try:
         async with write_transaction(Certificate._meta.db):
             found = await _existing(item.registration_id, kind)
             if found:
                 return found, False
+            now = clock.now()  # written explicitly: the column default reads the wall clock
             certificate = Certificate(
                 serial=await _next_serial(kind, event["end_date"].year), code=codes.new_code(), kind=kind,
-                registration=item.registration_id, issued_by=user_id,
+                registration=item.registration_id, issued_by=user_id, issued_at=now,
             )
             await certificate.save()
             await CertificateHistory.insert(CertificateHistory(certificate=certificate.id, action="issued",
-                                                               by_user=user_id))
+                                                               by_user=user_id, at=now, reason=early_reason))
+            note = f"issued before the ToT ended: {early_reason}" if early else ""
             await audit.record(actor, "certificate.issue", "certificate", certificate.id,
                                after={"serial": certificate.serial, "kind": kind,
-                                      "registration": item.registration_id})
+                                      "registration": item.registration_id, **early}, note=note)
             if kind == "master_trainer":
-                await _add_to_pool(certificate.id, item.registration_id, event, actor)
+                await _add_to_pool(certificate.id, item.registration_id, event, actor,
+                                   now.astimezone(tz).date() if tz else now.date(), note)
     except Exception:
         # A concurrent issue for the same registration won the unique index: answer with its row.
         found = await _existing(item.registration_id, kind)
@@ -92,10 +134,12 @@ async def issue_for(event: dict[str, Any], item: Standing, user_id: int | None, 
     return await _existing(item.registration_id, kind), True
 
 
-async def issue_one(user: CurrentUser, event_id: int, registration_id: int, ip: str = "") -> tuple[dict, bool]:
-    """Issue one registration's certificate (staff, district scope)."""
+async def issue_one(user: CurrentUser, event_id: int, registration_id: int, ip: str = "", *,
+                    tz: dt.tzinfo | None = None, early_reason: str = "") -> tuple[dict, bool]:
+    """Issue one registration's certificate (staff, district scope); see issue_for for `early_reason`."""
     event = await load_event(user, event_id)
-    return await issue_for(event, await standing(event, registration_id), user.id, user.actor(ip))
+    return await issue_for(event, await standing(event, registration_id), user.id, user.actor(ip), tz=tz,
+                           early_reason=early_reason)
 
 
 async def get_certificate(user: CurrentUser | None, certificate_id: int) -> dict[str, Any]:

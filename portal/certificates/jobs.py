@@ -16,7 +16,7 @@ from typing import Any
 
 from portal.auth.services import CurrentUser
 from portal.certificates.eligibility import event_standings, load_event
-from portal.certificates.issue import issue_for
+from portal.certificates.issue import ends_later, issue_for
 from portal.certificates.tables import IssueJob
 from portal.core import audit, clock
 from portal.core.audit import Actor
@@ -31,10 +31,14 @@ _tasks: dict[int, asyncio.Task] = {}
 
 
 async def _pending(event: dict[str, Any]) -> list:
+    # Master-trainer certificates wait for the ToT's last session to end: bulk issue skips them until then
+    # (one can be issued early, with a reason, from its own row).
+    if await ends_later(event) is not None:
+        return []
     return [s for s in await event_standings(event) if s.eligible and s.certificate is None]
 
 
-async def start(user: CurrentUser, event_id: int, ip: str = "") -> int:
+async def start(user: CurrentUser, event_id: int, ip: str = "", tz: dt.tzinfo | None = None) -> int:
     """Start issuing every eligible certificate of the event; a job already under way is returned instead."""
     event = await load_event(user, event_id)
     total = 0
@@ -53,17 +57,17 @@ async def start(user: CurrentUser, event_id: int, ip: str = "") -> int:
             job_id = job.id
             await audit.record(user.actor(ip), "certificate.bulk_issue", "event", event_id, after={"job": job_id})
     if not current and total:
-        _spawn(job_id)
+        _spawn(job_id, tz)
     return job_id
 
 
-def _spawn(job_id: int) -> None:
-    task = asyncio.get_running_loop().create_task(run(job_id))
+def _spawn(job_id: int, tz: dt.tzinfo | None = None) -> None:
+    task = asyncio.get_running_loop().create_task(run(job_id, tz))
     _tasks[job_id] = task
     task.add_done_callback(lambda _: _tasks.pop(job_id, None))
 
 
-async def run(job_id: int) -> None:
+async def run(job_id: int, tz: dt.tzinfo | None = None) -> None:
     """Issue what the job's event still lacks, beating the heartbeat after each certificate."""
     job = await IssueJob.select().where(IssueJob.id == job_id).first()
     try:
@@ -73,7 +77,7 @@ async def run(job_id: int) -> None:
                                IssueJob.total: job["done"] + len(pending)}).where(IssueJob.id == job_id)
         actor = Actor(id=job["created_by"], label=f"bulk issue job {job_id}")
         for item in pending:
-            _, created = await issue_for(event, item, job["created_by"], actor)
+            _, created = await issue_for(event, item, job["created_by"], actor, tz=tz)
             await IssueJob.update({IssueJob.done: IssueJob.done + 1, IssueJob.issued: IssueJob.issued + int(created),
                                    IssueJob.heartbeat_at: clock.now()}).where(IssueJob.id == job_id)
         await IssueJob.update({IssueJob.status: "done", IssueJob.finished_at: clock.now()}).where(IssueJob.id == job_id)

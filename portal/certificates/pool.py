@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ def _columns() -> tuple:
         PoolMember.source_event.title.as_alias("event_title"),
         PoolMember.source_event.course.title.as_alias("course_title"),
         PoolMember.certificate.serial.as_alias("serial"),
+        PoolMember.certificate.issued_at.as_alias("issued_at"),
     )
 
 
@@ -76,7 +78,13 @@ EXPORT_COLUMNS = (
 )
 
 
-async def export_csv(filters: PoolFilter, user: CurrentUser) -> Export:
+def certified_on(member: dict[str, Any], tz: dt.tzinfo) -> dt.date | None:
+    """The day the member was certified in PORTAL_TIMEZONE: the certificate's issue time there (the stored
+    date of entries made before this rule may be the UTC date)."""
+    return member["issued_at"].astimezone(tz).date() if member.get("issued_at") else member["certified_on"]
+
+
+async def export_csv(filters: PoolFilter, user: CurrentUser, tz: dt.tzinfo) -> Export:
     """The filtered pool as CSV (names are neutralised against formulas by the renderer).
 
     The rule for organizers limited to districts: the whole pool by name, as the pool page shows it,
@@ -87,9 +95,10 @@ async def export_csv(filters: PoolFilter, user: CurrentUser) -> Export:
         for row in rows:
             district = BY_CODE.get(row["district"])
             contacts = {} if user.sees_district(row["district"]) else {"phone": "", "email": ""}
-            yield {**row, "district": district.name if district else row["district"], **contacts}
+            yield {**row, "district": district.name if district else row["district"],
+                   "certified_on": certified_on(row, tz), **contacts}
 
-    return render_csv("master-trainer-pool", list(EXPORT_COLUMNS), body())
+    return render_csv("master-trainer-pool", list(EXPORT_COLUMNS), body(), tz=tz)
 
 
 async def get_member(member_id: int) -> dict[str, Any]:

@@ -53,7 +53,7 @@ class PoolController(Controller):
     async def export(self, request: Request) -> Stream:
         """The filtered pool as CSV; contacts only within an organizer's districts."""
         filters, _ = parse_filter(request.query_params)
-        export = await pool.export_csv(filters, current_user(request))
+        export = await pool.export_csv(filters, current_user(request), request.app.state.settings.tz)
         return Stream(export.body, media_type=export.content_type, headers=export.headers)
 
     @get("/{member_id:int}", name="pool.detail")

@@ -26,6 +26,7 @@ from portal.pdf import (
     PdfDocument,
     bangla_date_range,
     bangla_digits,
+    draw_centred,
     draw_fitted,
     draw_image,
     draw_left,
@@ -96,6 +97,7 @@ class CertificateFacts:
     logo: bytes | None = None
     signatories: tuple[Signatory, ...] = field(default=())
     district_bn: str | None = None
+    revoked_on: dt.date | None = None  # a revoked certificate says so on its face, with the date
 
     def __post_init__(self) -> None:
         if self.kind not in TITLES:
@@ -119,7 +121,8 @@ def render_certificate(facts: CertificateFacts) -> bytes:
     document = CertificateDocument(
         title=f"{title}: {name}",
         author=facts.programme_name,
-        subject=f"{facts.event_title}, {facts.serial}",
+        subject=f"{facts.event_title}, {facts.serial}"
+        + (f", REVOKED on {english_date(facts.revoked_on)}" if facts.revoked_on else ""),
         keywords=[facts.serial, facts.name_en, *filter(None, [facts.name_bn]), facts.verification_url],
     )
     return document.render([facts])
@@ -150,6 +153,26 @@ class CertificateDocument(PdfDocument[CertificateFacts]):
         _draw_body(canvas, page)
         _draw_signatories(canvas, page.signatories)
         _draw_footer(canvas, page)
+        if page.revoked_on:
+            _draw_revoked(canvas, page.revoked_on)
+
+
+REVOKED = HexColor("#cf222e")
+
+
+def _draw_revoked(canvas: Canvas, revoked_on: dt.date) -> None:
+    """A red band across the page: the certificate is void, and since when (drawn last, over everything)."""
+    canvas.saveState()
+    canvas.translate(PAGE[0] / 2, PAGE[1] / 2)
+    canvas.rotate(18)
+    canvas.setFillColor(Color(1, 1, 1, alpha=0.85))
+    canvas.setStrokeColor(REVOKED)
+    canvas.setLineWidth(4)
+    canvas.rect(-330, -52, 660, 104, stroke=1, fill=1)
+    canvas.setFillColor(REVOKED)
+    draw_centred(canvas, 0, 4, "REVOKED", SANS_BOLD, 54)
+    draw_centred(canvas, 0, -36, f"This certificate was revoked on {english_date(revoked_on)}.", SANS_BOLD, 16)
+    canvas.restoreState()
 
 
 def _header_baseline(facts: CertificateFacts) -> float:

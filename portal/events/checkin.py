@@ -9,18 +9,16 @@ every undo is written to the audit log in the same transaction as the change.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from portal.core import audit, clock
 from portal.core.errors import DomainError
-from portal.core.tables import AuditEntry
-from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
+from portal.db import icontains, is_unique_violation, write_transaction
+from portal.events import window as windows
+from portal.events.checkin_write import audit_entry, insert
 from portal.events.registrations import SEATED
-from portal.events.tables import CheckIn, Registration, Session
+from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
 from portal.i18n import gettext as _
 
 METHODS = ("ticket_scan", "self_scan", "manual", "import")
@@ -29,14 +27,25 @@ MAX_CLIENT_ID = 64
 
 class CheckInError(DomainError):
     """A check-in was refused. Codes: session_not_found, unknown_ticket, not_registered,
-    wrong_event, cancelled, waitlisted, bad_method, not_checked_in."""
+    wrong_event, other_event_ticket, cancelled, waitlisted, bad_method, not_checked_in, outside_window."""
 
     status_code = 422
 
 
+class OutsideWindow(CheckInError):
+    """A check-in outside the session's window (portal.events.window): staff may confirm it
+    (`override=True`), self check-in may not. Carries the window and whether it was early."""
+
+    def __init__(self, window: windows.Window, early: bool) -> None:
+        super().__init__("outside_window", windows.refusal_text(early))
+        self.window = window
+        self.early = early
+
+
 @dataclass(frozen=True)
 class CheckInResult:
-    """What a scan did: `status` is "ok" (new) or "already" (the first check-in's time in `at`)."""
+    """What a scan did: `status` is "ok" (new), "already" (the first check-in's time in `at`) or "undone"
+    (a resend of a scan whose check-in staff undid: the undo's time in `at`, who undid it in `undone_by`)."""
 
     status: str
     at: dt.datetime
@@ -45,41 +54,54 @@ class CheckInResult:
     name: str
     organisation: str
     method: str
+    undone_by: str = ""
+    outside_window: bool = False  # recorded outside the session's window, confirmed by staff
 
     def as_json(self) -> dict[str, Any]:
         """The answer the scanner page reads."""
         return {"status": self.status, "at": self.at.isoformat(), "registration_id": self.registration_id,
                 "session_id": self.session_id, "name": self.name, "organisation": self.organisation,
-                "method": self.method}
+                "method": self.method, "undone_by": self.undone_by, "outside_window": self.outside_window}
 
 
 async def get_session(session_id: int) -> dict[str, Any]:
-    """The session, or CheckInError session_not_found."""
-    row = await Session.select(Session.id, Session.event, Session.title).where(Session.id == session_id).first()
+    """The session with its check-in window's facts, or CheckInError session_not_found."""
+    row = await Session.select(
+        Session.id, Session.event, Session.title, Session.starts_at, Session.ends_at,
+        Session.event.checkin_opens_before.as_alias("checkin_opens_before"),
+        Session.event.checkin_closes_after.as_alias("checkin_closes_after"),
+    ).where(Session.id == session_id).first()
     if row is None:
         raise CheckInError("session_not_found", _("This session does not exist."))
     return row
 
 
+# `undone` is the undone check-in of this very scan (same client id), if staff undid it: a late resend.
 _REGISTRATION_SQL = """
-    SELECT r.id, r.event, r.status, p.name, p.organisation, c.at AS checked_in_at, c.method AS checked_in_method
+    SELECT r.id, r.event, r.status, r.participant, p.name, p.organisation, c.at AS checked_in_at,
+        c.method AS checked_in_method,
+        (SELECT max(u.id) FROM check_in_undone u
+         WHERE u.registration = r.id AND u.session = {} AND u.client_id = {}) AS undone
     FROM registration r JOIN participant p ON p.id = r.participant
     LEFT JOIN check_in c ON c.registration = r.id AND c.session = {}
     WHERE r.%s = {}
 """
 
 
-async def _registration(token: str | None, registration_id: int | None, session_id: int) -> dict[str, Any]:
-    """The registration with the person's name and its check-in for the session (one query: scans are hot)."""
+async def _registration(token: str | None, registration_id: int | None, session_id: int,
+                        client_id: str | None) -> dict[str, Any]:
+    """The registration with the person's name, its check-in for the session and the undone check-in of
+    this client id (one query: scans are hot)."""
     if token is not None:
         token = token.strip()
         rows = []
         if 0 < len(token) <= 64:
-            rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, token)
+            rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, client_id, session_id,
+                                          token)
         if not rows:
             raise CheckInError("unknown_ticket", _("This code is not a ticket of this portal."))
         return rows[0]
-    rows = await Registration.raw(_REGISTRATION_SQL % "id", session_id, registration_id)
+    rows = await Registration.raw(_REGISTRATION_SQL % "id", session_id, client_id, session_id, registration_id)
     if not rows:
         raise CheckInError("not_registered", _("This person is not registered for this event."))
     return rows[0]
@@ -92,10 +114,29 @@ def _aware(value: Any) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _check_allowed(registration: dict[str, Any], session: dict[str, Any]) -> None:
+async def _other_event(registration: dict[str, Any], session: dict[str, Any]) -> CheckInError:
+    """The refusal of a ticket of another event, true to the person's registration in this one."""
+    name = registration["name"]
+    here = await Registration.select(Registration.status).where(
+        (Registration.event == session["event"]) & (Registration.participant == registration["participant"])).first()
+    if here is None:
+        return CheckInError("wrong_event", _("{name} is registered for another event.").format(name=name))
+    if here["status"] in SEATED:
+        return CheckInError("other_event_ticket", _(
+            "This ticket of {name} is for another event. {name} is registered for this one too: "
+            "find them by name below, or scan the ticket of this event.").format(name=name))
+    if here["status"] == "cancelled":
+        return CheckInError("cancelled", _(
+            "This ticket of {name} is for another event, and their registration for this one is cancelled."
+        ).format(name=name))
+    return CheckInError("waitlisted", _(
+        "This ticket of {name} is for another event, and for this one they are on the waitlist.").format(name=name))
+
+
+async def _check_allowed(registration: dict[str, Any], session: dict[str, Any]) -> None:
     name = registration["name"]
     if registration["event"] != session["event"]:
-        raise CheckInError("wrong_event", _("{name} is registered for another event.").format(name=name))
+        raise await _other_event(registration, session)
     if registration["status"] == "cancelled":
         raise CheckInError("cancelled", _("The registration of {name} is cancelled.").format(name=name))
     if registration["status"] not in SEATED:
@@ -118,34 +159,50 @@ async def check_in(
     client_id: str | None = None,
     at: dt.datetime | None = None,
     session: dict[str, Any] | None = None,
+    override: bool = False,
 ) -> CheckInResult:
     """Check a registration (by ticket token or id) in to a session; idempotent.
 
-    `session` (id and event) may be passed by a caller that has already loaded it."""
+    Outside the session's check-in window it raises OutsideWindow unless staff confirmed (`override`;
+    never for self check-in). A resend of a scan (same `client_id`) whose check-in was undone stays
+    undone. `session` (as get_session returns it) may be passed by a caller that has already loaded it."""
     if method not in METHODS:
         raise CheckInError("bad_method", _("Unknown check-in method."))
     if (token is None) == (registration_id is None):
         raise CheckInError("unknown_ticket", _("Give a ticket or a registration."))
     session = session or await get_session(session_id)
-    registration = await _registration(token, registration_id, session_id)
-    _check_allowed(registration, session)
     client_id = (client_id or "").replace("\x00", "").strip()[:MAX_CLIENT_ID] or None
+    registration = await _registration(token, registration_id, session_id, client_id)
+    await _check_allowed(registration, session)
 
     def result(status: str, row: dict[str, Any]) -> CheckInResult:
         return CheckInResult(status, row["at"], registration["id"], session_id, registration["name"],
-                             registration["organisation"], row["method"])
+                             registration["organisation"], row["method"], row.get("undone_by", ""),
+                             row.get("outside_window", False))
 
     if registration["checked_in_at"] is not None:
         return result("already", {"at": _aware(registration["checked_in_at"]),
                                   "method": registration["checked_in_method"]})
+    if registration["undone"] is not None:
+        undone = await UndoneCheckIn.select(
+            UndoneCheckIn.undone_at, UndoneCheckIn.method, UndoneCheckIn.undone_by_name,
+            UndoneCheckIn.undone_by.name.as_alias("by_name")).where(UndoneCheckIn.id == registration["undone"]).first()
+        return result("undone", {"at": undone["undone_at"], "method": undone["method"],
+                                 "undone_by": undone["by_name"] or undone["undone_by_name"]})
     when = at or clock.now()
+    window = windows.window_of(session)
+    position = window.position(when)
+    outside = position != "open"
+    if outside and not (override and method != "self_scan"):
+        raise OutsideWindow(window, position == "early")
     row = CheckIn(registration=registration["id"], session=session_id, at=when, method=method, by_user=by_user,
                   client_id=client_id)
-    entry = _audit_entry(actor, "checkin.create", {
+    entry = audit_entry(actor, "checkin.create", {
         "registration": registration["id"], "session": session_id, "method": method, "at": when,
-        "client_id": client_id})
+        "client_id": client_id, **({"outside_window": True} if outside else {})},
+        note=windows.OVERRIDE_NOTE if outside else "")
     try:
-        created = await _insert(row, entry)
+        created = await insert(row, entry)
     except Exception as exc:
         # Belt and braces: ON CONFLICT already answers a concurrent duplicate, but a unique
         # violation from any other path is still a repeat, not an error.
@@ -158,79 +215,16 @@ async def check_in(
         if existing is None:
             raise RuntimeError("check-in neither inserted nor found")
         return result("already", existing)
-    return result("ok", {"at": when, "method": method})
+    return result("ok", {"at": when, "method": method, "outside_window": outside})
 
 
-def _audit_entry(actor: audit.Actor, action: str, after: dict[str, Any]) -> AuditEntry:
-    # The same row audit.record() writes, built here so it can join the check-in's own transaction.
-    return AuditEntry(actor_id=actor.id, actor=actor.label[:200], action=action, record_type="check_in",
-                      record_id="", before=None, after=audit._plain(after), note="", ip=actor.ip[:64])
-
-
-def _insert_query(row: CheckIn) -> Any:
-    return CheckIn.insert(row).on_conflict(
-        target=(CheckIn.registration, CheckIn.session), action="DO NOTHING").returning(CheckIn.id)
-
-
-@functools.cache
-def _statements(engine_type: str) -> tuple[str, str]:
-    """The two INSERTs as SQL for the bound engine, built by Piccolo once (building a query costs
-    about a millisecond, most of a scan's CPU)."""
-    sample = CheckIn(registration=0, session=0, at=clock.now(), method="", by_user=None, client_id=None)
-    insert_sql, _ = _insert_query(sample).querystrings[0].compile_string(engine_type=engine_type)
-    audit_sql, _ = AuditEntry.insert(AuditEntry(
-        at=clock.now(), actor_id=None, actor="", action="", record_type="", record_id="", before=None, after=None,
-        note="", ip="")).querystrings[0].compile_string(engine_type=engine_type)
-    # Check the column order the argument lists below rely on.
-    assert '("id","registration","session","at","method","by_user","client_id")' in insert_sql, insert_sql
-    assert '("id","at","actor_id","actor","action","record_type","record_id","before","after","note","ip")' in \
-        audit_sql, audit_sql
-    return insert_sql, audit_sql
-
-
-async def _insert(row: CheckIn, entry: AuditEntry) -> bool:
-    """Insert the check-in and its audit entry in one transaction; False if it already existed.
-
-    On SQLite the transaction runs whole on the engine's writer thread (`run_in_writer`): one
-    hand-over per scan, one transaction at a time. Letting many connections wait on SQLite's busy
-    handler cost 10-100 ms a scan under load, and a statement-by-statement transaction under a lock
-    held the lock across event-loop turns. PostgreSQL runs the same two prepared statements in an
-    ordinary transaction on one pooled connection.
-    """
-    engine = CheckIn._meta.db
-    insert_sql, audit_sql = _statements(engine.engine_type)
-    insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id]
-    audit_args = [clock.now(), entry.actor_id, entry.actor, entry.action, entry.record_type, None, None,
-                  json.dumps(entry.after), entry.note, entry.ip]
-    if not is_sqlite(engine):
-        if getattr(engine, "pool", None) is None:  # no pool (a command outside the server): Piccolo's way
-            async with write_transaction(engine):
-                inserted = await _insert_query(row)
-                if inserted:
-                    entry.record_id = str(inserted[0]["id"])
-                    await AuditEntry.insert(entry)
-            return bool(inserted)
-        async with engine.pool.acquire() as connection, connection.transaction():
-            inserted = await connection.fetch(insert_sql, *insert_args)
-            if inserted:
-                audit_args[5] = str(inserted[0]["id"])
-                await connection.execute(audit_sql, *audit_args)
-        return bool(inserted)
-
-    def write(connection: sqlite3.Connection) -> bool:
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            inserted = connection.execute(insert_sql, insert_args).fetchall()
-            if inserted:
-                audit_args[5] = str(inserted[0]["id"])
-                connection.execute(audit_sql, audit_args)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        return bool(inserted)
-
-    return await engine.run_in_writer(write)
+async def require_open(session_id: int, when: dt.datetime | None = None) -> None:
+    """Refuse (OutsideWindow) a moment outside the session's check-in window: self check-in's rule,
+    asked before anything is written (a walk-in's registration) or a form is offered."""
+    window = windows.window_of(await get_session(session_id))
+    position = window.position(when or clock.now())
+    if position != "open":
+        raise OutsideWindow(window, position == "early")
 
 
 async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_id: int | None = None) -> None:
@@ -244,16 +238,20 @@ async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_
         if row is None:
             raise CheckInError("not_checked_in", _("This person is not checked in to this session."))
         await CheckIn.delete().where(CheckIn.id == row["id"])
+        # Kept, so that a late resend of the same offline scan (its client id) stays undone.
+        await UndoneCheckIn.insert(UndoneCheckIn(
+            registration=registration_id, session=session_id, client_id=row["client_id"], method=row["method"],
+            at=row["at"], undone_at=clock.now(), undone_by=actor.id, undone_by_name=actor.label[:200]))
         await audit.record(actor, "checkin.undo", "check_in", row["id"], before={
             "registration": registration_id, "session": session_id, "method": row["method"], "at": row["at"],
             "by_user": row["by_user"], "client_id": row["client_id"]})
 
 
 async def session_for_scan(event_id: int, session_id: int) -> dict[str, Any] | None:
-    """The session (id, event, district) if it belongs to the event; one query, for the scan route."""
+    """The session (id, event, district, window facts) if it belongs to the event; one query, for the scan route."""
     rows = await Session.raw(
-        "SELECT s.id, s.event, e.district FROM event_session s JOIN event e ON e.id = s.event "
-        "WHERE s.id = {} AND s.event = {}", session_id, event_id)
+        "SELECT s.id, s.event, s.starts_at, s.ends_at, e.district, e.checkin_opens_before, e.checkin_closes_after "
+        "FROM event_session s JOIN event e ON e.id = s.event WHERE s.id = {} AND s.event = {}", session_id, event_id)
     return rows[0] if rows else None
 
 

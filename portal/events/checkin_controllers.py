@@ -12,7 +12,7 @@ from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core import clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.events import checkin, participants, registrations, selfcheck, services, sheets
+from portal.events import checkin, participants, registrations, selfcheck, services, sheets, window
 from portal.events.qr import qr_svg, token_from_scan
 from portal.i18n import format_when
 from portal.i18n import gettext as _
@@ -163,7 +163,9 @@ class AttendanceController(Controller):
         user = current_user(request)
         event = await services.get_event(user, event_id)
         session = await services.get_session(user, event_id, session_id)
-        return {"event": event, "session": session, "count": await checkin.present_count(session_id, event_id)}
+        return {"event": event, "session": session, "count": await checkin.present_count(session_id, event_id),
+                "window": window.window_of({**session, "checkin_opens_before": event["checkin_opens_before"],
+                                            "checkin_closes_after": event["checkin_closes_after"]})}
 
     @get("/attendance", name="events.attendance.list")
     async def attendance(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
@@ -173,28 +175,38 @@ class AttendanceController(Controller):
         show = request.query_params.get("show", "all")
         show = show if show in {"all", "present", "absent"} else "all"
         rows = await checkin.attendance(session_id, event_id, q, show)
-        return render(request, "events/attendance/list.html", {**context, "rows": rows, "q": q, "show": show},
-                      fragment="events/attendance/_rows.html")
+        confirm = request.query_params.get("confirm", "")
+        return render(request, "events/attendance/list.html", {
+            **context, "rows": rows, "q": q, "show": show, "confirm_id": int(confirm) if confirm.isdigit() else None},
+            fragment="events/attendance/_rows.html")
 
     async def _row(self, request: Request, event_id: int, session_id: int, registration_id: int,
-                   message: str = "", status: int = 200) -> Response:
+                   message: str = "", status: int = 200, confirm: bool = False) -> Response:
         context = await self._context(request, event_id, session_id)
         rows = [r for r in await checkin.attendance(session_id, event_id) if r["id"] == registration_id]
         if request.headers.get("hx-request") != "true":
             url = request.app.route_reverse("events.attendance.list", event_id=event_id, session_id=session_id)
+            if confirm:  # without htmx: the list, with this person's row asking to confirm
+                url += f"?confirm={registration_id}#att-{registration_id}"
             return redirect(request, url, message or None, "error" if status >= 400 else "success")
         return render(request, "events/attendance/_row_swap.html",
-                      {**context, "row": rows[0] if rows else None, "message": message}, status_code=status)
+                      {**context, "row": rows[0] if rows else None, "message": message, "confirm": confirm},
+                      status_code=status)
 
     @post("/attendance/{registration_id:int}", name="events.attendance.check_in")
     async def check_in(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
                        registration_id: FromPath[int]) -> Response:
-        """One-tap check-in by hand (method manual)."""
+        """One-tap check-in by hand (method manual); outside the session's window only once confirmed."""
         await self._context(request, event_id, session_id)
         user = current_user(request)
+        confirmed = form_dict(await request.form()).get("confirm") == "1"
         try:
             result = await checkin.check_in(session_id, user.actor(client_ip(request)),
-                                            registration_id=registration_id, method="manual", by_user=user.id)
+                                            registration_id=registration_id, method="manual", by_user=user.id,
+                                            override=confirmed)
+        except checkin.OutsideWindow as exc:
+            message = window.describe(exc.window, exc.early, request.app.state.settings.tz)
+            return await self._row(request, event_id, session_id, registration_id, message, 200, confirm=True)
         except checkin.CheckInError as exc:
             return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
         message = (_("{name}: checked in.") if result.status == "ok" else _("{name}: already checked in.")).format(
@@ -235,18 +247,23 @@ class AttendanceController(Controller):
         if not isinstance(body, dict) or not isinstance(body.get("token"), str):
             return Response({"status": "error", "code": "bad_request", "message": "Send {\"token\": ...}."},
                             status_code=400)
+        tz = request.app.state.settings.tz
         try:
             result = await checkin.check_in(
                 session_id, user.actor(client_ip(request)), token=token_from_scan(body["token"]),
                 method="ticket_scan", by_user=user.id,
                 client_id=body.get("client_id") if isinstance(body.get("client_id"), str) else None,
-                at=_scanned_at(body.get("scanned_at")), session=session,
+                at=_scanned_at(body.get("scanned_at")), session=session, override=body.get("confirm") is True,
             )
+        except checkin.OutsideWindow as exc:
+            # Amber with a "Check in anyway" button: the scanner sends the same scan again with confirm.
+            message = window.describe(exc.window, exc.early, tz)
+            return Response({"status": "outside", "code": exc.code, "message": message,
+                             "count": await checkin.present_count(session_id, event_id)}, status_code=200)
         except checkin.CheckInError as exc:
             return Response({"status": "error", "code": exc.code, "message": exc.message,
                              "count": await checkin.present_count(session_id, event_id)}, status_code=200)
         count = await checkin.present_count(session_id, event_id)
-        tz = request.app.state.settings.tz
         return Response({**result.as_json(), "local_time": format_when(result.at.astimezone(tz), "%H:%M"),
                          "count": count}, status_code=200)
 

@@ -11,6 +11,12 @@ from portal.core.errors import ValidationFailed
 from portal.core.validation import clean_email, clean_phone, clean_text
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 
+# The check-in window's defaults (portal.events.window explains the rule); here so that the form,
+# which window.py's module does not need, can be read without the tables.
+DEFAULT_OPENS_BEFORE = 60
+DEFAULT_CLOSES_AFTER = 60
+MAX_GRACE = 7 * 24 * 60
+
 MAX_EVENT_DAYS = 60
 
 
@@ -46,6 +52,17 @@ def _time(form: dict[str, Any], name: str, errors: dict[str, str], label: str) -
     return None
 
 
+def _minutes(form: dict[str, Any], name: str, default: int, errors: dict[str, str]) -> int:
+    """A check-in grace in whole minutes (0 to a week); empty or absent is the default."""
+    raw = str(form.get(name, "")).strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > MAX_GRACE:
+        errors[name] = f"Enter whole minutes between 0 and {MAX_GRACE} (a week)."
+        return default
+    return int(raw)
+
+
 def _checkbox(form: dict[str, Any], name: str) -> bool:
     return str(form.get(name, "")).lower() in {"on", "true", "1", "yes"}
 
@@ -64,6 +81,8 @@ class EventInput:
     capacity: int | None
     completion_percent: int
     walk_ins: bool
+    checkin_opens_before: int = DEFAULT_OPENS_BEFORE
+    checkin_closes_after: int = DEFAULT_CLOSES_AFTER
 
     def as_row(self) -> dict[str, Any]:
         """Column values for the event table."""
@@ -110,13 +129,15 @@ def parse_event(form: dict[str, Any], allowed_districts: tuple[str, ...] = ()) -
             raise ValueError
     except ValueError:
         errors["completion_percent"] = "Enter a share between 0 and 100 per cent."
+    opens_before = _minutes(form, "checkin_opens_before", DEFAULT_OPENS_BEFORE, errors)
+    closes_after = _minutes(form, "checkin_closes_after", DEFAULT_CLOSES_AFTER, errors)
     if errors:
         raise ValidationFailed(errors)
     assert district and start and end
     return EventInput(
         kind=kind, title=title, description=description, district=district.code, venue=venue,
         start_date=start, end_date=end, capacity=capacity, completion_percent=completion,
-        walk_ins=_checkbox(form, "walk_ins"),
+        walk_ins=_checkbox(form, "walk_ins"), checkin_opens_before=opens_before, checkin_closes_after=closes_after,
     )
 
 

@@ -4,12 +4,20 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from portal.events.tables import CheckIn, Event, Participant, Registration, SelfCheckInFailure, Session
+from portal.events.tables import (
+    CheckIn,
+    Event,
+    Participant,
+    Registration,
+    SelfCheckInFailure,
+    Session,
+    UndoneCheckIn,
+)
 
 APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure],
+    table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure, UndoneCheckIn],
     migration_dependencies=["portal.auth.piccolo_app", "portal.trainings.piccolo_app"],
     commands=[],
 )

@@ -27,6 +27,7 @@ ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "tr
 REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
                 "cancelled": "Cancelled"}
 SEATED = ("invited", "registered")
+CLOSED = ("completed", "cancelled")  # event statuses that give out no seats
 
 
 class RegistrationError(DomainError):
@@ -141,7 +142,9 @@ async def fill_free_seats(event: dict[str, Any], actor: audit.Actor, *, most: in
                           note: str = "") -> list[int]:
     """Give the free seats (at most `most`) to the people waiting longest, in the order they joined; returns
     their registration ids. Inside the caller's write transaction, after `lock_event`: `event` carries the
-    capacity that now applies."""
+    capacity that now applies. A completed or cancelled event seats nobody: its waitlist stays as it was."""
+    if event.get("status") in CLOSED:
+        return []
     free = None if event["capacity"] is None else event["capacity"] - await seats_taken(event["id"])
     if most is not None:
         free = most if free is None else min(free, most)

@@ -240,6 +240,7 @@ async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
     session = await session_info(session_id)
     if not session["walk_ins"]:
         raise SelfCheckInError("walk_ins_closed", _("This event does not take walk-ins. Ask an organizer."))
+    await checkin.require_open(session_id)  # before the walk-in is registered
     await _check_limits(session_id, actor.ip)
     errors: dict[str, str] = {}
     name = str(form.get("name", "")).strip()

@@ -120,7 +120,7 @@ async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, t
     """Save an edited event; days added to the range get a default session. A raised (or removed) capacity
     gives the new seats to the waitlist in order; returns how many people that moved. A capacity below the
     seats already taken is refused (`capacity_below_seats`)."""
-    before = await get_event(user, event_id)
+    await get_event(user, event_id)  # the district check; the audit's "before" is read under the lock below
     values: EventInput = parse_event(form, _allowed_districts(user))
     sessions = await list_sessions(event_id)
     outside = [s for s in sessions if not values.start_date <= s["starts_at"].astimezone(tz).date() <= values.end_date]
@@ -136,10 +136,12 @@ async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, t
         if locked is None:
             raise NotFound("No such event.")
         await registrations.check_capacity(locked, values.capacity)
+        # Read under the lock: an edit that committed since the first read is what this one replaces.
+        before = await Event.select(*Event.all_columns()).where(Event.id == event_id).first()
         await Event.update({**values.as_row(), Event.updated_at: clock.now()}).where(Event.id == event_id)
         if new:
             await Session.insert(*[Session(event=event_id, **s) for s in new])
-        old, changed = audit.diff({**before, "capacity": locked["capacity"]}, values.as_row())
+        old, changed = audit.diff(before, values.as_row())
         await audit.record(actor, "event.update", "event", event_id, before=old, after=changed)
         promoted = await registrations.fill_free_seats({**locked, "capacity": values.capacity}, actor,
                                                        note="capacity raised")

@@ -55,6 +55,10 @@ class Event(Table, tablename="event"):
     # Percentage of sessions a participant must attend to earn a certificate.
     completion_percent = Integer(default=100)
     walk_ins = Boolean(default=False)
+    # The check-in window of each session: open this many minutes before it starts, closed this many
+    # after it ends (portal.events.window). Staff can still check someone in outside it, on purpose.
+    checkin_opens_before = Integer(default=60)
+    checkin_closes_after = Integer(default=60)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -92,6 +96,20 @@ class CheckIn(Table, tablename="check_in"):
     by_user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     # The id a scanner phone gave this scan while offline, so a resend is recognised.
     client_id = Varchar(length=64, null=True, default=None)
+
+
+class UndoneCheckIn(Table, tablename="check_in_undone"):
+    """A check-in that staff undid, kept so that a late resend of the same offline scan (its client id)
+    stays undone instead of checking the person in again."""
+
+    registration = ForeignKey(references=Registration, on_delete=OnDelete.restrict, index=True)
+    session = ForeignKey(references=Session, on_delete=OnDelete.restrict)
+    client_id = Varchar(length=64, null=True, default=None)
+    method = Varchar(length=20)
+    at = Timestamptz()  # when the undone check-in was made
+    undone_at = Timestamptz()
+    undone_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    undone_by_name = Varchar(length=200, default="")
 
 
 class SelfCheckInFailure(Table, tablename="self_checkin_failure"):

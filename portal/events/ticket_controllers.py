@@ -11,13 +11,22 @@ from litestar.params import FromPath
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, render
-from portal.events import checkin, registrations, selfcheck, services, sheets
+from portal.events import checkin, registrations, selfcheck, services, sheets, window
 from portal.events.qr import qr_svg, ticket_url
 from portal.i18n import format_when
 from portal.i18n import gettext as _
 
 TICKET_COOKIE = "ticket"
 TICKET_COOKIE_AGE = 400 * 24 * 3600  # browsers cap cookies at about 400 days
+
+
+def _refused(request: Request, exc: DomainError) -> Response:
+    """The "scan again" page; outside the check-in window it says when check-in opens (or closed)."""
+    message = exc.message
+    if isinstance(exc, checkin.OutsideWindow):
+        message = window.describe(exc.window, exc.early, request.app.state.settings.tz)
+    return render(request, "events/selfcheck/refused.html", {"error": exc, "message": message},
+                  status_code=exc.status_code)
 
 
 def _ticket_cookie(request: Request, token: str) -> Cookie:
@@ -103,6 +112,9 @@ class SelfCheckInController(Controller):
                 await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code,
                                            client_ip(request))
                 await selfcheck.session_info(session_id)
+                await checkin.require_open(session_id)
+            except checkin.OutsideWindow as exc:
+                return _refused(request, exc)
             except DomainError as exc:
                 error, status, wait = exc.message, exc.status_code, exc
             else:
@@ -132,9 +144,9 @@ class SelfCheckInController(Controller):
         try:
             await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code, client_ip(request))
             await selfcheck.session_info(session_id)
+            await checkin.require_open(session_id)
         except DomainError as exc:
-            return _retry_after(render(request, "events/selfcheck/refused.html", {"error": exc},
-                                       status_code=exc.status_code), exc)
+            return _retry_after(_refused(request, exc), exc)
         return await self._landing(request, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="selfcheck.submit")
@@ -158,9 +170,8 @@ class SelfCheckInController(Controller):
         except ValidationFailed as exc:
             return await self._landing(request, session_id, code, 422, exc.errors, form)
         except DomainError as exc:
-            if exc.code in {"expired_code", "forged_code", "session_not_found", "too_many_codes"}:
-                return _retry_after(render(request, "events/selfcheck/refused.html", {"error": exc},
-                                           status_code=exc.status_code), exc)
+            if exc.code in {"expired_code", "forged_code", "session_not_found", "too_many_codes", "outside_window"}:
+                return _retry_after(_refused(request, exc), exc)
             return _retry_after(await self._landing(request, session_id, code, exc.status_code,
                                                     {exc.field or "phone": exc.message}, form), exc)
         session = await selfcheck.session_info(session_id)

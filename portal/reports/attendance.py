@@ -49,6 +49,7 @@ class AttendanceFilter:
     gender: str = ""
     private: bool = False  # pseudonymised ids instead of names and phones
     scope: tuple[str, ...] | None = field(default=None, compare=False)  # organizer districts; None = all
+    tz: dt.tzinfo = field(default=DHAKA, compare=False)  # PORTAL_TIMEZONE: dates and times are written in it
 
     def describe(self) -> list[str]:
         """The parts of a file name that say what the export holds."""
@@ -215,8 +216,8 @@ def _person_values(values: Sequence[Any], private: bool, secret: str) -> tuple[A
     )
 
 
-def _local_date(value: dt.datetime) -> dt.date:
-    return value.astimezone(DHAKA).date() if value.tzinfo else value.date()
+def _local_date(value: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    return value.astimezone(tz).date() if value.tzinfo else value.date()
 
 
 async def long_batch(flt: AttendanceFilter, after: int, size: int) -> list[Sequence[Any]]:
@@ -231,10 +232,10 @@ async def long_batch(flt: AttendanceFilter, after: int, size: int) -> list[Seque
     ).order_by(CheckIn.id).limit(size))
 
 
-def long_row(row: Sequence[Any], private: bool, secret: str) -> tuple[Any, ...]:
+def long_row(row: Sequence[Any], private: bool, secret: str, tz: dt.tzinfo = DHAKA) -> tuple[Any, ...]:
     """One exported row of the long shape (in long_columns order) from one raw check-in row."""
     session, starts_at, at, method = row[-4:]
-    return (*_person_values(row[1:-4], private, secret), session, _local_date(starts_at), at,
+    return (*_person_values(row[1:-4], private, secret), session, _local_date(starts_at, tz), at,
             METHODS.get(method, method))
 
 
@@ -243,7 +244,7 @@ async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | 
     """One batch of the long shape and the key to continue from (None at the end)."""
     size = size or BATCH
     raw = await long_batch(flt, after, size)
-    rows = [long_row(r, flt.private, secret) for r in raw]
+    rows = [long_row(r, flt.private, secret, flt.tz) for r in raw]
     return rows, (raw[-1][0] if len(raw) == size else None)
 
 
@@ -257,12 +258,12 @@ async def wide_sessions(flt: AttendanceFilter) -> list[dict[str, Any]]:
         Session.starts_at).order_by(Session.id)
 
 
-def wide_columns(private: bool, sessions: list[dict[str, Any]]) -> list[Column]:
+def wide_columns(private: bool, sessions: list[dict[str, Any]], tz: dt.tzinfo = DHAKA) -> list[Column]:
     """Columns of the wide shape: the person, the event, one column per session, totals."""
     many_events = len({s["event_id"] for s in sessions}) > 1
     per_session = []
     for s in sessions:
-        label = f"{s['title']} {_local_date(s['starts_at']).isoformat()}"
+        label = f"{s['title']} {_local_date(s['starts_at'], tz).isoformat()}"
         if many_events:
             label = f"{s['event'][:40]}: {label}"
         per_session.append(Column(f"s{s['id']}", label, width=14))
@@ -388,15 +389,16 @@ async def build_export(flt: AttendanceFilter, shape: str, fmt: str, secret: str,
             return await long_page(flt, secret, after)
     else:
         sessions = await wide_sessions(flt)
-        columns = wide_columns(flt.private, sessions)
+        columns = wide_columns(flt.private, sessions, flt.tz)
 
         async def page(after: int) -> tuple[list[Any], int | None]:
             return await wide_page(flt, secret, sessions, after)
 
     name = "_".join([f"attendance-{shape}", *flt.describe()])
     if fmt == "xlsx":
-        return RENDERERS["xlsx"](name, columns, rows_from(page, progress, stop), sheet="Attendance", tmp_dir=tmp_dir)
-    return RENDERERS["csv"](name, columns, rows_from(page, progress, stop))
+        return RENDERERS["xlsx"](name, columns, rows_from(page, progress, stop), sheet="Attendance", tmp_dir=tmp_dir,
+                                 tz=flt.tz)
+    return RENDERERS["csv"](name, columns, rows_from(page, progress, stop), tz=flt.tz)
 
 
 def scoped(flt: AttendanceFilter, user: Any) -> AttendanceFilter:
@@ -405,6 +407,6 @@ def scoped(flt: AttendanceFilter, user: Any) -> AttendanceFilter:
 
 
 RENDERERS_CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # the response adds the charset
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ XLSX_DIRECT_LIMIT = 20_000
 async def _checked_filter(request: Request, values: Any) -> tuple[attendance.AttendanceFilter, dict[str, str]]:
     user = current_user(request)
     flt, errors = attendance.parse_filter(values)
-    flt = attendance.scoped(flt, user)
+    flt = replace(attendance.scoped(flt, user), tz=request.app.state.settings.tz)
     if flt.event_id:
         event = await Event.select(Event.district).where(Event.id == flt.event_id).first()
         if event is None or not user.sees_district(event["district"]):
@@ -134,7 +135,7 @@ class CalendarController(Controller):
     async def _feed(self, request: Request, district: str | None) -> Response:
         settings = request.app.state.settings
         body = await calendar.feed(settings.base_url, clock.today(settings.tz), district)
-        return Response(body, media_type="text/calendar; charset=utf-8",
+        return Response(body, media_type="text/calendar",
                         headers={"Cache-Control": "public, max-age=900",
                                  "Content-Disposition": 'inline; filename="events.ics"'})
 

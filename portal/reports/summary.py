@@ -74,12 +74,14 @@ class Summary:
         return sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _day_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(date_from, dt.time(), DHAKA)
-    return start, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), DHAKA)
+def _day_bounds(date_from: dt.date, date_to: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+    # Days are PORTAL_TIMEZONE's days: an evening check-in in UTC may be the next morning there.
+    start = dt.datetime.combine(date_from, dt.time(), tz)
+    return start, dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), tz)
 
 
-async def period_summary(date_from: dt.date, date_to: dt.date, scope: tuple[str, ...] | None = None) -> Summary:
+async def period_summary(date_from: dt.date, date_to: dt.date, scope: tuple[str, ...] | None = None,
+                         tz: dt.tzinfo = DHAKA) -> Summary:
     """The summary of a period, limited to the districts in scope (None: all)."""
     flt = AttendanceFilter(date_from=date_from, date_to=date_to, scope=scope)
     events = await Event.select(Event.kind, Event.district, Count(alias="events")).where(
@@ -103,7 +105,7 @@ async def period_summary(date_from: dt.date, date_to: dt.date, scope: tuple[str,
          "gender": GENDERS.get(g, g), "participants": n, "person_days": days}
         for (d, s, g), (n, days) in sorted(cells.items())
     ]
-    start, end = _day_bounds(date_from, date_to)
+    start, end = _day_bounds(date_from, date_to, tz)
     cert_event = Certificate.registration.event
     certs = await Certificate.select(Certificate.kind, Count(alias="issued")).where(
         Certificate.issued_at >= start, Certificate.issued_at < end, Certificate.revoked_at.is_null(),
@@ -175,7 +177,7 @@ def workbook_sheets(summary: Summary) -> list[Sheet]:
     ]
 
 
-async def dashboard(today: dt.date, scope: tuple[str, ...] | None = None) -> dict[str, Any]:
+async def dashboard(today: dt.date, scope: tuple[str, ...] | None = None, tz: dt.tzinfo = DHAKA) -> dict[str, Any]:
     """What a coordinator checks first: upcoming events, this month's attendance, weak sessions, pool."""
     scoped = AttendanceFilter(scope=scope)
     upcoming = await Event.select(Event.id, Event.title, Event.kind, Event.district, Event.start_date).where(
@@ -183,7 +185,7 @@ async def dashboard(today: dt.date, scope: tuple[str, ...] | None = None) -> dic
         *event_conditions(scoped, Event),
     ).order_by(Event.start_date).order_by(Event.id).limit(10)
     month_start = today.replace(day=1)
-    start, end = _day_bounds(month_start, today)
+    start, end = _day_bounds(month_start, today, tz)
     reg = CheckIn.registration
     month_rows = await CheckIn.select(reg.participant.as_alias("pid")).where(
         CheckIn.at >= start, CheckIn.at < end, *event_conditions(scoped, reg.event))
@@ -194,14 +196,14 @@ async def dashboard(today: dt.date, scope: tuple[str, ...] | None = None) -> dic
     return {
         "upcoming": upcoming, "month_start": month_start, "month_checkins": len(month_rows),
         "month_people": len({r["pid"] for r in month_rows}), "certificates": certificates,
-        "low_sessions": await low_attendance_sessions(today, scope), "pool": await pool_by_district(scope),
+        "low_sessions": await low_attendance_sessions(today, scope, tz=tz), "pool": await pool_by_district(scope),
     }
 
 
 async def low_attendance_sessions(today: dt.date, scope: tuple[str, ...] | None = None,
-                                  days: int = 30) -> list[dict[str, Any]]:
+                                  days: int = 30, tz: dt.tzinfo = DHAKA) -> list[dict[str, Any]]:
     """Sessions of the last `days` days where fewer than half of the registered people checked in."""
-    start, end = _day_bounds(today - dt.timedelta(days=days), today)
+    start, end = _day_bounds(today - dt.timedelta(days=days), today, tz)
     sessions = await Session.select(
         Session.id, Session.title, Session.starts_at, Session.event.id.as_alias("event_id"),
         Session.event.title.as_alias("event"), Session.event.district.as_alias("district"),

@@ -45,7 +45,8 @@ class SummaryController(Controller):
         date_from, date_to, errors = parse_period(request)
         context: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "errors": errors}
         if not errors:
-            result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)))
+            result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)),
+                                                  request.app.state.settings.tz)
             context.update(summary=result, charts=summary.charts(result), totals=summary.totals(result))
         return render(request, "reports/summary.html", context, fragment="reports/_summary.html",
                       status_code=400 if errors else 200)
@@ -57,13 +58,16 @@ class SummaryController(Controller):
         if errors:
             return render(request, "reports/summary.html",
                           {"date_from": date_from, "date_to": date_to, "errors": errors}, status_code=400)
-        result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)))
-        export = render_workbook(f"summary_{date_from}-to-{date_to}", summary.workbook_sheets(result))
+        result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)),
+                                              request.app.state.settings.tz)
+        export = render_workbook(f"summary_{date_from}-to-{date_to}", summary.workbook_sheets(result),
+                                 tz=request.app.state.settings.tz)
         return Stream(stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})
 
     @get("/dashboard", name="reports.dashboard")
     async def dashboard(self, request: Request) -> Response:
         """Upcoming events, this month's attendance, weak sessions, certificates and the pool."""
-        data = await summary.dashboard(_today(request), user_scope(current_user(request)))
+        data = await summary.dashboard(_today(request), user_scope(current_user(request)),
+                                       request.app.state.settings.tz)
         return render(request, "reports/dashboard.html", data)

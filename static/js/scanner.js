@@ -2,13 +2,20 @@
 // Scans are queued in localStorage first (each with its own client id) and sent in order, so a
 // dropped connection loses nothing: the queue is resent when the link returns, and the server
 // answers a resend of a scan it already has with "already".
+// A code is one scan while it stays in view: a ticket held in front of the camera is posted once,
+// and its answer stays on screen until another code is read (or none for a while). Only when it
+// has been out of view for FORGET_MS does the same code count as a new scan.
+// Decoders: the browser's BarcodeDetector, else the ZXing polyfill (WebAssembly), else jsQR (plain
+// JavaScript) where WebAssembly is unavailable (disabled by policy, iOS Lockdown Mode, old WebViews).
 const root = document.getElementById("scanner");
 const $ = (id) => document.getElementById(id);
 const QUEUE_KEY = "scan-queue:" + root.dataset.session;
 const TICKETS_KEY = "scan-tickets:" + root.dataset.session;
-const REPEAT_MS = 2500; // the same code in front of the camera is posted again only after this
+const FORGET_MS = 2000; // a code unseen this long has left the camera's view
+const IDLE_MS = 8000; // with no code in view this long, the answer gives way to "Ready"
 const csrf = JSON.parse(document.body.getAttribute("hx-headers:inherited") || "{}")["x-csrftoken"] || "";
-let lastCode = "", lastAt = 0, sending = false, video = $("scan-video"), detector = null, running = false;
+let inView = "", seenAt = 0, sending = false, video = $("scan-video"), detector = null, running = false;
+let idleTimer = null, pending = null, failures = 0; // pending: a scan outside the check-in window, waiting to be confirmed
 // Every sentence comes from the page (data-messages), translated there; {name} marks a value.
 const messages = JSON.parse(root.dataset.messages || "{}");
 const say = (key, values = {}) => (messages[key] || key).replace(/\{(\w+)\}/g, (m, k) => String(values[k] ?? ""));
@@ -36,6 +43,8 @@ function show(kind, headline, detail) {
   box.className = "scan-result scan-" + kind;
   box.querySelector(".scan-headline").textContent = headline;
   box.querySelector(".scan-detail").textContent = detail || "";
+  $("scan-confirm").hidden = true;
+  pending = null;
 }
 
 function showQueue() {
@@ -52,11 +61,17 @@ function showCount(count) {
   $("scan-count").replaceChildren(before, strong, after ?? "");
 }
 
-function showAnswer(answer) {
+function showAnswer(answer, item) {
   if (answer.status === "ok") show("ok", say("checked_in"),
     [answer.name, answer.organisation].filter(Boolean).map(isolate).join(" · "));
   else if (answer.status === "already") show("already", say("already_at", { time: answer.local_time }), isolate(answer.name));
-  else show("error", say("not_checked_in"), answer.message || say("refused"));
+  else if (answer.status === "undone") show("already", say("undone_at", { time: answer.local_time,
+    by: isolate(answer.undone_by) }), isolate(answer.name));
+  else if (answer.status === "outside" && item) {
+    show("already", say("outside_window"), answer.message);
+    pending = item; // "Check in anyway" sends this scan again, confirmed
+    $("scan-confirm").hidden = false;
+  } else show("error", say("not_checked_in"), answer.message || say("refused"));
   showCount(answer.count);
 }
 
@@ -85,7 +100,7 @@ async function flush(showLast) {
         break;
       }
       saveQueue(queue().filter((x) => x.client_id !== item.client_id));
-      if (showLast && item.client_id === showLast) showAnswer(answer); else showCount(answer.count);
+      if (showLast && item.client_id === showLast) showAnswer(answer, item); else showCount(answer.count);
     }
   } finally { sending = false; showQueue(); }
 }
@@ -94,28 +109,72 @@ function newId() {
   return (crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(16).slice(2));
 }
 
-async function scanned(text) {
-  const token = tokenOf(text), now = Date.now();
-  if (!token || (token === lastCode && now - lastAt < REPEAT_MS)) return;
-  lastCode = token; lastAt = now;
-  const item = { client_id: newId(), token, scanned_at: new Date().toISOString() };
+async function send(item) {
   saveQueue(queue().concat([item]));
   if (navigator.onLine) await flush(item.client_id);
   if (queue().some((x) => x.client_id === item.client_id)) {
-    const name = tickets()[token];
+    const name = tickets()[item.token];
     if (name) show("already", say("saved_offline", { name: isolate(name) }), say("sent_later"));
     else show("error", say("unknown_code"), say("not_on_list"));
   }
 }
 
+// A code read from the camera: a new scan only if it is not the one already in view.
+async function seen(text) {
+  const token = tokenOf(text), now = Date.now();
+  if (!token) return;
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => { if (!inView && !pending) show("idle", say("ready"), say("point")); }, IDLE_MS);
+  const again = token === inView;
+  inView = token; seenAt = now;
+  if (!again) await send({ client_id: newId(), token, scanned_at: new Date().toISOString() });
+}
+
+function confirmPending() {
+  if (!pending) return;
+  const item = { ...pending, confirm: true };
+  $("scan-confirm").hidden = true;
+  send(item);
+}
+
+function wasmAvailable() {
+  return typeof WebAssembly === "object" && typeof WebAssembly.instantiate === "function";
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement("script"), { src, onload: resolve, onerror: reject });
+    document.head.append(script);
+  });
+}
+
+// jsQR (plain JavaScript): the frame is drawn on a canvas, at most 640 px wide, and decoded there.
+async function jsqrDetector() {
+  if (!window.jsQR) await loadScript(root.dataset.jsqr);
+  const canvas = document.createElement("canvas"), context = canvas.getContext("2d", { willReadFrequently: true });
+  return { decoder: "jsqr", detect: async (source) => {
+    const scale = Math.min(1, 640 / (source.videoWidth || 640));
+    canvas.width = Math.round((source.videoWidth || 640) * scale);
+    canvas.height = Math.round((source.videoHeight || 480) * scale);
+    context.drawImage(source, 0, 0, canvas.width, canvas.height);
+    const image = context.getImageData(0, 0, canvas.width, canvas.height);
+    const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+    return found ? [{ rawValue: found.data }] : [];
+  } };
+}
+
 async function makeDetector() {
-  if (!("BarcodeDetector" in window)) {
+  if ("BarcodeDetector" in window) return new window.BarcodeDetector({ formats: ["qr_code"] });
+  if (!wasmAvailable()) return jsqrDetector();
+  try {
     const mod = await import(root.dataset.polyfill);
     // The wasm must come from this server, set BEFORE the first detector is created.
     mod.prepareZXingModule({ overrides: { locateFile: (path, prefix) =>
       path.endsWith(".wasm") ? root.dataset.wasm : prefix + path } });
+    return new window.BarcodeDetector({ formats: ["qr_code"] });
+  } catch (error) {
+    return jsqrDetector(); // the polyfill would not load (WebAssembly refused): decode in JavaScript
   }
-  return new window.BarcodeDetector({ formats: ["qr_code"] });
 }
 
 async function loop() {
@@ -123,8 +182,14 @@ async function loop() {
   if (video.readyState >= 2) {
     try {
       const codes = await detector.detect(video);
-      if (codes.length) await scanned(codes[0].rawValue);
-    } catch (error) { /* a frame that cannot be read: try the next one */ }
+      failures = 0;
+      if (codes.length) await seen(codes[0].rawValue);
+      else if (inView && Date.now() - seenAt > FORGET_MS) inView = ""; // it left the camera's view
+    } catch (error) {
+      // A frame that cannot be read: try the next one. A decoder that reads none (WebAssembly
+      // refused after it loaded) gives way to jsQR.
+      if (++failures > 20 && !detector.decoder) detector = await jsqrDetector();
+    }
   }
   setTimeout(loop, 150);
 }
@@ -138,10 +203,16 @@ async function start() {
     await video.play();
     running = true;
     $("scan-start").hidden = true;
+    root.dataset.decoder = detector.decoder || "barcode-detector"; // which decoder runs (tests read it)
     $("scan-status").textContent = say("camera_on");
     loop();
   } catch (error) {
-    $("scan-status").textContent = say("camera_failed", { error: error.name });
+    // Say what happened and what to do, in the page's language (never the browser's error name).
+    const reason = { NotFoundError: "no_camera", OverconstrainedError: "no_camera", NotAllowedError: "camera_refused",
+      SecurityError: "camera_refused", NotReadableError: "camera_busy" }[error && error.name] || "camera_failed";
+    $("scan-status").textContent = say(navigator.mediaDevices ? reason : "camera_needs_https");
+    $("scan-status").classList.add("scan-camera-problem");
+    $("scan-manual").hidden = false;
   }
 }
 
@@ -153,6 +224,7 @@ async function preload() {
 }
 
 $("scan-start").addEventListener("click", start);
+$("scan-confirm").addEventListener("click", confirmPending);
 window.addEventListener("online", () => flush(null));
 setInterval(() => { if (queue().length) flush(null); }, 5000);
 showQueue();

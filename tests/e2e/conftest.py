@@ -25,6 +25,7 @@ LAUNCH_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "admin password 2026"
+ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("PORTAL_SCREENSHOTS")
                    or Path(__file__).resolve().parents[2] / "build" / "screenshots")
 PIXEL_5 = {"viewport": {"width": 393, "height": 851}, "device_scale_factor": 2.75, "is_mobile": True,
@@ -57,7 +58,10 @@ def live_server(migrated_database, tmp_path_factory) -> Iterator[str]:
            "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
     env.pop("DATABASE_URL", None)
     log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([sys.executable, "-m", "portal", "serve"], env=env, stdout=log, stderr=log)
+    # The server's clock starts at the suite's "now" (tests/e2e/serve_at.py), like every other test's.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    process = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve_at"], env=env, stdout=log, stderr=log,
+                               cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):

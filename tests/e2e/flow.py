@@ -11,6 +11,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from tests.helpers import PORTAL_TZ, TEST_NOW, session_around_now
+
 PHONE_360 = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
              "has_touch": True, "timezone_id": "Asia/Dhaka"}
 
@@ -43,14 +45,21 @@ def post(page, url: str, form: dict) -> object:
 
 
 def seed(page, base: str, *, title: str, name: str, name_bn: str, phone: str, walk_ins: bool = False) -> Seeded:
-    """A one-day event in Khulna with one registered person, made through the staff pages."""
+    """A one-day event in Khulna today (the server's clock), its session under way, with one registered
+    person, made through the staff pages."""
+    # The server's clock started at TEST_NOW (tests/e2e/serve_at.py) and has run on for the minutes the
+    # suite has taken since; module-scoped fixtures run before the test's own clock is installed.
+    starts, ends = (moment.astimezone(PORTAL_TZ) for moment in session_around_now(now=TEST_NOW))
     form = {"kind": "cso_meeting", "title": title, "district": "khulna", "venue": "Shilpakala Hall",
-            "start_date": "2026-12-01", "end_date": "2026-12-01"}
+            "start_date": starts.date().isoformat(), "end_date": starts.date().isoformat()}
     if walk_ins:
         form["walk_ins"] = "on"
     event_id = int(post(page, f"{base}/manage/events", form).url.rstrip("/").rsplit("/", 1)[1])
     page.goto(f"{base}/manage/events/{event_id}")
     session_id = int(re.search(r"/sessions/(\d+)/attendance", page.content()).group(1))
+    # Under way now, so that check-in to it is inside its window (the default 09:00-17:00 may not be).
+    post(page, f"{base}/manage/events/{event_id}/sessions/{session_id}", {
+        "title": "Day 1", "date": starts.date().isoformat(), "start": f"{starts:%H:%M}", "end": f"{ends:%H:%M}"})
     post(page, f"{base}/manage/events/{event_id}/registrations/new-person",
          {"name": name, "name_bn": name_bn, "phone": phone, "organisation": "WARBE", "role": "participant"})
     page.goto(f"{base}/manage/events/{event_id}/registrations")

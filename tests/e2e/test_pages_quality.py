@@ -169,7 +169,7 @@ def test_check_in_pages_are_accessible_in_both_languages(live_server, browser, f
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == lang
     if name == "scan":  # no camera here: the script says so in the page's language
-        expected = {"en": "The camera could not start", "bn": "ক্যামেরা চালু করা যায়নি"}[lang]
+        expected = {"en": "No camera found on this device", "bn": "এই ডিভাইসে কোনো ক্যামেরা পাওয়া যায়নি"}[lang]
         expect(page.locator("#scan-status")).to_contain_text(expected)
     fits_360(page)
     screenshot(page, f"quality-{lang}-{name}")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from portal.core import clock
 from portal.core.audit import Actor
 from portal.events import registrations, services
 from portal.events.tables import Participant, Session
+from tests.helpers import session_around_now
 
 DHAKA = ZoneInfo("Asia/Dhaka")
 PHONES = itertools.count(1_000_000)
@@ -22,15 +25,22 @@ async def coordinator(create_user):
 
 @pytest.fixture
 def create_event(coordinator):
-    """Factory: an event (two sessions) in `district`; returns its id."""
+    """Factory: an event of two days from today (two sessions, the first under way) in `district`; its id."""
 
     async def make(district: str = "khulna", capacity: str = "", walk_ins: bool = False,
                    title: str = "Khulna workshop") -> int:
+        today = clock.today(DHAKA)
         form = {"kind": "district_workshop", "title": title, "district": district, "venue": "Hall",
-                "start_date": "2026-12-01", "end_date": "2026-12-02", "capacity": capacity}
+                "start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=1)).isoformat(),
+                "capacity": capacity}
         if walk_ins:
             form["walk_ins"] = "on"
-        return await services.create_event(form, coordinator, DHAKA)
+        event_id = await services.create_event(form, coordinator, DHAKA)
+        # Day 1 is under way (check-in to it is open); Day 2 is tomorrow, 09:00 to 17:00.
+        first = await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id).first()
+        starts, ends = session_around_now(DHAKA)
+        await Session.update({Session.starts_at: starts, Session.ends_at: ends}).where(Session.id == first["id"])
+        return event_id
 
     return make
 

@@ -1,13 +1,17 @@
 """Changing an event's capacity: a raise (or no limit) seats the waitlist in the order people joined, in
 the same transaction and audited; a capacity below the seats already taken is refused by the field."""
 
+import datetime as dt
+
 import pytest
 
+from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
 from portal.events import registrations
 from portal.events.registrations import CapacityBelowSeats
 from portal.events.tables import Event, Registration
+from tests.helpers import PORTAL_TZ
 
 pytestmark = pytest.mark.anyio
 ACTOR = Actor.system("tests")
@@ -102,8 +106,10 @@ async def test_an_event_overbooked_before_the_rule_can_still_be_edited(full_even
 # Through the edit form.
 
 def _form(event_id: int, capacity: str) -> dict[str, str]:
+    today = clock.today(PORTAL_TZ)  # the dates the create_event fixture gave the event
     return {"kind": "district_workshop", "title": "Khulna workshop", "district": "khulna", "venue": "Hall",
-            "start_date": "2026-12-01", "end_date": "2026-12-02", "capacity": capacity, "completion_percent": "100"}
+            "start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=1)).isoformat(),
+            "capacity": capacity, "completion_percent": "100"}
 
 
 @pytest.mark.parametrize(("capacity", "message"), [
@@ -132,3 +138,30 @@ async def test_the_refusal_is_in_bangla_with_bangla_digits(staff_client, full_ev
     staff_client.cookies["lang"] = "bn"
     response = await staff_client.post(f"/manage/events/{full_event['id']}/edit", data=_form(full_event["id"], "1"))
     assert response.status_code == 422 and "২ জন" in response.text
+
+
+@pytest.mark.parametrize("status", ["completed", "cancelled"])
+async def test_raising_the_capacity_of_a_finished_event_seats_nobody(full_event, set_capacity, status):
+    # A completed or cancelled event has no seats to give: the waitlist stays as it was.
+    await Event.update({Event.status: status}).where(Event.id == full_event["id"])
+    assert await set_capacity(full_event["id"], "6") == 0
+    assert {await _status(w) for w in full_event["waiting"]} == {"waitlisted"}
+    assert await _capacity(full_event["id"]) == 6
+
+
+async def test_the_audited_before_is_read_under_the_events_lock(full_event, set_capacity, monkeypatch):
+    # Another edit commits between this edit's first read and its transaction: the audit's "before"
+    # must be the state this edit replaced (the other edit's title), not the stale first read.
+    from portal.events import services
+
+    original = services.list_sessions
+
+    async def meanwhile(event_id: int):
+        await Event.update({Event.title: "Renamed meanwhile"}).where(Event.id == event_id)
+        return await original(event_id)
+
+    monkeypatch.setattr(services, "list_sessions", meanwhile)
+    await set_capacity(full_event["id"], "2", title="Final title")
+    change = await AuditEntry.select().where(AuditEntry.action == "event.update").output(load_json=True).first()
+    assert change["before"]["title"] == "Renamed meanwhile"
+    assert change["after"]["title"] == "Final title"

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
 from portal.events import checkin, registrations
@@ -35,8 +36,8 @@ async def test_check_in_by_registration_id(session_id, registration):
 
 async def test_each_session_is_its_own_check_in(event_id, registration):
     sessions = [s["id"] for s in await Session.select(Session.id).where(Session.event == event_id)]
-    for sid in sessions:
-        assert (await checkin.check_in(sid, ACTOR, token=registration["ticket_token"])).status == "ok"
+    for sid in sessions:  # Day 2 is tomorrow: outside its window, so staff confirm
+        assert (await checkin.check_in(sid, ACTOR, token=registration["ticket_token"], override=True)).status == "ok"
     assert await CheckIn.count() == len(sessions) == 2
 
 
@@ -103,7 +104,7 @@ async def test_undo_without_check_in_is_refused(session_id, registration):
 
 
 async def test_client_id_and_time_of_an_offline_scan_are_kept(session_id, registration):
-    scanned = dt.datetime(2026, 12, 1, 4, 2, tzinfo=dt.UTC)
+    scanned = (clock.now() - dt.timedelta(minutes=5)).replace(microsecond=0)
     await checkin.check_in(session_id, ACTOR, token=registration["ticket_token"], client_id="c-1", at=scanned)
     row = await CheckIn.select().first()
     assert row["client_id"] == "c-1" and row["at"] == scanned

@@ -11,7 +11,12 @@ from tests.events.conftest import DHAKA  # noqa: F401 - fixtures come from the c
 
 pytestmark = pytest.mark.anyio
 HX = {"hx-request": "true"}
-WINDOW_START = dt.datetime.fromtimestamp(1_000_000 // selfcheck.WINDOW_SECONDS * selfcheck.WINDOW_SECONDS, dt.UTC)
+
+
+def window_start() -> dt.datetime:
+    """The start of the venue code's 30-second window the portal's clock is in (inside Day 1)."""
+    now = portal_clock.now().timestamp()
+    return dt.datetime.fromtimestamp(now // selfcheck.WINDOW_SECONDS * selfcheck.WINDOW_SECONDS, dt.UTC)
 
 
 def url(event_id, session_id, tail=""):
@@ -160,17 +165,19 @@ async def test_sign_in_sheet_pdf_has_a_page_per_fourteen_people(staff_client, ev
 
 
 async def test_venue_screen_page_and_polled_fragment(staff_client, app, clock, event_id, session_id):
-    clock.move_to(WINDOW_START)
+    start = window_start()
+    clock.move_to(start)
     page = await staff_client.get(url(event_id, session_id, "/display"))
     fragment = await staff_client.get(url(event_id, session_id, "/display"), headers=HX)
-    short = selfcheck.short_code_for(app.state.settings.secret_key, session_id, WINDOW_START.timestamp())
+    short = selfcheck.short_code_for(app.state.settings.secret_key, session_id, start.timestamp())
     assert short in page.text and "<html" in page.text
     assert short in fragment.text and "<html" not in fragment.text
 
 
 async def _landing(client, app, session_id):
-    portal_clock.current().move_to(WINDOW_START)
-    code = selfcheck.code_for(app.state.settings.secret_key, session_id, WINDOW_START.timestamp())
+    start = window_start()
+    portal_clock.current().move_to(start)
+    code = selfcheck.code_for(app.state.settings.secret_key, session_id, start.timestamp())
     await client.get("/c")  # the CSRF cookie
     client.headers["x-csrftoken"] = client.cookies["csrftoken"]
     return f"/c/{session_id}/{code}"
@@ -202,7 +209,7 @@ async def test_expired_code_gets_a_clear_message(client, app, session_id):
 
 async def test_walk_in_registers_and_checks_in(client, app, create_event):
     event_id = await create_event(walk_ins=True, title="Open meeting")
-    session_id = (await Session.select(Session.id).where(Session.event == event_id).first())["id"]
+    session_id = (await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id).first())["id"]
     link = await _landing(client, app, session_id)
     response = await client.post(link, data={"how": "walk_in", "name": "Walk In", "phone": "01911-222333"})
     assert response.status_code == 200 and "Checked in" in response.text

@@ -24,7 +24,8 @@ def at_window_start(clock):
 @pytest.fixture
 async def walk_in_session(create_event):
     event_id = await create_event(walk_ins=True, title="Open meeting")
-    return event_id, (await Session.select(Session.id).where(Session.event == event_id).first())["id"]
+    return event_id, (await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id)
+                      .first())["id"]
 
 
 def _secret(app) -> str:

@@ -120,12 +120,18 @@ async def test_xlsx_cells_are_typed(attendance_world):
     assert row["Checked in at"] == dt.datetime(2026, 12, 1, 10, 2)
 
 
-async def test_xlsx_neutralises_formulas_and_keeps_bangla(attendance_world):
+async def test_xlsx_keeps_formula_like_text_as_plain_text_and_keeps_bangla(attendance_world):
+    # An XLSX text cell is never a formula: the text is written as it is, without the CSV apostrophe.
     _, body = await export_bytes(AttendanceFilter(event_id=attendance_world["dhaka"]), "long", "xlsx")
     header, first = read_xlsx(body)[:2]
     row = dict(zip(header, first, strict=True))
-    assert row["Name"] == "'=HYPERLINK(\"http://x\")"
+    assert row["Name"] == "=HYPERLINK(\"http://x\")"
     assert row["Name (Bangla)"] == "রহিমা বেগম"
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    name = sheet.cell(row=2, column=header.index("Name") + 1)
+    assert name.data_type == "s" and name.value == "=HYPERLINK(\"http://x\")"  # a string cell, not "f"
+    phone = sheet.cell(row=2, column=header.index("Phone") + 1)
+    assert phone.data_type == "s" and phone.value.startswith("+880")
 
 
 async def test_xlsx_header_row_is_frozen(attendance_world):

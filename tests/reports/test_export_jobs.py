@@ -43,7 +43,8 @@ def add_job(coordinator):
     async def make(status: str = "running", worker: str = "", beat: dt.timedelta | None = dt.timedelta(0),
                    **values) -> int:
         now = portal_clock.now()
-        row = ExportJob(user=coordinator.id, shape="long", fmt="xlsx", query="district=dhaka", status=status,
+        values = {"fmt": "xlsx", **values}
+        row = ExportJob(user=coordinator.id, shape="long", query="district=dhaka", status=status,
                         worker=worker, heartbeat_at=None if beat is None else now - beat, **values)
         await row.save()
         return row.id
@@ -147,3 +148,12 @@ async def test_a_new_job_deletes_expired_files_first(coordinator_client, add_job
 def test_a_server_shutdown_and_a_crash_have_their_own_messages():
     assert jobs.failure_message(attendance.ExportStopped("export stopped")) == jobs.STOPPED
     assert "(KeyError)" in jobs.failure_message(KeyError("x"))
+
+
+async def test_a_finished_csv_job_names_the_charset_once(coordinator_client, add_job, settings):
+    settings.exports_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.exports_dir / "done.csv"
+    path.write_bytes(b"\xef\xbb\xbfName\r\n")
+    job_id = await add_job(status="done", fmt="csv", path=str(path), filename="a.csv", finished_at=portal_clock.now())
+    download = await coordinator_client.get(f"/manage/reports/jobs/{job_id}/download")
+    assert download.status_code == 200 and download.headers["content-type"] == "text/csv; charset=utf-8"

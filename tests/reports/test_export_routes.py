@@ -99,3 +99,13 @@ async def test_another_users_job_is_hidden(staff_client, client, attendance_worl
     await job_finished(staff_client, job_url)
     await login(staff_client, await create_user("coordinator"))
     assert (await staff_client.get(job_url)).status_code == 404
+
+
+async def test_csv_content_type_names_the_charset_once(staff_client, attendance_world):
+    response = await staff_client.get("/manage/reports/attendance/export?district=dhaka&format=csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+
+
+async def test_pool_csv_and_calendar_name_the_charset_once(staff_client, attendance_world):
+    assert (await staff_client.get("/manage/pool/export")).headers["content-type"] == "text/csv; charset=utf-8"
+    assert (await staff_client.get("/calendar.ics")).headers["content-type"] == "text/calendar; charset=utf-8"

@@ -20,7 +20,7 @@ from portal.reports.renderers.table import (
     normalised_rows,
 )
 
-CONTENT_TYPE = "text/csv; charset=utf-8"
+CONTENT_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text/* types: writing it here repeated it
 # Excel only reads a CSV as UTF-8 (and so shows Bangla) when the file starts with a BOM.
 BOM = "\ufeff"
 CHUNK_SIZE = 64 * 1024

@@ -112,16 +112,29 @@ def _as_text(value: Any) -> str | None:
     return neutralise(clean_text(value if type(value) is str else str(value)))
 
 
-def _as_number(value: Any) -> Cell:
+def _as_plain_text(value: Any) -> str | None:
+    # XLSX: a text cell (write_string) is never a formula, so the text is kept exactly, no apostrophe.
     if value is None:
         return None
-    if isinstance(value, int):  # bool and IntEnum included: written as plain numbers
-        return int(value)
-    if isinstance(value, float | Decimal):
-        value = float(value)
-        # NaN and infinity have no cell representation that both formats share: leave the cell empty.
-        return value if math.isfinite(value) else None
-    return _as_text(value)  # a wrong type is shown, never dropped, and never as a formula
+    return clean_text(value if type(value) is str else str(value))
+
+
+def _number_with(as_text: Callable[[Any], str | None]) -> Callable[[Any], Cell]:
+    def as_number(value: Any) -> Cell:
+        if value is None:
+            return None
+        if isinstance(value, int):  # bool and IntEnum included: written as plain numbers
+            return int(value)
+        if isinstance(value, float | Decimal):
+            value = float(value)
+            # NaN and infinity have no cell representation that both formats share: leave the cell empty.
+            return value if math.isfinite(value) else None
+        return as_text(value)  # a wrong type is shown, never dropped, and never as a formula
+
+    return as_number
+
+
+_as_number = _number_with(_as_text)
 
 
 def _local(value: datetime, tz: tzinfo | None) -> datetime:
@@ -131,20 +144,21 @@ def _local(value: datetime, tz: tzinfo | None) -> datetime:
     return value.replace(tzinfo=None, microsecond=0)
 
 
-def _normaliser(column: Column, tz: tzinfo | None) -> Callable[[Any], Cell]:
+def _normaliser(column: Column, tz: tzinfo | None, escape: bool = True) -> Callable[[Any], Cell]:
     kind = column.type
+    text = _as_text if escape else _as_plain_text
     if kind == "text":
-        return _as_text
+        return text
     if kind in ("int", "float"):
-        return _as_number
+        return _number_with(text)
     if kind == "bool":
-        return lambda v: v if v is None or isinstance(v, bool) else _as_text(v)
+        return lambda v: v if v is None or isinstance(v, bool) else text(v)
     if kind == "date":
 
         def as_date(v: Any) -> Cell:
             if isinstance(v, datetime):
                 return _local(v, tz).date()
-            return v if v is None or isinstance(v, date) else _as_text(v)
+            return v if v is None or isinstance(v, date) else text(v)
 
         return as_date
 
@@ -153,7 +167,7 @@ def _normaliser(column: Column, tz: tzinfo | None) -> Callable[[Any], Cell]:
             return _local(v, tz)
         if isinstance(v, date):
             return datetime.combine(v, time())
-        return v if v is None else _as_text(v)
+        return v if v is None else text(v)
 
     return as_datetime
 
@@ -182,29 +196,47 @@ def _text_column(values: Sequence[Any]) -> Sequence[Cell]:
     return list(map(_as_text, values))
 
 
-def _int_column(values: Sequence[Any]) -> Sequence[Cell]:
-    # Plain ints (not bools, not IntEnums) and empty cells are already what _as_number gives.
-    if set(map(type, values)) <= _INT_OR_NONE:
+def _int_column_of(as_number: Callable[[Any], Cell]) -> Callable[[Sequence[Any]], Sequence[Cell]]:
+    def int_column(values: Sequence[Any]) -> Sequence[Cell]:
+        # Plain ints (not bools, not IntEnums) and empty cells are already what as_number gives.
+        if set(map(type, values)) <= _INT_OR_NONE:
+            return values
+        return list(map(as_number, values))
+
+    return int_column
+
+
+_int_column = _int_column_of(_as_number)
+_plain_int_column = _int_column_of(_number_with(_as_plain_text))
+
+
+def _plain_text_column(values: Sequence[Any]) -> Sequence[Cell]:
+    # As _text_column, for XLSX: only characters a file cannot hold are removed; nothing is escaped.
+    if set(map(type, values)) <= _STR_OR_NONE and not _UNWRITABLE.search("\n".join(filter(None, values))):
         return values
-    return list(map(_as_number, values))
+    return list(map(_as_plain_text, values))
 
 
-def _column_normaliser(column: Column, tz: tzinfo | None) -> Callable[[Sequence[Any]], Sequence[Cell]]:
+def _column_normaliser(column: Column, tz: tzinfo | None,
+                       escape: bool = True) -> Callable[[Sequence[Any]], Sequence[Cell]]:
     if column.type == "text":
-        return _text_column
+        return _text_column if escape else _plain_text_column
     if column.type == "int":
-        return _int_column
-    cell = _normaliser(column, tz)
+        return _int_column if escape else _plain_int_column
+    cell = _normaliser(column, tz, escape)
     return lambda values: list(map(cell, values))
 
 
-def normalised_rows(columns: Sequence[Column], rows: Iterable[Row], tz: tzinfo | None) -> Iterator[tuple[Cell, ...]]:
+def normalised_rows(columns: Sequence[Column], rows: Iterable[Row], tz: tzinfo | None,
+                    *, escape: bool = True) -> Iterator[tuple[Cell, ...]]:
     """Rows (tuples in column order, or dicts by key) as tuples of cells, normalised a batch at a time.
 
+    `escape` (CSV) prefixes an apostrophe to text a spreadsheet could read as a formula; XLSX passes
+    False: its text cells are never formulas, so the text is kept as it is.
     Within a batch each column is normalised at once, which costs a fraction of a call per cell.
     """
     keys = [c.key for c in columns]
-    steps = [_column_normaliser(c, tz) for c in columns]
+    steps = [_column_normaliser(c, tz, escape) for c in columns]
     width = len(columns)
     source = iter(rows)
     while batch := list(islice(source, NORMALISE_BATCH)):

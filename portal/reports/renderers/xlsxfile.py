@@ -1,5 +1,8 @@
 """XLSX renderer: xlsxwriter in constant-memory mode, written to a temporary file and streamed from it.
 
+Text goes into text cells (write_string) exactly as it is: an XLSX text cell is never a formula, so
+the CSV apostrophe escape does not apply (it would show as data: "'+8801711234567").
+
 The same rows give the same bytes: xlsxwriter dates the zip entries 1980-01-31 by itself, and the
 document's created and modified dates (docProps/core.xml, the export time by default) are fixed too.
 """
@@ -28,7 +31,6 @@ from portal.reports.renderers.table import (
     Row,
     clean_text,
     guarded,
-    neutralise,
     normalised_rows,
 )
 
@@ -98,7 +100,7 @@ class _Writer:
         self.names.append(worksheet.name)
         for index, column in enumerate(columns):
             worksheet.set_column(index, index, column.display_width)
-            worksheet.write_string(0, index, neutralise(clean_text(column.header)), self.header)
+            worksheet.write_string(0, index, clean_text(column.header), self.header)
         worksheet.freeze_panes(1, 0)
         return worksheet
 
@@ -112,7 +114,8 @@ class _Writer:
             raise ValueError(f"sheet {name!r} has no columns")
         numbers = [self._number_format(c) for c in columns]
         worksheet, row_index, part = self._start(name, columns), 1, 1
-        for cells in normalised_rows(columns, rows, self.tz):
+        # Text is written as text cells (write_string), never formulas: no CSV apostrophe escape here.
+        for cells in normalised_rows(columns, rows, self.tz, escape=False):
             if row_index == MAX_ROWS:
                 self._finish(worksheet, row_index - 1, len(columns))
                 part += 1
