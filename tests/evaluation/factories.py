@@ -80,3 +80,18 @@ async def take(world: World, registration_id: int, stage: str, right: list[bool]
 
 
 __all__ = ["QUESTIONS", "World", "answers", "make_bank", "make_registration", "make_world", "take"]
+
+
+async def access_world(user, event_id: int, course_id: int) -> dict:
+    """For the access sweep (tests/test_access.py): a question and a test in the course's bank, the event's
+    pre-test and a feedback form; participant credentials that match nothing."""
+    from portal.evaluation import setup
+
+    question_id = await bank.create_question(course_id, QUESTIONS[0][0], user.actor())
+    quiz_id = await bank.save_quiz(course_id, None, {"title": "Sweep test", "questions": [str(question_id)]},
+                                   user.actor())
+    await setup.assign(user, event_id, {"stage": "pre", "quiz": str(quiz_id)})
+    form_id = await setup.add_form(user, event_id, {})
+    event_quiz_id = (await setup.get_event_quiz(event_id, "pre"))["id"]
+    return {"question_id": question_id, "quiz_id": quiz_id, "stage": "pre", "form_id": form_id,
+            "event_quiz_id": event_quiz_id, "attempt_key": "no-such-attempt", "feedback_pass": "1-1-forged"}
