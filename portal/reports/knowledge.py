@@ -94,7 +94,8 @@ def sheets(knowledge: Knowledge) -> list[Sheet]:
     by_group.append({"dimension": "All participants", "group": "All", **gain_row(knowledge.totals)})
     event_columns = [Column("event", "Event", width=40), Column("kind", "Kind", width=24),
                      Column("district", "District", width=16), Column("start_date", "Start", "date"),
-                     Column("pre_takers", "Took the pre-test", "int"), Column("post_takers", "Took the post-test", "int"),
+                     Column("pre_takers", "Took the pre-test", "int"),
+                     Column("post_takers", "Took the post-test", "int"),
                      *_GAIN_COLUMNS, *_FEEDBACK_COLUMNS]
     group_columns = [Column("dimension", "By", width=22), Column("group", "Group", width=26), *_GAIN_COLUMNS]
     return [Sheet("Knowledge by event", event_columns, by_event), Sheet("Knowledge by group", group_columns, by_group)]
