@@ -85,7 +85,7 @@
       show(current + Number(button.dataset.step));
       save();
       const shown = questions[current];
-      shown.scrollIntoView({ block: "start" });
+      progress.scrollIntoView({ block: "nearest" });  // the question's top, below the sticky timer
       const first = shown.querySelector("input");
       if (first) first.focus({ preventScroll: true });
     });
