@@ -47,7 +47,8 @@
     localStorage.setItem(DRAFT, JSON.stringify({ fields: fields(), step: current }));
   }
 
-  // One question a screen: Back and Next, the send button on the last one.
+  // One question a screen: Back and Next, the send button on the last one. The status line sits below the
+  // button, so a message that appears or goes (as the last answer is typed) never moves the button under a tap.
   const stepped = form.classList.contains("answers") && form.id === "answers" && questions.length > 1;
   const nav = form.querySelector(".q-nav"), progress = form.querySelector(".q-progress");
 
