@@ -30,36 +30,29 @@ async def seated(token: str) -> dict[str, Any]:
     return reg
 
 
-async def items(reg: dict[str, Any], session_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
-    """The event's tests (with this person's standing) and open feedback forms (answered or not).
-    With a session: only what is open for it (or for the whole event)."""
+async def for_ticket(token: str) -> dict[str, list[dict[str, Any]]]:
+    """The ticket page's section: the event's tests that are open or that this person took (with their
+    standing), and the open feedback forms (answered or not). Empty for a cancelled or waitlisted ticket."""
+    try:
+        reg = await seated(token)
+    except NotFound:
+        return {"quizzes": [], "forms": []}
     quizzes = []
     if reg["role"] == "participant":
-        rows = await EventQuiz.select(EventQuiz.id).where(EventQuiz.event == reg["event"]).order_by(EventQuiz.stage,
-                                                                                                    ascending=False)
+        rows = await EventQuiz.select(EventQuiz.id).where(EventQuiz.event == reg["event"]).order_by(
+            EventQuiz.stage, ascending=False)  # pre before post
         for row in rows:
             eq = await attempts.event_quiz(row["id"])
-            if session_id is not None and (eq["state"] != "open" or eq["session"] not in (None, session_id)):
-                continue
             mine = await attempts.standing(eq, reg["id"])
             if eq["state"] == "open" or mine["attempts"]:
                 last = mine["submitted"][-1] if mine["submitted"] else None
                 quizzes.append({**eq, **mine, "last": last, "score": attempts.result(last) if last else None})
     forms = []
-    for form in await feedback.open_forms(reg["event"], session_id):
+    for form in await feedback.open_forms(reg["event"]):
         done = await FeedbackRoll.exists().where((FeedbackRoll.form == form["id"])
                                                  & (FeedbackRoll.registration == reg["id"]))
         forms.append({**form, "done": done})
     return {"quizzes": quizzes, "forms": forms}
-
-
-async def for_ticket(token: str) -> dict[str, list[dict[str, Any]]]:
-    """The ticket page's section (empty lists for a cancelled or waitlisted ticket)."""
-    try:
-        reg = await seated(token)
-    except NotFound:
-        return {"quizzes": [], "forms": []}
-    return await items(reg)
 
 
 async def venue_session(secret: str, session_id: int, code: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from litestar.response import Redirect
 from portal.core import clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, render
-from portal.evaluation import attempts, feedback, participant
+from portal.evaluation import attempts, bank, feedback, participant
 from portal.evaluation.setup import STAGES
 from portal.events.ticket_controllers import TICKET_COOKIE
 
@@ -53,7 +53,7 @@ class TicketTestController(Controller):
         return _private(render(request, "evaluation/participant/intro.html", {
             "reg": reg, "eq": eq, "mine": mine, "last": last, "score": attempts.result(last) if last else None,
             "token": token, "stages": STAGES, "error": error,
-            "questions": len(await attempts.bank.quiz_questions(eq["quiz"]))}, status_code=status))
+            "questions": len(await bank.quiz_questions(eq["quiz"]))}, status_code=status))
 
     @get("/tests/{event_quiz_id:int}", name="evaluation.ticket_test")
     async def intro(self, request: Request, token: FromPath[str], event_quiz_id: FromPath[int]) -> Response:
@@ -166,11 +166,8 @@ class VenueTestController(Controller):
         except DomainError as exc:
             return render(request, "evaluation/participant/venue_refused.html", {"error": exc},
                           status_code=exc.status_code)
-        mine = await self._mine(request, session)
-        context = {"session": session, "code": code, "mine": mine, "error": error, "phone": phone,
-                   "stages": STAGES, "open": await participant.open_items(session["event"], session_id)}
-        if mine:
-            context["items"] = await participant.items(mine, session_id)
+        context = {"session": session, "code": code, "mine": await self._mine(request, session), "error": error,
+                   "phone": phone, "stages": STAGES, "open": await participant.open_items(session["event"], session_id)}
         return _private(render(request, "evaluation/participant/venue.html", context, status_code=status))
 
     @get("/{session_id:int}/{code:str}", name="evaluation.venue_landing")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.evaluation.bank import quiz_questions
 from portal.evaluation.scoring import percent
 from portal.evaluation.tables import Answer, Attempt, EventQuiz, FeedbackForm, FeedbackResponse
 from portal.events.tables import Registration
@@ -216,8 +217,6 @@ async def forms_of(event_id: int) -> list[dict[str, Any]]:
 async def event_results(event_id: int, quizzes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Everything the event's results page shows: people, the gain figures, each stage's questions by
     difficulty and attempts still open, and the feedback forms."""
-    from portal.evaluation.bank import quiz_questions
-
     people = await people_scores([event_id])
     stages: dict[str, dict[str, Any]] = {}
     for stage, eq in quizzes.items():
