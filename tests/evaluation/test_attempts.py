@@ -112,3 +112,16 @@ async def test_attempt_page_and_resend_over_http(client, world):
     assert "Your score: 5 of 5 points (100%)" in (await client.get(url)).text
     ticket = await client.get(f"/t/{token}")
     assert "Tests and feedback" in ticket.text and "your score: 100%" in ticket.text
+
+
+async def test_removing_the_session_a_test_is_given_in_keeps_the_test(world, create_user):
+    from portal.events import services
+
+    coordinator = await create_user("coordinator")
+    await setup.assign(coordinator, world.event_id, {"stage": "pre", "quiz": str(world.quiz_id),
+                                                     "session": str(world.sessions[1])})
+    form_id = await setup.add_form(coordinator, world.event_id, {"session": str(world.sessions[1])})
+    await services.delete_session(world.event_id, world.sessions[1], coordinator)
+    pre = (await setup.event_quizzes(world.event_id))["pre"]
+    assert pre["session"] is None and pre["quiz"] == world.quiz_id
+    assert [f["session"] for f in await setup.feedback_forms(world.event_id) if f["id"] == form_id] == [None]
