@@ -46,6 +46,15 @@ from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RequestMiddleware
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
+from portal.evaluation import participant as evaluation_participant
+from portal.evaluation.bank_controllers import BankController
+from portal.evaluation.event_controllers import EventEvaluationController
+from portal.evaluation.participant_controllers import (
+    AttemptController,
+    FeedbackController,
+    TicketTestController,
+    VenueTestController,
+)
 from portal.events import import_uploads, selfcheck
 from portal.events.checkin_controllers import AttendanceController, RegistrationController
 from portal.events.controllers import EventController
@@ -208,6 +217,11 @@ async def _ticket_materials(token: str) -> dict:
     return {"materials": await materials_for_ticket(token)}
 
 
+async def _ticket_evaluation(token: str) -> dict:
+    """The ticket page's tests and feedback section."""
+    return {"evaluation": await evaluation_participant.for_ticket(token)}
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the portal for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
@@ -242,14 +256,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             VerifyController, TicketCertificateController,
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
-            CalendarController,
+            CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
+            FeedbackController, VenueTestController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False),
         ],
         # Answers the trainings feature needs from later features (it must not import them).
         dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
         state=State({"settings": settings, "engine": engine, "started_at": clock.now(),
-                     "ticket_extras": (_ticket_certificates, _ticket_materials)}),
+                     "ticket_extras": (_ticket_certificates, _ticket_materials, _ticket_evaluation)}),
         lifespan=[lifespan, report_jobs.lifespan],
         template_config=templates,
         plugins=[HTMXPlugin()],

@@ -17,6 +17,7 @@ from portal.certificates import issue
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
+from portal.evaluation import demo as evaluation_demo
 from portal.events import checkin, registrations, services
 from portal.events.course_links import set_course
 from portal.events.participants import create_participant
@@ -125,8 +126,15 @@ async def load_demo(seed: int = 2026) -> str:
                 "draft", venue="Upazila Parishad hall")
 
     staff = coordinator.actor()
+    course_id = await _demo_course(settings, coordinator, [past_tot, upcoming_tot])
+    trainer_person = await create_participant({"name": "Master Trainer Demo", "email": "trainer@demo.example",
+                                               "gender": "female", "stakeholder_type": "programme_staff",
+                                               "district": "dhaka"}, coordinator)
     attended = 0
+    evaluation = ""
     for event_id in held + upcoming:
+        if event_id in (past_tot, upcoming_tot):  # the demo trainer teaches both ToTs (a seat before the rest)
+            await registrations.register(event_id, trainer_person, staff, role="trainer")
         chosen = rng.sample(people, rng.randrange(14, 26))
         ids = [(await registrations.register(event_id, person, staff))["id"] for person in chosen]
         if event_id not in held:
@@ -139,15 +147,16 @@ async def load_demo(seed: int = 2026) -> str:
                     await checkin.check_in(session["id"], staff, registration_id=registration_id, method=method,
                                            by_user=coordinator_id, at=at)
                     attended += 1
+        if event_id == past_tot:  # before certificates: the post-test pass mark decides with attendance
+            evaluation = await evaluation_demo.load(coordinator, course_id, past_tot, upcoming_tot)
         for registration_id in ids:
             # Not eligible (missed a session) is refused; master-trainer certificates fill the pool.
             with contextlib.suppress(DomainError):
                 await issue.issue_one(coordinator, event_id, registration_id)
-    course_id = await _demo_course(settings, coordinator, [past_tot, upcoming_tot])
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 14 events in 10 districts, {attended} check-ins at {len(held)} past events, "
-            f"a course (id {course_id}) with modules and a trainer's manual.")
+            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}.")
 
 
 async def _demo_course(settings: Settings, coordinator: CurrentUser, tots: list[int]) -> int:

@@ -17,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "portal.auth.piccolo_app",
         "portal.trainings.piccolo_app",
         "portal.events.piccolo_app",
+        "portal.evaluation.piccolo_app",
         "portal.certificates.piccolo_app",
         "portal.reports.piccolo_app",
     ]

@@ -16,6 +16,7 @@ from portal.auth.middleware import SESSION_COOKIE
 from portal.events import participants, registrations, services
 from portal.events.tables import Session
 from tests.certificates.factories import certificate_world
+from tests.evaluation.factories import access_world
 from tests.trainings.factories import make_course_with_material
 
 pytestmark = pytest.mark.anyio
@@ -39,6 +40,9 @@ TRAINER_FILE = {**dict.fromkeys(ROLES[:-2], "hidden"), "coordinator": "ok", "adm
 # Certificates: revoking and the pool's changes are for coordinators; the pool is read programme-wide.
 COORDINATOR_WRITE = {"anonymous": "login", **dict.fromkeys(ROLES[1:-2], "deny"), "coordinator": "ok", "admin": "ok"}
 UNKNOWN_TICKET = dict.fromkeys(ROLES, "hidden")  # the sweep's token is not a ticket
+# Tests and feedback of an event: its organizers and coordinators, and the trainers who teach it (the
+# world's trainer teaches nothing, so the event is hidden from them as from an organizer elsewhere).
+EVALUATION_EVENT = {**EVENT_RECORD, "trainer": "hidden"}
 UPLOAD_GONE = dict.fromkeys(("organizer_in", "coordinator", "admin"), "hidden")
 
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
@@ -166,10 +170,43 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/registrations"): PUBLIC,
     ("GET", "/api/v1/check-ins"): PUBLIC,
     ("GET", "/api/v1/certificates"): PUBLIC,
+    ("GET", "/api/v1/test-attempts"): PUBLIC,
+    ("GET", "/api/v1/feedback-responses"): PUBLIC,
+    ("GET", "/api/v1/evaluation-summary"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/api/v1/schema"): PUBLIC,
     ("GET", "/api/v1/schema/openapi.json"): PUBLIC,
     ("GET", "/api/v1/schema/{path:str}"): PUBLIC,
+    # Tests and feedback (evaluation feature): banks like a course's trainer files, an event's tests like
+    # its records; participants' links are unknown to the sweep (404 for everyone); the venue code is public.
+    ("GET", "/manage/evaluation"): STAFF,
+    **{(method, path): TRAINER_COURSE for method, path in (
+        ("GET", "/manage/evaluation/courses/{course_id:int}"),
+        ("GET", "/manage/evaluation/courses/{course_id:int}/questions/new"),
+        ("POST", "/manage/evaluation/courses/{course_id:int}/questions"),
+        ("GET", "/manage/evaluation/questions/{question_id:int}"),
+        ("POST", "/manage/evaluation/questions/{question_id:int}"),
+        ("POST", "/manage/evaluation/questions/{question_id:int}/archive"),
+        ("GET", "/manage/evaluation/courses/{course_id:int}/tests/new"),
+        ("POST", "/manage/evaluation/courses/{course_id:int}/tests"),
+        ("GET", "/manage/evaluation/tests/{quiz_id:int}"),
+        ("POST", "/manage/evaluation/tests/{quiz_id:int}"),
+    )},
+    **{(method, "/manage/events/{event_id:int}/evaluation" + path): EVALUATION_EVENT for method, path in (
+        ("GET", ""), ("POST", "/tests"), ("POST", "/tests/{stage:str}"), ("GET", "/results"),
+        ("POST", "/tests/{stage:str}/extra/{registration_id:int}"), ("GET", "/tests/{stage:str}/paper.pdf"),
+        ("GET", "/tests/{stage:str}/entry"), ("POST", "/tests/{stage:str}/entry"), ("POST", "/feedback"),
+        ("POST", "/feedback/{form_id:int}"), ("GET", "/sessions/{session_id:int}/venue"),
+    )},
+    ("GET", "/t/{token:str}/tests/{event_quiz_id:int}"): UNKNOWN_TICKET,
+    ("POST", "/t/{token:str}/tests/{event_quiz_id:int}"): UNKNOWN_TICKET,
+    ("GET", "/t/{token:str}/feedback/{form_id:int}"): UNKNOWN_TICKET,
+    ("GET", "/a/{attempt_key:str}"): UNKNOWN_TICKET,
+    ("POST", "/a/{attempt_key:str}"): UNKNOWN_TICKET,
+    ("GET", "/f/{feedback_pass:str}"): UNKNOWN_TICKET,
+    ("POST", "/f/{feedback_pass:str}"): UNKNOWN_TICKET,
+    ("GET", "/q/{session_id:int}/{code:str}"): PUBLIC,
+    ("POST", "/q/{session_id:int}/{code:str}"): PUBLIC,
     ("GET", "/calendar.ics"): PUBLIC,
     ("GET", "/calendar/{filename:str}"): PUBLIC,
 }
@@ -221,6 +258,7 @@ async def world(create_user, settings):
     # reports: no such export job or API key; the schema file; a district calendar
     params.update(job_id=999_999, key_id=999_999, path="openapi.json", filename="khulna.ics")
     params.update(await certificate_world(coordinator, event_id))  # a real certificate job id
+    params.update(await access_world(coordinator, event_id, course["course_id"]))
     return users, params
 
 

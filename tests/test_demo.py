@@ -6,6 +6,8 @@ import pytest
 
 from portal.certificates.tables import Certificate, PoolMember
 from portal.demo import load_demo
+from portal.evaluation import results, setup
+from portal.evaluation.tables import Attempt, FeedbackResponse, Question
 from portal.events.tables import CheckIn, Event, Registration
 from portal.trainings.tables import Course, MaterialVersion
 
@@ -27,5 +29,15 @@ async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, setti
     assert await Course.count() == 1
     version = await MaterialVersion.select().first()
     assert version["size"] > 0
+    # Tests and feedback: the past ToT's results page has real figures; the coming ToT is set up.
+    assert await Question.count() == 10
+    past_tot = await Event.select(Event.id).where((Event.kind == "tot") & (Event.status == "completed")).first()
+    data = await results.event_results(past_tot["id"], await setup.event_quizzes(past_tot["id"]))
+    assert data["figures"].paired >= 5 and data["figures"].average_gain > 0
+    assert 0 < data["figures"].increased <= data["figures"].paired
+    assert await FeedbackResponse.count() > 0 and data["forms"][0]["summary"]["responses"] > 0
+    assert await Attempt.count().where(Attempt.via == "paper") > 0
+    coming = await Event.select(Event.id).where((Event.kind == "tot") & (Event.status == "published")).first()
+    assert set(await setup.event_quizzes(coming["id"])) == {"pre", "post"}
     assert await load_demo() == "Demo data is already loaded."
     assert await Event.count() == 14

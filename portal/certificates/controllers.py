@@ -52,6 +52,7 @@ class EventCertificateController(Controller):
             "eligible": sum(s.eligible for s in standings),
             "issued": sum(s.certificate is not None for s in standings),
             "pending": sum(s.eligible and s.certificate is None for s in standings),
+            "pass_mark": standings[0].pass_mark if standings else None,
         })
 
     @post("/{registration_id:int}/issue", name="certificates.issue_one")

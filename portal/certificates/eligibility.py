@@ -3,7 +3,8 @@
 Rules, in order: a cancelled registration is never eligible; an override (with a reason) decides
 next; staff roles (facilitator, trainer, guest) are not certified unless overridden; an event
 without sessions certifies nobody; otherwise a participant needs ceil(sessions x percent / 100)
-sessions, and at least one.
+sessions, and at least one; and when the event's post-test has a pass mark (set on the event's
+tests page, portal.evaluation), a post-test score at or above it as well (the best attempt counts).
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from portal.certificates.tables import Certificate, EligibilityOverride
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationFailed
 from portal.db import write_transaction
+from portal.evaluation.results import post_test_rule
 from portal.events.tables import CheckIn, Event, Registration, Session
 
 STAFF_ROLES = ("facilitator", "trainer", "guest")
 REASONS = {
     "attended": "Attended enough sessions",
+    "passed": "Attended enough sessions and passed the post-test",
     "too_few_sessions": "Missed too many sessions",
+    "no_post_test": "Has not taken the post-test",
+    "below_pass_mark": "Post-test score below the pass mark",
     "cancelled": "Registration cancelled",
     "staff_role": "Staff and guests are not certified",
     "no_sessions": "The event has no sessions",
@@ -50,6 +55,8 @@ class Standing:
     reason: str
     override: dict[str, Any] | None = None
     certificate: dict[str, Any] | None = field(default=None)
+    pass_mark: int | None = None  # the post-test score (percent) the rule needs; None: attendance only
+    post_test: float | None = None  # the best post-test score in percent
 
     @property
     def reason_text(self) -> str:
@@ -72,7 +79,7 @@ def required_sessions(total: int, percent: int) -> int:
 
 
 def decide(*, status: str, role: str, attended: int, total: int, percent: int,
-           override: bool | None) -> tuple[bool, str]:
+           override: bool | None, pass_mark: int | None = None, post_test: float | None = None) -> tuple[bool, str]:
     """The rule itself, on plain values: (eligible, reason code)."""
     if status == "cancelled":
         return False, "cancelled"
@@ -82,9 +89,13 @@ def decide(*, status: str, role: str, attended: int, total: int, percent: int,
         return False, "staff_role"
     if total == 0:
         return False, "no_sessions"
-    if attended >= required_sessions(total, percent):
+    if attended < required_sessions(total, percent):
+        return False, "too_few_sessions"
+    if pass_mark is None:
         return True, "attended"
-    return False, "too_few_sessions"
+    if post_test is None:
+        return False, "no_post_test"
+    return (True, "passed") if post_test >= pass_mark else (False, "below_pass_mark")
 
 
 async def load_event(user: CurrentUser | None, event_id: int) -> dict[str, Any]:
@@ -121,6 +132,7 @@ async def event_standings(event: dict[str, Any]) -> list[Standing]:
         ):
             certificates[row["registration"]] = row
     total = len(sessions)
+    pass_mark, post_scores = await post_test_rule(event_id)
     standings = []
     for r in registrations:
         seen = present.get(r["id"], set())
@@ -128,13 +140,15 @@ async def event_standings(event: dict[str, Any]) -> list[Standing]:
         eligible, reason = decide(
             status=r["status"], role=r["role"], attended=len(seen), total=total,
             percent=event["completion_percent"], override=override["eligible"] if override else None,
+            pass_mark=pass_mark, post_test=post_scores.get(r["id"]),
         )
         standings.append(Standing(
             registration_id=r["id"], participant_id=r["participant.id"], name=r["participant.name"],
             name_bn=r["participant.name_bn"], district=r["participant.district"], role=r["role"],
             status=r["status"], attended=len(seen), required=required_sessions(total, event["completion_percent"]),
             total=total, missed=tuple(s["title"] for s in sessions if s["id"] not in seen), eligible=eligible,
-            reason=reason, override=override, certificate=certificates.get(r["id"]),
+            reason=reason, override=override, certificate=certificates.get(r["id"]), pass_mark=pass_mark,
+            post_test=post_scores.get(r["id"]),
         ))
     return sorted(standings, key=lambda s: (s.name.casefold(), s.registration_id))
 
@@ -156,7 +170,7 @@ async def set_override(user: CurrentUser, event_id: int, registration_id: int, c
     reason = reason.strip()
     errors = {}
     if choice not in {"yes", "no", "rule"}:
-        errors["choice"] = "Choose eligible, not eligible, or follow the attendance rule."
+        errors["choice"] = "Choose eligible, not eligible, or follow the rule."
     if choice != "rule" and not reason:
         errors["reason"] = "Say why (it is kept in the audit log)."
     elif len(reason) > 500:

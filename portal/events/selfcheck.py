@@ -164,8 +164,9 @@ def _attempts(*kinds: str) -> Any:
     return SelfCheckInFailure.select(SelfCheckInFailure.at).where(SelfCheckInFailure.kind.is_in(list(kinds)))
 
 
-async def _check_limits(session_id: int, ip: str) -> None:
-    message = _("Too many numbers tried. Ask an organizer at the door.")
+async def check_limits(session_id: int, ip: str, message: str | None = None) -> None:
+    """Refuse (429) once this address, or everyone, tried too many phone numbers and walk-ins at the session."""
+    message = message or _("Too many numbers tried. Ask an organizer at the door.")
     in_session = _attempts(PHONE, WALK_IN).where(SelfCheckInFailure.session == session_id)
     await _limit(in_session.where(SelfCheckInFailure.ip == ip[:64]), FAILURES_PER_ADDRESS, "too_many_attempts",
                  message)
@@ -173,7 +174,8 @@ async def _check_limits(session_id: int, ip: str) -> None:
                  "too_many_attempts", message)
 
 
-async def _fail(session_id: int, ip: str, kind: str = PHONE) -> None:
+async def count_failure(session_id: int, ip: str, kind: str = PHONE) -> None:
+    """Count an attempt against the limits (a phone number that found nothing, by default)."""
     await SelfCheckInFailure.insert(SelfCheckInFailure(session=session_id, ip=ip[:64], at=clock.now(), kind=kind))
 
 
@@ -197,7 +199,7 @@ async def check_code(secret: str, session_id: int, code: str, ip: str) -> None:
         verify(secret, session_id, code, clock.now().timestamp())
     except SelfCheckInError as exc:
         if exc.code == "forged_code" and await Session.exists().where(Session.id == session_id):
-            await _fail(session_id, ip, CODE)
+            await count_failure(session_id, ip, CODE)
         raise
 
 
@@ -212,7 +214,7 @@ async def by_phone(secret: str, session_id: int, code: str, phone_text: str,
     """Check in the registration of THIS event that has this phone number (see the module rule)."""
     await check_code(secret, session_id, code, actor.ip)
     session = await session_info(session_id)
-    await _check_limits(session_id, actor.ip)
+    await check_limits(session_id, actor.ip)
     try:
         phone = normalise_phone(phone_text)
     except PhoneError as exc:
@@ -223,7 +225,7 @@ async def by_phone(secret: str, session_id: int, code: str, phone_text: str,
         (Registration.event == session["event"]) & (Registration.participant.phone == phone)
         & Registration.status.is_in(list(SEATED))).first()
     if found is None:
-        await _fail(session_id, actor.ip)
+        await count_failure(session_id, actor.ip)
         raise SelfCheckInError(
             "phone_not_registered", _("This number is not registered for this event. Ask an organizer at the door."),
             "phone")
@@ -241,7 +243,7 @@ async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
     if not session["walk_ins"]:
         raise SelfCheckInError("walk_ins_closed", _("This event does not take walk-ins. Ask an organizer."))
     await checkin.require_open(session_id)  # before the walk-in is registered
-    await _check_limits(session_id, actor.ip)
+    await check_limits(session_id, actor.ip)
     errors: dict[str, str] = {}
     name = str(form.get("name", "")).strip()
     organisation = str(form.get("organisation", "")).strip()[:200]
@@ -255,7 +257,7 @@ async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
         errors["phone"], phone = str(exc), None
     if errors:
         raise ValidationFailed(errors)
-    await _fail(session_id, actor.ip, WALK_IN)  # every walk-in counts against the limits, not only failures
+    await count_failure(session_id, actor.ip, WALK_IN)  # every walk-in counts against the limits, not only failures
     person_id = await _new_walk_in(session["event"], name, organisation, phone, actor)
     if person_id is None:
         await audit.record(actor, "selfcheck.walk_in_known_phone", "event_session", session_id,

@@ -12,6 +12,8 @@ from typing import Any
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
+from portal.evaluation.scoring import percent
+from portal.evaluation.tables import Attempt, FeedbackResponse
 from portal.events.tables import CheckIn, Event, Participant, Registration, Session
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.reports.renderers import pseudonymise
@@ -97,6 +99,7 @@ class Resource:
     columns: Callable[[], list[Any]]
     filters: dict[str, tuple[Callable[[str, Any], Any], Callable[[Any], Any]]]
     shape: Callable[[dict[str, Any], Callable[[int], Any], bool], dict[str, Any]]
+    base: Callable[[], list[Any]] = lambda: []  # conditions every page has (e.g. submitted attempts only)
 
 
 def _ref(personal: bool, secret: str) -> Callable[[int], Any]:
@@ -122,6 +125,22 @@ def _participant(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any
 
 def _with_participant(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any]:
     return {**row, "participant": ref(row["participant"])}
+
+
+def _attempt(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any]:
+    return {**row, "participant": ref(row["participant"]), "percent": percent(row["score"], row["max_score"])}
+
+
+def _feedback(row: dict[str, Any], ref: Any, personal: bool) -> dict[str, Any]:
+    """Anonymous responses carry no participant; free text (it may name people) only for personal-data keys."""
+    out = {k: v for k, v in row.items() if k not in ("useful", "improve")}
+    out["participant"] = None if row["participant"] is None else ref(row["participant"])
+    if personal:
+        out.update(useful=row["useful"], improve=row["improve"])
+    return out
+
+
+STAGES = frozenset({"pre", "post"})
 
 
 RESOURCES: dict[str, Resource] = {
@@ -195,6 +214,31 @@ RESOURCES: dict[str, Resource] = {
         },
         _with_participant,
     ),
+    "test-attempts": Resource(
+        Attempt,
+        lambda: [Attempt.id, Attempt.event_quiz.event.as_alias("event"), Attempt.event_quiz.stage.as_alias("stage"),
+                 Attempt.event_quiz.quiz.as_alias("test"), Attempt.registration,
+                 Attempt.registration.participant.as_alias("participant"), Attempt.number, Attempt.via,
+                 Attempt.started_at, Attempt.submitted_at, Attempt.late, Attempt.score, Attempt.max_score],
+        {
+            "event": (_id, lambda v: Attempt.event_quiz.event == v),
+            "stage": (_choice(STAGES), lambda v: Attempt.event_quiz.stage == v),
+            "submitted_since": (_datetime, lambda v: Attempt.submitted_at >= v),
+        },
+        _attempt,
+        lambda: [Attempt.submitted_at.is_not_null()],
+    ),
+    "feedback-responses": Resource(
+        FeedbackResponse,
+        lambda: [FeedbackResponse.id, FeedbackResponse.form.event.as_alias("event"),
+                 FeedbackResponse.form.session.as_alias("session"), FeedbackResponse.form,
+                 FeedbackResponse.form.anonymous.as_alias("anonymous"),
+                 FeedbackResponse.registration.participant.as_alias("participant"), FeedbackResponse.content,
+                 FeedbackResponse.facilitators, FeedbackResponse.logistics, FeedbackResponse.overall,
+                 FeedbackResponse.useful, FeedbackResponse.improve, FeedbackResponse.submitted_at],
+        {"event": (_id, lambda v: FeedbackResponse.form.event == v)},
+        _feedback,
+    ),
 }
 PAGING = {"limit", "cursor"}
 
@@ -219,7 +263,7 @@ async def list_page(name: str, filters: Mapping[str, Any], *, given: Mapping[str
     after = decode_cursor(cursor) if cursor else 0
     conds = [condition_for(resource, key, value) for key, value in sorted(filters.items()) if value is not None]
     rows = await resource.table.select(*resource.columns()).where(
-        resource.table.id > after, *conds).order_by(resource.table.id).limit(limit + 1)
+        resource.table.id > after, *resource.base(), *conds).order_by(resource.table.id).limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     ref = _ref(personal, secret)

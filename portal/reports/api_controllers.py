@@ -13,15 +13,19 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
 
 from portal.auth.guards import ADMINS, current_user
+from portal.core import clock
 from portal.core.errors import ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
-from portal.reports import api, api_docs, api_keys
+from portal.reports import api, api_docs, api_keys, knowledge
 from portal.reports.api_schema import (
     ERROR_RESPONSES,
+    AttemptsPage,
     CertificatesPage,
     CheckInsPage,
+    EvaluationSummary,
     EventsPage,
+    FeedbackPage,
     ParticipantsPage,
     RegistrationsPage,
     SessionsPage,
@@ -136,6 +140,37 @@ class ApiController(Controller):
                            limit: LIMIT = None, cursor: CURSOR = None) -> CertificatesPage:
         """Certificates, revoked ones included (revoked_at set)."""
         return await _page(request, "certificates", limit, cursor, event=event, kind=kind, issued_since=issued_since)
+
+    @get("/test-attempts", name="api.test_attempts", responses=ERROR_RESPONSES)
+    async def test_attempts(self, request: Request, event: EVENT = None,
+                            stage: Annotated[_one_of(api.STAGES) | None, _q("pre or post.")] = None,
+                            submitted_since: Annotated[dt.datetime | None, _q(f"Submitted {SINCE}.")] = None,
+                            limit: LIMIT = None, cursor: CURSOR = None) -> AttemptsPage:
+        """Submitted attempts at events' pre- and post-tests, scored (phone and paper alike)."""
+        return await _page(request, "test-attempts", limit, cursor, event=event, stage=stage,
+                           submitted_since=submitted_since)
+
+    @get("/feedback-responses", name="api.feedback_responses", responses=ERROR_RESPONSES)
+    async def feedback_responses(self, request: Request, event: EVENT = None, limit: LIMIT = None,
+                                 cursor: CURSOR = None) -> FeedbackPage:
+        """Feedback responses with their ratings; comments for keys allowed personal data."""
+        return await _page(request, "feedback-responses", limit, cursor, event=event)
+
+    @get("/evaluation-summary", name="api.evaluation_summary", responses=ERROR_RESPONSES)
+    async def evaluation_summary(self, request: Request,
+                                 date_from: Annotated[dt.date | None, _q("Events starting on or after this date "
+                                                                         "(default: 1 January of this year).")] = None,
+                                 date_to: Annotated[dt.date | None, _q("Events starting on or before this date "
+                                                                       "(default: today).")] = None,
+                                 ) -> EvaluationSummary:
+        """Did people learn? Pre/post figures and feedback averages of the events held in a period: in all,
+        per event, and by participants' district, gender and stakeholder type."""
+        unknown = sorted(set(request.query_params) - {"date_from", "date_to"})
+        if unknown:
+            raise ClientException(f"unknown filter {unknown[0]!r}; this summary filters by date_from, date_to")
+        today = clock.today(request.app.state.settings.tz)
+        result = await knowledge.period_knowledge(date_from or today.replace(month=1, day=1), date_to or today)
+        return knowledge.as_json(result)  # type: ignore[return-value]
 
 
 class ApiDocsController(Controller):

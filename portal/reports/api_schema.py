@@ -90,6 +90,104 @@ class CertificateOut(TypedDict):
     revoked_at: dt.datetime | None
 
 
+class AttemptOut(TypedDict):
+    """A submitted attempt at an event's pre- or post-test; percent is score / max_score x 100."""
+
+    id: int
+    event: int
+    stage: str
+    test: int
+    registration: int
+    participant: PersonRef
+    number: int
+    via: str
+    started_at: dt.datetime
+    submitted_at: dt.datetime
+    late: bool
+    score: int
+    max_score: int
+    percent: float | None
+
+
+class FeedbackOut(TypedDict):
+    """A feedback response; ratings 1 (very poor) to 5 (very good), None when skipped."""
+
+    id: int
+    event: int
+    session: int | None
+    form: int
+    anonymous: bool
+    participant: PersonRef | None  # None for anonymous forms
+    content: int | None
+    facilitators: int | None
+    logistics: int | None
+    overall: int | None
+    submitted_at: dt.datetime  # the day only (midnight UTC) for anonymous forms
+    # The free text, only for keys allowed personal data (people write names in it).
+    useful: NotRequired[str]
+    improve: NotRequired[str]
+
+
+class GainOut(TypedDict):
+    """Pre/post figures: scores in percent, gain in percentage points, for people who took both (paired)."""
+
+    pre_takers: int
+    post_takers: int
+    paired: int
+    average_pre: float | None
+    average_post: float | None
+    average_gain: float | None
+    increased: int
+    share_increased: float | None
+
+
+class GroupGainOut(GainOut):
+    group: str  # a district code, gender or stakeholder type ("" when not stated)
+
+
+class FeedbackSummaryOut(TypedDict):
+    """Responses and the average of each rating (1-5)."""
+
+    responses: int
+    content: float | None
+    facilitators: float | None
+    logistics: float | None
+    overall: float | None
+
+
+class EventEvaluationOut(TypedDict):
+    event: int
+    title: str
+    kind: str
+    district: str
+    start_date: dt.date
+    knowledge: GainOut
+    feedback: FeedbackSummaryOut
+
+
+class EvaluationSummary(TypedDict):
+    """Tests and feedback of the events held that started in the period, overall, per event and by group."""
+
+    date_from: dt.date
+    date_to: dt.date
+    totals: GainOut
+    feedback: FeedbackSummaryOut
+    events: list[EventEvaluationOut]
+    by_district: list[GroupGainOut]
+    by_gender: list[GroupGainOut]
+    by_stakeholder_type: list[GroupGainOut]
+
+
+class AttemptsPage(TypedDict):
+    data: list[AttemptOut]
+    next_cursor: str | None
+
+
+class FeedbackPage(TypedDict):
+    data: list[FeedbackOut]
+    next_cursor: str | None
+
+
 class EventsPage(TypedDict):
     data: list[EventOut]
     next_cursor: str | None

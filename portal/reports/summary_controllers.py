@@ -12,7 +12,7 @@ from portal.auth.guards import COORDINATORS, current_user
 from portal.core import clock
 from portal.core.validation import query_date
 from portal.core.web import render
-from portal.reports import summary
+from portal.reports import knowledge, summary
 from portal.reports.attendance import stream_body, user_scope
 from portal.reports.renderers import render_workbook
 
@@ -45,9 +45,11 @@ class SummaryController(Controller):
         date_from, date_to, errors = parse_period(request)
         context: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "errors": errors}
         if not errors:
-            result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)),
-                                                  request.app.state.settings.tz)
-            context.update(summary=result, charts=summary.charts(result), totals=summary.totals(result))
+            scope = user_scope(current_user(request))
+            result = await summary.period_summary(date_from, date_to, scope, request.app.state.settings.tz)
+            context.update(summary=result, charts=summary.charts(result), totals=summary.totals(result),
+                           knowledge=await knowledge.period_knowledge(date_from, date_to, scope),
+                           dimensions=knowledge.DIMENSIONS, group_label=knowledge.label)
         return render(request, "reports/summary.html", context, fragment="reports/_summary.html",
                       status_code=400 if errors else 200)
 
@@ -58,9 +60,11 @@ class SummaryController(Controller):
         if errors:
             return render(request, "reports/summary.html",
                           {"date_from": date_from, "date_to": date_to, "errors": errors}, status_code=400)
-        result = await summary.period_summary(date_from, date_to, user_scope(current_user(request)),
-                                              request.app.state.settings.tz)
-        export = render_workbook(f"summary_{date_from}-to-{date_to}", summary.workbook_sheets(result),
+        scope = user_scope(current_user(request))
+        result = await summary.period_summary(date_from, date_to, scope, request.app.state.settings.tz)
+        learned = await knowledge.period_knowledge(date_from, date_to, scope)
+        export = render_workbook(f"summary_{date_from}-to-{date_to}",
+                                 summary.workbook_sheets(result) + knowledge.sheets(learned),
                                  tz=request.app.state.settings.tz)
         return Stream(stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

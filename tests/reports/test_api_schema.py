@@ -105,13 +105,37 @@ async def api_world(attendance_world, create_certificate) -> dict:
     await create_certificate(attendance_world["registrations"][1], revoked_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
     await Participant.update({Participant.email: None, Participant.phone: None}).where(
         Participant.id == attendance_world["people"][2])
+    await evaluation_world()
     return attendance_world
+
+
+async def evaluation_world() -> None:
+    """Tests and feedback the schema must describe: attempts (one late), named and anonymous feedback."""
+    from portal.evaluation import feedback
+    from portal.evaluation.tables import Attempt, FeedbackForm
+    from tests.evaluation.factories import make_registration, make_world, take
+
+    world = await make_world()
+    people = []
+    for n in range(3):  # no phone: the attendance world's people hold the factory's numbers
+        person = Participant(name=f"Tested {n}", district="khulna")
+        await person.save()
+        people.append(await make_registration(world.event_id, participant_id=person.id))
+    await take(world, people[0], "pre", [True, False, True, False])
+    await take(world, people[0], "post", [True] * 4)
+    await take(world, people[1], "post", [False] * 4)
+    await Attempt.update({Attempt.late: True}).where(Attempt.registration == people[1])
+    for anonymous in (True, False):
+        form = FeedbackForm(event=world.event_id, anonymous=anonymous, state="open")
+        await form.save()
+        await feedback.submit(form.id, people[0], {"content": "5", "useful": "Case studies"})
+        await feedback.submit(form.id, people[2], {"overall": "3"})
 
 
 async def test_answers_with_a_personal_data_key_match_the_schema(client, api_world):
     _, key = await api_keys.create_key({"name": "MIS", "personal_data": True}, Actor.system("tests"))
     sent = await run_operations(client, {"Authorization": f"Bearer {key}"}, MODES, EXAMPLES, CHECKS)
-    assert sent >= 6 * 2 * 10
+    assert sent >= 9 * 2 * 10
 
 
 async def test_answers_with_a_pseudonymous_key_match_the_schema(client, api_world):
