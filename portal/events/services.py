@@ -35,8 +35,8 @@ class EventFilter:
 
 
 def _scope(query: Any, user: CurrentUser) -> Any:
-    if user.role == "organizer" and user.districts:
-        return query.where(Event.district.is_in(list(user.districts)))
+    if user.district_scope is not None:  # an organizer: their districts, none without one
+        return query.where(Event.district.is_in(list(user.district_scope) or [""]))
     return query
 
 
@@ -100,8 +100,8 @@ def default_sessions(start: dt.date, end: dt.date, tz: ZoneInfo) -> list[dict[st
     ]
 
 
-def _allowed_districts(user: CurrentUser) -> tuple[str, ...]:
-    return user.districts if user.role == "organizer" else ()
+def _allowed_districts(user: CurrentUser) -> tuple[str, ...] | None:
+    return user.district_scope
 
 
 async def create_event(form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> int:

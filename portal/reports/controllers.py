@@ -11,7 +11,7 @@ from litestar.response import File, Stream
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core import clock
-from portal.core.districts import DISTRICTS
+from portal.core.districts import districts_in
 from portal.core.errors import NotFound
 from portal.core.web import form_dict, redirect, render
 from portal.events.tables import Event
@@ -59,7 +59,8 @@ class ReportController(Controller):
         courses = await Course.select(Course.id, Course.title).order_by(Course.title)
         return {
             "filters": flt, "errors": errors, "shape": shape, "fmt": fmt, "count": count,
-            "query_string": flt.as_query(), "shapes": SHAPES, "formats": FORMATS, "districts": DISTRICTS,
+            "query_string": flt.as_query(), "shapes": SHAPES, "formats": FORMATS,
+            "districts": districts_in(flt.scope),
             "kinds": KINDS, "genders": GENDERS, "stakeholder_types": STAKEHOLDER_TYPES,
             "courses": [(str(c["id"]), c["title"]) for c in courses], "direct_limit": XLSX_DIRECT_LIMIT,
         }
