@@ -103,7 +103,8 @@ class EventCertificateController(Controller):
         finished = job["status"] not in jobs.ACTIVE
         if finished and wants_fragment(request) and request.query_params.get("view") == "event":
             context = {**await self._context(request, event_id), "job": job, "finished": True}
-            response = render(request, "certificates/_event_body.html", context, fragment="certificates/_event_body.html")
+            body = "certificates/_event_body.html"
+            response = render(request, body, context, fragment=body)
             response.headers.update({"HX-Retarget": "#certificates-body", "HX-Reswap": "outerHTML"})
             return response
         return render(request, "certificates/job.html", {"event": event, "job": job},
