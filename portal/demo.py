@@ -144,10 +144,16 @@ async def load_demo(seed: int = 2026) -> str:
             with contextlib.suppress(DomainError):
                 await issue.issue_one(coordinator, event_id, registration_id)
     course_id = await _demo_course(settings, coordinator, [past_tot, upcoming_tot])
+    # The demo trainer is in the directory too (same email) and teaches the coming ToT: their home page
+    # and "My courses" show the course and its manual.
+    trainer = await create_participant({"name": "Master Trainer Demo", "gender": "undisclosed",
+                                        "stakeholder_type": "programme_staff", "organisation": "Programme office",
+                                        "district": "dhaka", "email": "trainer@demo.example"}, coordinator)
+    await registrations.register(upcoming_tot, trainer, staff, role="trainer")
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 14 events in 10 districts, {attended} check-ins at {len(held)} past events, "
-            f"a course (id {course_id}) with modules and a trainer's manual.")
+            f"a course (id {course_id}) with modules and a trainer's manual, taught by trainer@demo.example.")
 
 
 async def _demo_course(settings: Settings, coordinator: CurrentUser, tots: list[int]) -> int:

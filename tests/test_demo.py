@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from portal.auth.services import CurrentUser
+from portal.auth.tables import User
 from portal.certificates.tables import Certificate, PoolMember
+from portal.certificates.trainer_access import trainer_course_ids
 from portal.demo import load_demo
 from portal.events.tables import CheckIn, Event, Registration
 from portal.trainings.tables import Course, MaterialVersion
@@ -27,5 +30,9 @@ async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, setti
     assert await Course.count() == 1
     version = await MaterialVersion.select().first()
     assert version["size"] > 0
+    trainer = await User.select().where(User.email == "trainer@demo.example").first()
+    taught = await trainer_course_ids(CurrentUser(id=trainer["id"], name=trainer["name"], role="trainer",
+                                                  email=trainer["email"]))
+    assert taught == {(await Course.select(Course.id).first())["id"]}  # the demo trainer teaches the course
     assert await load_demo() == "Demo data is already loaded."
     assert await Event.count() == 14
