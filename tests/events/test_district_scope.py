@@ -8,8 +8,8 @@ import re
 import pytest
 
 from portal.auth.tables import User
-from portal.core.districts import DISTRICTS
 from portal.core.audit import Actor
+from portal.core.districts import DISTRICTS
 from portal.events import checkin
 from portal.events.tables import Participant, Session
 from portal.reports import attendance
