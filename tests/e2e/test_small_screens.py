@@ -41,9 +41,9 @@ def attendance(live_server, browser):
     page = context.new_page()
     log_in_as(page, live_server, ADMIN_EMAIL, ADMIN_PASSWORD)
     seeded = seed(page, live_server, title="Small screen workshop", name="Shahanaz Parvin Chowdhury",
-                  name_bn="শাহানাজ পারভীন চৌধুরী", phone="01711-414141")
+                  name_bn="শাহানাজ পারভীন চৌধুরী", phone="01711-919191")
     post(page, f"{live_server}/manage/events/{seeded.event_id}/registrations/new-person",
-         {"name": "Abdur Rahman Khan", "phone": "01711-424242", "organisation": "Union Parishad",
+         {"name": "Abdur Rahman Khan", "phone": "01711-929292", "organisation": "Union Parishad",
           "role": "participant"})
     post(page, f"{live_server}/manage/events/{seeded.event_id}/sessions/{seeded.session_id}/attendance/"
                f"{seeded.registration_id}", {})
