@@ -57,6 +57,8 @@ async def test_edit_form_shows_the_account_on_the_page(admin_client, create_user
     assert f'<option value="{role}" selected>' in response.text
     assert form_action(response.text)[-2:] == [f"/manage/users/{other.id}", f"/manage/users/{other.id}/reset-link"]
     assert 'id="active" name="active" checked' in response.text
+    if role == "organizer":  # the chosen districts are said above the long list of boxes
+        assert "Chosen: Khulna" in response.text
 
 
 async def test_admin_creates_an_organizer_with_a_password(admin_client, client):
