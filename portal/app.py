@@ -43,7 +43,7 @@ from portal.certificates.trainer_access import provide_viewer
 from portal.core import clock
 from portal.core.errors import DomainError
 from portal.core.files import restrict_umask
-from portal.core.http import JsonFormatter, RequestMiddleware
+from portal.core.http import JsonFormatter, RefuseNulMiddleware, StaticFileSystem, wrap_app
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.evaluation import participant as evaluation_participant
@@ -247,7 +247,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         engine=JinjaTemplateEngine,
         engine_callback=lambda jinja: configure_jinja(jinja.engine, settings),
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HomeController, healthz, language_choice, AuthController, UserAdminController, EventController,
             ParticipantController, CourseController, MaterialAdminController, MyCoursesController, MaterialController,
@@ -259,7 +259,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
-                                       send_as_attachment=False, include_in_schema=False),
+                                       send_as_attachment=False, include_in_schema=False,
+                                       file_system=StaticFileSystem()),
         ],
         # Answers the trainings feature needs from later features (it must not import them).
         dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
@@ -274,7 +275,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/static", "/healthz", "/api/"],
         ),
         middleware=[
-            RequestMiddleware, LanguageMiddleware,
+            RefuseNulMiddleware, LanguageMiddleware,
             DefineMiddleware(SessionAuthMiddleware, exclude=["^/static/", "^/healthz", "^/api/"]),
         ],
         compression_config=CompressionConfig(
@@ -301,6 +302,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                          type="http", scheme="bearer", description="An API key from an admin")})),
         include_in_schema=False,
     )
+    wrap_app(app)
+    return app
 
 
 # The collector's full passes were the long tail of a busy server: at 32 concurrent scans p99 was

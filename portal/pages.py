@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
@@ -16,6 +17,9 @@ from portal.core.web import render
 from portal.db import all_tables
 from portal.events.services import EventFilter, list_events
 from portal.i18n import LANG_COOKIE, LANGUAGES
+from portal.trainings import materials
+from portal.trainings import services as trainings
+from portal.trainings.materials import Viewer
 
 
 class HomeController(Controller):
@@ -29,15 +33,28 @@ class HomeController(Controller):
         return render(request, "home.html")
 
     @get("/manage", name="dashboard", guards=[staff])
-    async def dashboard(self, request: Request) -> Response:
-        """The staff landing page: what is coming up."""
+    async def dashboard(self, request: Request, viewer: NamedDependency[Viewer]) -> Response:
+        """The staff landing page: what is coming up, and the courses a trainer teaches."""
         user = current_user(request)
         today = clock.today(request.app.state.settings.tz)
         upcoming: list = []
         if user.has_role("coordinator", "organizer"):
             rows, _ = await list_events(user, EventFilter(date_from=today))
             upcoming = sorted(rows, key=lambda r: r["start_date"])[:10]
-        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today})
+        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today,
+                                                  "courses": await _teaching(viewer)})
+
+
+async def _teaching(viewer: Viewer) -> list[dict]:
+    """The courses this person teaches, each with how many of its files are new or updated for them
+    (none for coordinators and admins, who see every course under "Courses")."""
+    if viewer.sees_all or not viewer.trainer_courses:
+        return []
+    courses = await trainings.list_courses(set(viewer.trainer_courses))
+    for course in courses:
+        items = await materials.list_materials(course["id"], viewer)
+        course["changed"] = sum(1 for item in items if item["changed"])
+    return courses
 
 
 @get("/lang/{code:str}", name="language")

@@ -7,7 +7,8 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from portal import i18n
@@ -49,6 +50,14 @@ def lang_attr(text: str | None) -> Markup:
     return Markup(' lang="{}"').format(language)
 
 
+@pass_context
+def current_user(context: Context) -> Any:
+    """The staff member logged in (None for visitors). A function, never a context variable: a page's
+    own `user` (the account an admin edits) must not be shadowed by the person looking at it."""
+    request = context.get("request")
+    return request.scope.get("user") if request is not None else None
+
+
 def configure_jinja(env: Environment, settings: Settings) -> None:
     """Register filters and globals on the template engine's environment."""
     tz = settings.tz
@@ -72,4 +81,5 @@ def configure_jinja(env: Environment, settings: Settings) -> None:
         KINDS=KINDS, STATUSES=STATUSES, GENDERS=GENDERS, STAKEHOLDER_TYPES=STAKEHOLDER_TYPES,
         DISTRICTS_BY_CODE=BY_CODE, query=query, base_url=settings.base_url, static=static_url,
         LANGUAGES=i18n.LANGUAGES, current_language=i18n.current_language.get, lang_attr=lang_attr,
+        current_user=current_user,
     )

@@ -196,11 +196,14 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def create_user(db: Any) -> Callable[..., Awaitable[CurrentUser]]:
-    """Factory: a staff user with the given role (and districts for organizers)."""
+    """Factory: a staff user with the given role (and districts for organizers: Khulna unless given, since
+    an organizer has at least one)."""
     counter = iter(range(1, 10_000))
 
     async def make(role: str = "admin", districts: tuple[str, ...] = (), name: str = "") -> CurrentUser:
         n = next(counter)
+        if role == "organizer" and not districts:
+            districts = ("khulna",)
         email = f"{role}{n}@example.org"
         user_id = await auth_services.create_user(
             {"name": name or f"{role.title()} {n}", "email": email, "role": role, "password": PASSWORD,

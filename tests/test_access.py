@@ -153,6 +153,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/c/{session_id:int}/{code:str}"): PUBLIC,
     ("GET", "/manage/reports/attendance"): EVENT_LIST,
     ("GET", "/manage/reports/attendance/export"): EVENT_LIST,
+    ("GET", "/manage/reports/attendance/events"): EVENT_LIST,  # the picker lists only the user's events
     ("POST", "/manage/reports/jobs"): EVENT_LIST,
     ("GET", "/manage/reports/jobs/{job_id:int}"): {**EVENT_LIST, **dict.fromkeys(ROLES[2:], "hidden")},
     ("GET", "/manage/reports/jobs/{job_id:int}/download"): {**EVENT_LIST, **dict.fromkeys(ROLES[2:], "hidden")},

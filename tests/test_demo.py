@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from portal.auth.services import CurrentUser
+from portal.auth.tables import User
 from portal.certificates.tables import Certificate, PoolMember
+from portal.certificates.trainer_access import trainer_course_ids
 from portal.demo import load_demo
 from portal.evaluation import results, setup
 from portal.evaluation.tables import Attempt, FeedbackResponse, Question
@@ -39,5 +42,9 @@ async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, setti
     assert await Attempt.count().where(Attempt.via == "paper") > 0
     coming = await Event.select(Event.id).where((Event.kind == "tot") & (Event.status == "published")).first()
     assert set(await setup.event_quizzes(coming["id"])) == {"pre", "post"}
+    trainer = await User.select().where(User.email == "trainer@demo.example").first()
+    taught = await trainer_course_ids(CurrentUser(id=trainer["id"], name=trainer["name"], role="trainer",
+                                                  email=trainer["email"]))
+    assert taught == {(await Course.select(Course.id).first())["id"]}  # the demo trainer teaches the course
     assert await load_demo() == "Demo data is already loaded."
     assert await Event.count() == 14

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -11,10 +12,11 @@ from litestar.params import FromPath, QueryParameter
 from portal.auth import services, throttle
 from portal.auth.guards import ADMINS, current_user
 from portal.auth.middleware import SESSION_COOKIE
-from portal.auth.tables import ROLES
 from portal.core.districts import DISTRICTS
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.i18n import N_
+from portal.i18n import gettext as _
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,9 +39,14 @@ async def _login_response(request: Request, user: services.CurrentUser, next_url
     if old:
         await services.end_session(old)
     token = await services.start_session(user.id, client_ip(request), request.headers.get("user-agent", ""))
-    response = redirect(request, _safe_next(next_url), f"Welcome, {user.name}.")
+    response = redirect(request, _safe_next(next_url), _("Welcome, {name}.").format(name=user.name))
     response.cookies.append(_session_cookie(request, token, int(services.SESSION_LIFETIME.total_seconds())))
     return response
+
+
+async def _link_account(link: dict) -> dict | None:
+    """The account a welcome or reset link is for (None for the first admin's set-up link)."""
+    return await services.get_user(link["user"]) if link["user"] else None
 
 
 class AuthController(Controller):
@@ -98,7 +105,8 @@ class AuthController(Controller):
             link = await services.link_details(token)
         except DomainError as exc:
             return render(request, "errors/error.html", {"status": 410, "message": exc.message}, status_code=410)
-        return render(request, "auth/link.html", {"link": link, "token": token, "errors": {}, "form": {}})
+        return render(request, "auth/link.html", {"link": link, "token": token, "errors": {}, "form": {},
+                                                  "account": await _link_account(link)})
 
     @post("/link/{token:str}", name="auth.link.submit")
     async def link_submit(self, request: Request, token: FromPath[str]) -> Response:
@@ -109,7 +117,8 @@ class AuthController(Controller):
             user = await services.use_link(token, form, client_ip(request))
         except ValidationFailed as exc:
             return render(
-                request, "auth/link.html", {"link": link, "token": token, "errors": exc.errors, "form": form},
+                request, "auth/link.html", {"link": link, "token": token, "errors": exc.errors, "form": form,
+                                            "account": await _link_account(link)},
                 status_code=422,
             )
         except DomainError as exc:
@@ -118,10 +127,30 @@ class AuthController(Controller):
 
 
 USER_FORM_LISTS = ("districts",)
+ROLE_LABELS = {"admin": N_("Admin"), "coordinator": N_("Coordinator"), "organizer": N_("Organizer"),
+               "trainer": N_("Trainer")}
+
+
+def _mail_link(account: dict, url: str, purpose: str) -> str:
+    """A mailto: address that opens the admin's mail program with the link written out (when the account
+    has an email address)."""
+    if not account.get("email"):
+        return ""
+    if purpose == "welcome":
+        subject = _("Your account on the training portal")
+        body = _("Hello {name},\n\nan account on the training portal was made for you. Open this link to choose "
+                 "your password (it works once, for 3 days):\n\n{url}\n").format(name=account["name"], url=url)
+    else:
+        subject = _("Choose a new password for the training portal")
+        body = _("Hello {name},\n\nopen this link to choose a new password (it works once, for 3 days):"
+                 "\n\n{url}\n").format(name=account["name"], url=url)
+    query = urlencode({"subject": subject, "body": body}, quote_via=quote)
+    return f"mailto:{quote(account['email'], safe='@')}?{query}"
 
 
 class UserAdminController(Controller):
-    """The admin's pages to create, edit, deactivate users and hand out reset links."""
+    """The admin's pages to create, edit, deactivate and reactivate staff accounts and hand out links to
+    choose a password. The account on a page is `account`; the admin looking at it is `current_user()`."""
 
     path = "/manage/users"
     guards = [ADMINS]
@@ -129,14 +158,19 @@ class UserAdminController(Controller):
     @get("/", name="auth.users.list")
     async def list_users(self, request: Request) -> Response:
         """All staff accounts."""
-        return render(request, "auth/users.html", {"users": await services.list_users()})
+        return render(request, "auth/users.html", {"users": await services.list_users(), "role_labels": ROLE_LABELS})
 
-    def _form(self, request: Request, user: dict, errors: dict, status: int = 200) -> Response:
+    def _form(self, request: Request, account: dict, errors: dict, status: int = 200) -> Response:
         return render(
             request, "auth/user_form.html",
-            {"user": user, "errors": errors, "roles": ROLES, "districts": DISTRICTS},
+            {"account": account, "errors": errors, "roles": ROLE_LABELS, "districts": DISTRICTS},
             status_code=status,
         )
+
+    def _link_page(self, request: Request, account: dict, token: str, purpose: str) -> Response:
+        url = request.app.state.settings.base_url + request.app.route_reverse("auth.link", token=token)
+        return render(request, "auth/reset_link.html", {"account": account, "url": url, "purpose": purpose,
+                                                        "mail": _mail_link(account, url, purpose)})
 
     @get("/new", name="auth.users.new")
     async def new_user(self, request: Request) -> Response:
@@ -145,13 +179,17 @@ class UserAdminController(Controller):
 
     @post("/", name="auth.users.create")
     async def create_user(self, request: Request) -> Response:
-        """Create a user."""
+        """Create a user: with the password typed here, or without one and a link for them to choose it."""
         form = form_dict(await request.form(), USER_FORM_LISTS)
+        actor = current_user(request).actor(client_ip(request))
         try:
-            await services.create_user(form, current_user(request).actor(client_ip(request)))
+            user_id = await services.create_user(form, actor, password_required=False)
         except ValidationFailed as exc:
             return self._form(request, {**form, "active": True}, exc.errors, 422)
-        return redirect(request, request.app.route_reverse("auth.users.list"), "User created.")
+        if form.get("password"):
+            return redirect(request, request.app.route_reverse("auth.users.list"), _("User created."))
+        token = await services.create_link("welcome", user_id, actor)
+        return self._link_page(request, await services.get_user(user_id), token, "welcome")
 
     @get("/{user_id:int}", name="auth.users.edit")
     async def edit_user(self, request: Request, user_id: FromPath[int]) -> Response:
@@ -160,20 +198,20 @@ class UserAdminController(Controller):
 
     @post("/{user_id:int}", name="auth.users.update")
     async def update_user(self, request: Request, user_id: FromPath[int]) -> Response:
-        """Save changes to a user."""
+        """Save changes to a user (ticking off "Active" deactivates them and ends their sessions)."""
         form = form_dict(await request.form(), USER_FORM_LISTS)
         form.setdefault("active", "off")
         try:
             await services.update_user(user_id, form, current_user(request).actor(client_ip(request)))
         except ValidationFailed as exc:
-            user = await services.get_user(user_id)
-            return self._form(request, {**user, **form, "active": form["active"] == "on"}, exc.errors, 422)
-        return redirect(request, request.app.route_reverse("auth.users.list"), "User saved.")
+            account = await services.get_user(user_id)
+            return self._form(request, {**account, **form, "active": form["active"] == "on"}, exc.errors, 422)
+        return redirect(request, request.app.route_reverse("auth.users.list"), _("User saved."))
 
     @post("/{user_id:int}/reset-link", name="auth.users.reset")
     async def reset_link(self, request: Request, user_id: FromPath[int]) -> Response:
         """Make a one-time link for the user to choose a new password."""
-        user = await services.get_user(user_id)
-        token = await services.create_link("reset", user_id, current_user(request).actor(client_ip(request)))
-        url = request.app.state.settings.base_url + request.app.route_reverse("auth.link", token=token)
-        return render(request, "auth/reset_link.html", {"user": user, "url": url})
+        account = await services.get_user(user_id)
+        purpose = "reset" if await services.has_password(user_id) else "welcome"
+        token = await services.create_link(purpose, user_id, current_user(request).actor(client_ip(request)))
+        return self._link_page(request, account, token, purpose)

@@ -21,6 +21,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone
 from portal.db import write_transaction
+from portal.i18n import gettext as _
 
 SESSION_LIFETIME = dt.timedelta(days=14)
 LINK_LIFETIME = dt.timedelta(days=3)
@@ -61,8 +62,13 @@ class CurrentUser:
         return self.role == "admin" or self.role in roles
 
     def sees_district(self, code: str | None) -> bool:
-        """Organizers limited to districts see only those; everyone else sees all."""
-        return self.role != "organizer" or not self.districts or code in self.districts
+        """Organizers see their districts only (none at all without one); everyone else sees all."""
+        return self.role != "organizer" or code in self.districts
+
+    @property
+    def district_scope(self) -> tuple[str, ...] | None:
+        """The districts this user is limited to (an organizer's, possibly none), or None for all."""
+        return self.districts if self.role == "organizer" else None
 
 
 def _user_from_row(row: dict[str, Any]) -> CurrentUser:
@@ -105,26 +111,29 @@ def validate_user(form: dict[str, Any], *, password_required: bool) -> UserInput
     errors: dict[str, str] = {}
     name = str(form.get("name", "")).strip()
     if not name:
-        errors["name"] = "Enter the person's name."
+        errors["name"] = _("Enter the person's name.")
     elif len(name) > 200:
-        errors["name"] = "Keep the name under 200 characters."
+        errors["name"] = _("Keep the name under 200 characters.")
     email = clean_email(form, errors)
     phone = clean_phone(form, errors)
     if not email and not phone and "email" not in errors and "phone" not in errors:
-        errors["email"] = "Enter an email address or a phone number to log in with."
+        errors["email"] = _("Enter an email address or a phone number to log in with.")
     role = str(form.get("role", "")).strip()
     if role not in ROLES:
-        errors["role"] = "Choose a role."
-    districts = [str(code) for code in form.get("districts", []) if str(code)]
+        errors["role"] = _("Choose a role.")
+    districts = [str(code) for code in form.get("districts", []) if str(code)] if role == "organizer" else []
     if any(code not in BY_CODE for code in districts):
-        errors["districts"] = "Choose districts from the list."
+        errors["districts"] = _("Choose districts from the list.")
+    elif role == "organizer" and not districts:
+        # An organizer without a district would see no events at all (and once saw every district's).
+        errors["districts"] = _("Choose at least one district for an organizer.")
     password = str(form.get("password", "")) or None
     if password_required and not password:
-        errors["password"] = f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+        errors["password"] = _("Choose a password of at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
     elif password and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        errors["password"] = _("Use at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)
     elif password and len(password) > 1000:
-        errors["password"] = "Use at most 1000 characters."  # noqa: S105 - a message, not a password
+        errors["password"] = _("Use at most 1000 characters.")  # noqa: S105 - a message, not a password
     if errors:
         raise ValidationFailed(errors)
     return UserInput(
@@ -142,7 +151,8 @@ async def _check_unique(values: UserInput, user_id: int | None = None) -> None:
         if user_id is not None:
             query = query.where(User.id != user_id)
         if await query:
-            errors[column] = f"Another account already uses this {column}."
+            errors[column] = (_("Another account already uses this email.") if column == "email"
+                              else _("Another account already uses this phone number."))
     if errors:
         raise ValidationFailed(errors)
 
@@ -154,12 +164,13 @@ def _public_fields(values: UserInput) -> dict[str, Any]:
     }
 
 
-async def prepare_user(form: dict[str, Any]) -> tuple[UserInput, str]:
-    """Check a new user's form and hash the password (slow: do it before any transaction)."""
-    values = validate_user(form, password_required=True)
+async def prepare_user(form: dict[str, Any], *, password_required: bool = True) -> tuple[UserInput, str]:
+    """Check a new user's form and hash the password (slow: do it before any transaction). Without a
+    password (when not required) the hash is empty: the account cannot log in until its owner chooses
+    one through a "welcome" link (`create_link`)."""
+    values = validate_user(form, password_required=password_required)
     await _check_unique(values)
-    assert values.password is not None
-    return values, await hash_password(values.password)
+    return values, await hash_password(values.password) if values.password else ""
 
 
 async def insert_user(values: UserInput, password_hash: str, actor: Actor) -> int:
@@ -170,9 +181,9 @@ async def insert_user(values: UserInput, password_hash: str, actor: Actor) -> in
     return user.id
 
 
-async def create_user(form: dict[str, Any], actor: Actor) -> int:
-    """Create a staff user from form values; returns the new id."""
-    values, password_hash = await prepare_user(form)
+async def create_user(form: dict[str, Any], actor: Actor, *, password_required: bool = True) -> int:
+    """Create a staff user from form values; returns the new id (see `prepare_user` for no password)."""
+    values, password_hash = await prepare_user(form, password_required=password_required)
     return await insert_user(values, password_hash, actor)
 
 
@@ -184,7 +195,7 @@ async def update_user(user_id: int, form: dict[str, Any], actor: Actor) -> None:
     values = validate_user(form, password_required=False)
     await _check_unique(values, user_id)
     if actor.id == user_id and (not values.active or values.role != "admin") and before["role"] == "admin":
-        raise ValidationFailed({"role": "You cannot remove your own admin role or deactivate yourself."})
+        raise ValidationFailed({"role": _("You cannot remove your own admin role or deactivate yourself.")})
     after = _public_fields(values)
     await User.update(after).where(User.id == user_id)
     if not values.active:
@@ -202,12 +213,18 @@ async def get_user(user_id: int) -> dict[str, Any]:
 
 
 async def list_users() -> list[dict[str, Any]]:
-    """All staff users, active first, by name."""
-    return (
-        await User.select(User.all_columns(exclude=[User.password_hash]))
-        .order_by(User.active, ascending=False)
-        .order_by(User.name)
-    )
+    """All staff users, active first, by name; `has_password` says whether they have chosen one yet."""
+    rows = await User.select().order_by(User.active, ascending=False).order_by(User.name)
+    return [{**{k: v for k, v in row.items() if k != "password_hash"}, "has_password": bool(row["password_hash"])}
+            for row in rows]
+
+
+async def has_password(user_id: int) -> bool:
+    """Whether the user has chosen a password (an account made without one has not, until its link is used)."""
+    row = await User.select(User.password_hash).where(User.id == user_id).first()
+    if row is None:
+        raise NotFound("No such user.")
+    return bool(row["password_hash"])
 
 
 async def count_users() -> int:
@@ -300,7 +317,8 @@ async def purge_expired(now: dt.datetime | None = None) -> None:
 
 
 async def create_link(purpose: str, user_id: int | None, actor: Actor) -> str:
-    """A one-time link token for setting a password ("setup" for the first admin, or "reset")."""
+    """A one-time link token for setting a password: "setup" (the first admin), "welcome" (a new account
+    made without a password) or "reset"."""
     token = secrets.token_urlsafe(24)
     await OneTimeLink.insert(
         OneTimeLink(
@@ -345,7 +363,7 @@ async def use_link(token: str, form: dict[str, Any], ip: str = "") -> CurrentUse
     else:
         password = str(form.get("password", ""))
         if not MIN_PASSWORD_LENGTH <= len(password) <= 1000:
-            raise ValidationFailed({"password": f"Use at least {MIN_PASSWORD_LENGTH} characters."})
+            raise ValidationFailed({"password": _("Use at least {n} characters.").format(n=MIN_PASSWORD_LENGTH)})
         password_hash = await hash_password(password)
     async with write_transaction(OneTimeLink._meta.db):
         if not await _consume(link, clock.now()):

@@ -22,7 +22,8 @@ class User(Table, tablename="staff_user"):
     phone = Varchar(length=20, null=True, default=None, unique=True)
     password_hash = Varchar(length=200, default="")
     role = Varchar(length=20, default="organizer", index=True)
-    # District codes an organizer is limited to; empty means every district.
+    # District codes an organizer is limited to (at least one; an organizer without one sees nothing).
+    # Other roles have none: they see every district.
     districts = Array(base_column=Varchar(length=40), default=list)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())

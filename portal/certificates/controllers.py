@@ -15,7 +15,7 @@ from portal.certificates.eligibility import certificate_kind
 from portal.certificates.render import CertificateFacts, render_certificate
 from portal.core import clock
 from portal.core.errors import DomainError, ValidationFailed
-from portal.core.web import client_ip, form_dict, redirect, render
+from portal.core.web import client_ip, form_dict, redirect, render, wants_fragment
 from portal.reports.renderers import content_disposition
 
 
@@ -38,22 +38,26 @@ class EventCertificateController(Controller):
     def _url(self, request: Request, event_id: int) -> str:
         return request.app.route_reverse("certificates.event", event_id=event_id)
 
-    @get("/", name="certificates.event")
-    async def page(self, request: Request, event_id: FromPath[int]) -> Response:
-        """Everyone registered, with status, missing sessions and their certificate."""
-        event = await eligibility.load_event(current_user(request), event_id)
+    async def _context(self, request: Request, event_id: int) -> dict[str, Any]:
+        user = current_user(request)
+        event = await eligibility.load_event(user, event_id)
         standings = await eligibility.event_standings(event)
         job = await jobs.latest(event_id)
         if job:
-            job = await jobs.get(current_user(request), event_id, job["id"])
-        return render(request, "certificates/event.html", {
+            job = await jobs.get(user, event_id, job["id"])
+        return {
             "event": event, "standings": standings, "job": job, "kind": certificate_kind(event),
             "tot_ends": await issue.ends_later(event),
             "eligible": sum(s.eligible for s in standings),
             "issued": sum(s.certificate is not None for s in standings),
             "pending": sum(s.eligible and s.certificate is None for s in standings),
             "pass_mark": standings[0].pass_mark if standings else None,
-        })
+        }
+
+    @get("/", name="certificates.event")
+    async def page(self, request: Request, event_id: FromPath[int]) -> Response:
+        """Everyone registered, with status, missing sessions and their certificate."""
+        return render(request, "certificates/event.html", await self._context(request, event_id))
 
     @post("/{registration_id:int}/issue", name="certificates.issue_one")
     async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
@@ -89,17 +93,26 @@ class EventCertificateController(Controller):
         job_id = await jobs.start(user, event_id, client_ip(request), request.app.state.settings.tz)
         if request.headers.get("hx-request") == "true":
             job = await jobs.get(user, event_id, job_id)
-            return render(request, "certificates/_job.html", {"event_id": event_id, "job": job},
+            return render(request, "certificates/_job.html", {"job": job, "job_view": "event"},
                           fragment="certificates/_job.html")
         return redirect(request, request.app.route_reverse("certificates.job", event_id=event_id, job_id=job_id))
 
     @get("/jobs/{job_id:int}", name="certificates.job")
     async def job(self, request: Request, event_id: FromPath[int], job_id: FromPath[int]) -> Response:
-        """The job's progress: the component alone for htmx polling, a page (refreshing itself) otherwise."""
+        """The job's progress: the component alone for htmx polling, a page (refreshing itself) otherwise.
+        Polled from the event's certificate page (`view=event`), a finished job answers with that page's
+        whole list instead, so its counts and rows show what was issued."""
         user = current_user(request)
         event = await eligibility.load_event(user, event_id)
         job = await jobs.get(user, event_id, job_id)
-        return render(request, "certificates/job.html", {"event": event, "event_id": event_id, "job": job},
+        finished = job["status"] not in jobs.ACTIVE
+        if finished and wants_fragment(request) and request.query_params.get("view") == "event":
+            context = {**await self._context(request, event_id), "job": job, "finished": True}
+            body = "certificates/_event_body.html"
+            response = render(request, body, context, fragment=body)
+            response.headers.update({"HX-Retarget": "#certificates-body", "HX-Reswap": "outerHTML"})
+            return response
+        return render(request, "certificates/job.html", {"event": event, "job": job},
                       fragment="certificates/_job.html")
 
     @get("/zip", name="certificates.zip")

@@ -108,3 +108,10 @@ def district_name(code: str | None, lang: str = "en") -> str:
     if district is None:
         return code or ""
     return district.name_bn if lang == "bn" else district.name
+
+
+def districts_in(scope: tuple[str, ...] | None) -> tuple[District, ...]:
+    """The districts a form may offer someone limited to `scope` (every district for None), in list order."""
+    if scope is None:
+        return DISTRICTS
+    return tuple(d for d in DISTRICTS if d.code in scope)

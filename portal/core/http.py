@@ -4,6 +4,7 @@ for static files (fingerprinted URLs are cached for a year; others are revalidat
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -14,6 +15,7 @@ import time
 from typing import Any
 
 from litestar.exceptions import ClientException
+from litestar.file_system import BaseLocalFileSystem
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.settings import REPO_ROOT
@@ -27,8 +29,11 @@ STATIC_ROOT = (REPO_ROOT / "static").resolve()
 @functools.lru_cache(maxsize=1024)
 def static_fingerprint(file_path: str) -> str:
     """A short content hash of a file under static/ ("" when there is no such file there)."""
-    path = (STATIC_ROOT / file_path).resolve()
-    if not path.is_relative_to(STATIC_ROOT) or not path.is_file():
+    try:
+        path = (STATIC_ROOT / file_path).resolve()
+        if not path.is_relative_to(STATIC_ROOT) or not path.is_file():
+            return ""
+    except (OSError, ValueError):  # a name too long for the file system, or one it cannot hold: no such file
         return ""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
@@ -48,13 +53,48 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class StaticFileSystem(BaseLocalFileSystem):
+    """The static folder as the static files router reads it: a name no file can have (too long, a file
+    used as a folder) is not found (404), where the plain file system raised an OSError (500)."""
+
+    NOT_A_NAME = (errno.ENAMETOOLONG, errno.ENOTDIR, errno.ELOOP, errno.EINVAL)
+
+    async def info(self, path: Any, **kwargs: Any) -> Any:
+        """The file's details, or FileNotFoundError."""
+        try:
+            return await super().info(path, **kwargs)
+        except OSError as exc:
+            if exc.errno in self.NOT_A_NAME:
+                raise FileNotFoundError(exc.errno, "no such file") from exc
+            raise
+
+
 def request_id(scope: Scope) -> str:
     """The id of the request being served (for log lines written by handlers)."""
     return scope.get("state", {}).get("request_id", "")
 
 
+class RefuseNulMiddleware:
+    """No page takes a NUL, and PostgreSQL refuses it in any text: refused here, once, with a 400."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = scope.get("query_string", b"")
+            if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+                raise ClientException("the address contains a character that is not allowed")
+        await self.app(scope, receive, send)
+
+
 class RequestMiddleware:
-    """Adds X-Request-ID, logs method/path/status/duration, and sets static cache headers."""
+    """Adds X-Request-ID, logs method/path/status/duration, and sets static cache headers.
+
+    It wraps the application's whole handler (`wrap_app`), outside Litestar's exception handling, so
+    that it logs the status actually sent: a refusal raised inside a middleware (CSRF's 403) is answered
+    by the exception handler after the route's middleware has returned, and a path no route matches
+    never enters a route's middleware at all."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -69,9 +109,6 @@ class RequestMiddleware:
         rid = incoming if REQUEST_ID_RE.match(incoming) else f"{random.getrandbits(128):032x}"
         scope.setdefault("state", {})["request_id"] = rid
         path, query = scope["path"], scope.get("query_string", b"")
-        if "\x00" in path or b"%00" in query or b"\x00" in query:
-            # No page takes a NUL, and PostgreSQL refuses it in any text: answered here, once.
-            raise ClientException("the address contains a character that is not allowed")
         started = time.perf_counter()
         status = 500
         etag = b""
@@ -111,3 +148,9 @@ class RequestMiddleware:
                     "request_id": rid, "method": scope["method"], "path": path, "status": status,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
                 }})
+
+
+def wrap_app(app: Any) -> None:
+    """Put RequestMiddleware around a Litestar app's whole handler, exception handling included (as
+    Litestar's own OpenTelemetry plugin does), so every answer is logged with the status it went out with."""
+    app.asgi_handler = RequestMiddleware(app.asgi_handler)

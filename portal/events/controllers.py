@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
-from portal.core.districts import DISTRICTS
+from portal.core.districts import districts_in
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.validation import query_date
 from portal.core.web import client_ip, form_dict, redirect, render
@@ -43,8 +43,9 @@ def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:
     ), errors
 
 
-def _choices() -> dict[str, Any]:
-    return {"kinds": KINDS, "statuses": STATUSES, "districts": DISTRICTS}
+def _choices(request: Request) -> dict[str, Any]:
+    """The choices of the event forms: the user's own districts only (an organizer's)."""
+    return {"kinds": KINDS, "statuses": STATUSES, "districts": districts_in(current_user(request).district_scope)}
 
 
 class EventController(Controller):
@@ -60,13 +61,13 @@ class EventController(Controller):
         rows, total = await services.list_events(current_user(request), filters)
         context = {
             "events": rows, "total": total, "filters": filters, "errors": errors,
-            "pages": max(1, math.ceil(total / services.PAGE_SIZE)), **_choices(),
+            "pages": max(1, math.ceil(total / services.PAGE_SIZE)), **_choices(request),
         }
         return render(request, "events/manage/list.html", context, fragment="events/manage/_rows.html",
                       status_code=400 if errors else 200)
 
     def _form(self, request: Request, event: dict, errors: dict, status: int = 200) -> Response:
-        return render(request, "events/manage/form.html", {"event": event, "errors": errors, **_choices()},
+        return render(request, "events/manage/form.html", {"event": event, "errors": errors, **_choices(request)},
                       status_code=status)
 
     @get("/new", name="events.manage.new")
@@ -96,7 +97,7 @@ class EventController(Controller):
         event = await services.get_event(user, event_id)
         sessions = await services.list_sessions(event_id)
         return render(request, "events/manage/detail.html", {
-            "event": event, "sessions": sessions, "transitions": TRANSITIONS[event["status"]], **_choices(),
+            "event": event, "sessions": sessions, "transitions": TRANSITIONS[event["status"]], **_choices(request),
         })
 
     @get("/{event_id:int}/edit", name="events.manage.edit")

@@ -89,8 +89,8 @@ class EventInput:
         return dict(self.__dict__)
 
 
-def parse_event(form: dict[str, Any], allowed_districts: tuple[str, ...] = ()) -> EventInput:
-    """Validate the event form; ValidationFailed carries a message per field."""
+def parse_event(form: dict[str, Any], allowed_districts: tuple[str, ...] | None = None) -> EventInput:
+    """Validate the event form (in `allowed_districts` only, unless None); a message per field."""
     errors: dict[str, str] = {}
     kind = str(form.get("kind", ""))
     if kind not in KINDS:
@@ -100,7 +100,7 @@ def parse_event(form: dict[str, Any], allowed_districts: tuple[str, ...] = ()) -
     district = find_district(str(form.get("district", "")))
     if district is None:
         errors["district"] = "Choose one of the 64 districts."
-    elif allowed_districts and district.code not in allowed_districts:
+    elif allowed_districts is not None and district.code not in allowed_districts:
         errors["district"] = "You can only schedule events in your own districts."
     venue = _text(form, "venue", errors)
     start = _date(form, "start_date", errors, "start date")

@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
-from portal.core.districts import DISTRICTS
+from portal.core.districts import DISTRICTS, districts_in
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import participants
@@ -42,8 +42,12 @@ class ParticipantController(Controller):
                       fragment="events/participants/_rows.html")
 
     def _form(self, request: Request, person: dict, errors: dict, status: int = 200, duplicate=None) -> Response:
+        choices = _choices()
+        if person.get("id") and person.get("editable"):
+            # An organizer may move the people of their districts within those districts only.
+            choices["districts"] = districts_in(current_user(request).district_scope)
         return render(request, "events/participants/form.html",
-                      {"person": person, "errors": errors, "duplicate": duplicate, **_choices()}, status_code=status)
+                      {"person": person, "errors": errors, "duplicate": duplicate, **choices}, status_code=status)
 
     @get("/new", name="participants.manage.new")
     async def new_person(self, request: Request) -> Response:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from portal.auth.services import CurrentUser
 from portal.core import audit, clock
+from portal.core.districts import find_district
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import icontains, is_foreign_key_violation, write_transaction
 from portal.events import registrations
@@ -19,6 +20,7 @@ from portal.events.vocab import STATUSES, TRANSITIONS
 DAY_START = dt.time(9, 0)
 DAY_END = dt.time(17, 0)
 PAGE_SIZE = 20
+PICK_LIMIT = 15
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,8 @@ class EventFilter:
 
 
 def _scope(query: Any, user: CurrentUser) -> Any:
-    if user.role == "organizer" and user.districts:
-        return query.where(Event.district.is_in(list(user.districts)))
+    if user.district_scope is not None:  # an organizer: their districts, none without one
+        return query.where(Event.district.is_in(list(user.district_scope) or [""]))
     return query
 
 
@@ -71,6 +73,23 @@ async def list_events(user: CurrentUser, filters: EventFilter) -> tuple[list[dic
     return rows, total
 
 
+async def find_events(user: CurrentUser, text: str = "", limit: int = PICK_LIMIT) -> list[dict[str, Any]]:
+    """The short list of an event picker: events the user may see whose title or venue contains `text`,
+    whose number it is, or in the district it names; newest first, at most `limit`."""
+    query = _scope(Event.select(Event.id, Event.title, Event.start_date, Event.district), user)
+    text = text.strip()[:100]
+    if text:
+        condition = icontains(Event.title, text) | icontains(Event.venue, text)
+        number = text.removeprefix("#")
+        if number.isdigit() and int(number) < 2**31:
+            condition = condition | (Event.id == int(number))
+        district = find_district(text)
+        if district is not None:
+            condition = condition | (Event.district == district.code)
+        query = query.where(condition)
+    return await query.order_by(Event.start_date, ascending=False).order_by(Event.id, ascending=False).limit(limit)
+
+
 async def get_event(user: CurrentUser, event_id: int) -> dict[str, Any]:
     """One event the user may see; NotFound for a missing one and for one outside their districts."""
     row = await Event.select(*Event.all_columns(), Event.organizer.name.as_alias("organizer_name")).where(
@@ -100,8 +119,8 @@ def default_sessions(start: dt.date, end: dt.date, tz: ZoneInfo) -> list[dict[st
     ]
 
 
-def _allowed_districts(user: CurrentUser) -> tuple[str, ...]:
-    return user.districts if user.role == "organizer" else ()
+def _allowed_districts(user: CurrentUser) -> tuple[str, ...] | None:
+    return user.district_scope
 
 
 async def create_event(form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> int:

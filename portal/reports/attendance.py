@@ -124,10 +124,8 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
 
 
 def user_scope(user: Any) -> tuple[str, ...] | None:
-    """The districts an organizer is limited to, or None for everyone who sees all."""
-    if user.role == "organizer" and user.districts:
-        return tuple(user.districts)
-    return None
+    """The districts an organizer is limited to (none without one), or None for everyone who sees all."""
+    return user.district_scope
 
 
 def event_conditions(flt: AttendanceFilter, event: Any) -> list[Any]:

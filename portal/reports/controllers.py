@@ -12,9 +12,10 @@ from litestar.response import File, Stream
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core import clock
-from portal.core.districts import DISTRICTS
+from portal.core.districts import districts_in
 from portal.core.errors import NotFound
 from portal.core.web import form_dict, redirect, render
+from portal.events import services as events
 from portal.events.tables import Event
 from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.reports import attendance, calendar, jobs
@@ -45,6 +46,17 @@ def _choice(values: Any, name: str, allowed: dict[str, str], default: str, error
     return raw
 
 
+async def _event_choices(request: Request, text: str, selected: int | None) -> list[dict[str, Any]]:
+    """The events the picker offers: those matching `text` (the latest ones when empty), with the chosen
+    event first when it is not among them, so that searching never changes the choice by itself."""
+    user = current_user(request)
+    matches = await events.find_events(user, text)
+    if selected and all(row["id"] != selected for row in matches):
+        chosen = await events.find_events(user, str(selected), limit=50)
+        matches = [row for row in chosen if row["id"] == selected] + matches
+    return matches
+
+
 def _job_context(request: Request, job: dict[str, Any]) -> dict[str, Any]:
     return {"job": job, "retention_hours": request.app.state.settings.export_retention_hours}
 
@@ -58,9 +70,12 @@ class ReportController(Controller):
     async def _context(self, request: Request, flt: Any, errors: dict, shape: str, fmt: str) -> dict[str, Any]:
         count = 0 if errors else await attendance.count_rows(flt, shape)
         courses = await Course.select(Course.id, Course.title).order_by(Course.title)
+        event_q = (request.query_params.get("event_q") or "").strip()[:100]
         return {
+            "event_q": event_q, "event_choices": await _event_choices(request, event_q, flt.event_id),
             "filters": flt, "errors": errors, "shape": shape, "fmt": fmt, "count": count,
-            "query_string": flt.as_query(), "shapes": SHAPES, "formats": FORMATS, "districts": DISTRICTS,
+            "query_string": flt.as_query(), "shapes": SHAPES, "formats": FORMATS,
+            "districts": districts_in(flt.scope),
             "kinds": KINDS, "genders": GENDERS, "stakeholder_types": STAKEHOLDER_TYPES,
             "courses": [(str(c["id"]), c["title"]) for c in courses], "direct_limit": XLSX_DIRECT_LIMIT,
         }
@@ -74,6 +89,16 @@ class ReportController(Controller):
         context = await self._context(request, flt, errors, shape, fmt)
         return render(request, "reports/attendance.html", context, fragment="reports/_export_summary.html",
                       status_code=400 if errors else 200)
+
+    @get("/attendance/events", name="reports.attendance.events")
+    async def event_options(self, request: Request) -> Response:
+        """The export form's event picker: the options of the events matching `event_q` (htmx swaps them in)."""
+        event_q = (request.query_params.get("event_q") or "").strip()[:100]
+        raw = (request.query_params.get("event") or "").strip()
+        selected = int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
+        return render(request, "reports/_event_options.html", {
+            "event_q": event_q, "event_choices": await _event_choices(request, event_q, selected),
+            "filters": attendance.AttendanceFilter(event_id=selected)})
 
     @get("/attendance/export", name="reports.attendance.export")
     async def attendance_export(self, request: Request) -> Response:

@@ -81,7 +81,7 @@ async def test_admin_creates_and_deactivates_a_user(client, create_user, login):
     row = await User.select().where(User.email == "sylhet@example.org").first()
     assert row["districts"] == ["sylhet"]
     response = await client.post(f"/manage/users/{row['id']}", data={
-        "name": "Organizer Sylhet", "email": "sylhet@example.org", "role": "organizer"})
+        "name": "Organizer Sylhet", "email": "sylhet@example.org", "role": "organizer", "districts": ["sylhet"]})
     assert response.status_code == 303
     assert (await User.select(User.active).where(User.id == row["id"]).first())["active"] is False
 

@@ -56,7 +56,7 @@ async def test_email_must_be_unique(create_user):
 
 async def test_login_by_email_or_phone(db):
     await services.create_user({"name": "A", "email": "a@example.org", "phone": "01711-234567",
-                                "role": "organizer", "password": PASSWORD}, SYSTEM)
+                                "role": "organizer", "districts": ["khulna"], "password": PASSWORD}, SYSTEM)
     assert (await services.authenticate("A@Example.org", PASSWORD, "1.2.3.4")).name == "A"
     assert (await services.authenticate("+8801711234567", PASSWORD, "1.2.3.4")).name == "A"
 
@@ -121,7 +121,7 @@ async def test_deactivating_a_user_ends_their_sessions(create_user):
     admin, user = await create_user("admin"), await create_user("organizer")
     token = await services.start_session(user.id)
     await services.update_user(user.id, {"name": user.name, "email": user.email, "role": "organizer",
-                                         "active": "off"}, admin.actor())
+                                         "districts": list(user.districts), "active": "off"}, admin.actor())
     assert await services.user_for_session(token) is None
 
 

@@ -23,7 +23,8 @@ async def _fail(identifier: str, ip: str, password: str = "wrong password", **kw
 @pytest.fixture
 async def phone_user(db):
     user_id = await services.create_user({"name": "Phone Login", "phone": "01711000099", "email": "p@example.org",
-                                          "role": "organizer", "password": PASSWORD}, services.Actor.system("t"))
+                                          "role": "organizer", "districts": ["dhaka"], "password": PASSWORD},
+                                         services.Actor.system("t"))
     return user_id
 
 

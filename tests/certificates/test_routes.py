@@ -11,6 +11,7 @@ from PIL import Image
 
 from portal.certificates import issue, jobs, verify
 from portal.certificates.tables import Certificate
+from portal.core import clock as portal_clock
 from portal.pdf.testing import can_rasterize, rasterize
 from tests.certificates.factories import ticket_token
 
@@ -76,7 +77,10 @@ async def test_running_job_page_polls(staff_client, coordinator, workshop):
     event_id, _ = workshop
     from portal.certificates.tables import IssueJob
 
-    job = IssueJob(event=event_id, status="running", total=1, created_by=coordinator.id)
+    # Its heartbeat from the portal's clock (the column default reads the wall clock): a heartbeat older
+    # than the clock's "now" would be taken over, and its runner outlive the test.
+    job = IssueJob(event=event_id, status="running", total=1, created_by=coordinator.id,
+                   created_at=portal_clock.now(), heartbeat_at=portal_clock.now())
     await job.save()
     response = await staff_client.get(f"/manage/events/{event_id}/certificates/jobs/{job.id}")
     assert "<html" in response.text

@@ -105,5 +105,8 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # caret="initial": Playwright's default hides the caret by writing a style attribute into every
+    # field; an htmx swap later copies that attribute to the new fields (its settle step), and the
+    # page's CSP refuses it with console errors a real user never causes.
+    page.screenshot(path=str(path), full_page=True, caret="initial")
     return path
