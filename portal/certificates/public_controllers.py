@@ -10,8 +10,8 @@ from portal.certificates.tables import Certificate
 from portal.core.errors import NotFound
 from portal.core.web import client_ip, render
 from portal.events.tables import Registration
+from portal.exports import CONTENT_TYPES, content_disposition
 from portal.i18n import gettext as _
-from portal.reports.renderers import content_disposition
 
 
 class VerifyController(Controller):
@@ -58,6 +58,6 @@ class TicketCertificateController(Controller):
             raise NotFound(_("No such certificate."))
         settings = request.app.state.settings
         filename, body = await delivery.one_pdf(row["id"], settings.base_url, settings.tz)
-        return Response(body, media_type="application/pdf",
+        return Response(body, media_type=CONTENT_TYPES["pdf"],
                         headers={"Content-Disposition": content_disposition(filename)})
 

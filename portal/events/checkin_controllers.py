@@ -14,6 +14,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import checkin, participants, registrations, selfcheck, services, sheets, window
 from portal.events.qr import qr_svg, token_from_scan
+from portal.exports import CONTENT_TYPES, content_disposition
 from portal.i18n import format_when
 from portal.i18n import gettext as _
 
@@ -301,5 +302,5 @@ class AttendanceController(Controller):
         rows = await checkin.attendance(session_id, event_id)
         pdf = sheets.sign_in_sheet(context["event"], context["session"], rows,
                                    request.app.state.settings.base_url, request.app.state.settings.tz)
-        return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="sign-in-{event_id}-{session_id}.pdf"'})
+        return Response(pdf, media_type=CONTENT_TYPES["pdf"], headers={
+            "Content-Disposition": content_disposition(f"sign-in-{event_id}-{session_id}.pdf", "inline")})

@@ -13,6 +13,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, render
 from portal.events import checkin, registrations, selfcheck, services, sheets, window
 from portal.events.qr import qr_svg, ticket_url
+from portal.exports import CONTENT_TYPES, content_disposition
 from portal.i18n import format_when
 from portal.i18n import gettext as _
 
@@ -77,8 +78,8 @@ class TicketController(Controller):
             return render(request, "events/ticket/not_found.html", {}, status_code=404)
         data = sheets.ticket_pdf(context["registration"], context["event"], context["sessions"], context["link"],
                                  request.app.state.settings.tz)
-        return Response(data, media_type="application/pdf", headers={
-            "Content-Disposition": 'inline; filename="ticket.pdf"', "Cache-Control": "private, no-store"})
+        return Response(data, media_type=CONTENT_TYPES["pdf"], headers={
+            "Content-Disposition": content_disposition("ticket.pdf", "inline"), "Cache-Control": "private, no-store"})
 
 
 def _retry_after(response: Response, exc: Exception | None) -> Response:

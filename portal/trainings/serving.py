@@ -12,7 +12,7 @@ from pathlib import Path
 from litestar import Request, Response
 from litestar.response import Stream
 
-from portal.reports.renderers import content_disposition
+from portal.exports import content_disposition
 from portal.trainings.files import CHUNK, read_range
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

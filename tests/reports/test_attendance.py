@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from portal.events.tables import CheckIn, Registration, Session
+from portal.exports import pseudonymise
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter, build_export, stream_body
-from portal.reports.renderers import pseudonymise
 from tests.helpers import next_second
 
 pytestmark = pytest.mark.anyio

@@ -12,8 +12,8 @@ from portal.auth.services import Actor
 from portal.evaluation import feedback
 from portal.evaluation.tables import FeedbackForm
 from portal.events.tables import Participant, Registration
+from portal.exports import pseudonymise
 from portal.reports import api_keys
-from portal.reports.renderers import pseudonymise
 from tests.evaluation.factories import make_registration, make_world, take
 
 pytestmark = pytest.mark.anyio

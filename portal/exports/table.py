@@ -19,7 +19,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, Literal, get_args
 
-from portal.reports.renderers.disposition import content_disposition
+from portal.exports.disposition import content_disposition
 
 ColumnType = Literal["text", "int", "float", "date", "datetime", "bool"]
 

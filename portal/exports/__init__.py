@@ -18,10 +18,10 @@ XLSX file can hold, in both formats.
 
 from collections.abc import Callable
 
-from portal.reports.renderers.csvfile import render_csv
-from portal.reports.renderers.disposition import ascii_fallback, content_disposition, safe_filename
-from portal.reports.renderers.privacy import pseudonymise
-from portal.reports.renderers.table import (
+from portal.exports.csvfile import render_csv
+from portal.exports.disposition import CONTENT_TYPES, ascii_fallback, content_disposition, safe_filename
+from portal.exports.privacy import pseudonymise
+from portal.exports.table import (
     DHAKA,
     Column,
     ColumnType,
@@ -30,12 +30,13 @@ from portal.reports.renderers.table import (
     clean_text,
     neutralise,
 )
-from portal.reports.renderers.xlsxfile import Sheet, render_workbook, render_xlsx, sheet_name
+from portal.exports.xlsxfile import Sheet, render_workbook, render_xlsx, sheet_name
 
 # Format name (as in ?format=csv) to renderer; every renderer takes (filename, columns, rows).
 RENDERERS: dict[str, Callable[..., Export]] = {"csv": render_csv, "xlsx": render_xlsx}
 
 __all__ = [
+    "CONTENT_TYPES",
     "DHAKA",
     "RENDERERS",
     "Column",

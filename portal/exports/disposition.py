@@ -1,4 +1,5 @@
-"""Download file names: made safe, and sent in a Content-Disposition header (RFC 6266 and 5987)."""
+"""Downloads: what each kind of file is sent as (the one content-type table), and its name, made safe
+and sent in a Content-Disposition header (RFC 6266 and 5987)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ _NOT_FALLBACK = re.compile(r"[^A-Za-z0-9._()\- ]+")
 # RFC 5987 attr-char, beyond letters and digits: everything else in filename* is percent-encoded.
 _ATTR_CHARS = "!#$&+-.^_`|~"
 MAX_NAME = 150
+
+# The media type of every kind of file the portal sends, by extension. Litestar adds "; charset=utf-8"
+# to text/* types: writing it here repeated it.
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "ics": "text/calendar",
+}
 
 
 def safe_filename(name: str, extension: str, default: str = "export") -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.reports.renderers import (
+from portal.exports import (
     Column,
     ExportError,
     Sheet,

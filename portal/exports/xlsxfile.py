@@ -22,8 +22,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from portal.reports.renderers.disposition import safe_filename
-from portal.reports.renderers.table import (
+from portal.exports.disposition import CONTENT_TYPES, safe_filename
+from portal.exports.table import (
     DHAKA,
     Cell,
     Column,
@@ -34,7 +34,6 @@ from portal.reports.renderers.table import (
     normalised_rows,
 )
 
-CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 1_048_576  # Excel's row limit, header included; more rows continue on a new sheet
 READ_CHUNK = 64 * 1024
 MAX_SHEET_NAME = 31  # counted in UTF-16 units, as Excel does
@@ -173,7 +172,7 @@ def render_workbook(
     """Render several (name, columns, rows) sheets as one XLSX workbook, streamed from a temporary file."""
     return Export(
         filename=safe_filename(filename, ".xlsx"),
-        content_type=CONTENT_TYPE,
+        content_type=CONTENT_TYPES["xlsx"],
         body=guarded(_body(sheets, tz, tmp_dir)),
     )
 

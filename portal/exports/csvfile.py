@@ -7,8 +7,8 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 
-from portal.reports.renderers.disposition import safe_filename
-from portal.reports.renderers.table import (
+from portal.exports.disposition import CONTENT_TYPES, safe_filename
+from portal.exports.table import (
     DHAKA,
     Cell,
     Column,
@@ -20,7 +20,6 @@ from portal.reports.renderers.table import (
     normalised_rows,
 )
 
-CONTENT_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text/* types: writing it here repeated it
 # Excel only reads a CSV as UTF-8 (and so shows Bangla) when the file starts with a BOM.
 BOM = "\ufeff"
 CHUNK_SIZE = 64 * 1024
@@ -77,6 +76,6 @@ def render_csv(
     """Render rows as a streamed CSV; rows are pulled lazily, a chunk at a time, as the body is read."""
     return Export(
         filename=safe_filename(filename, ".csv"),
-        content_type=CONTENT_TYPE,
+        content_type=CONTENT_TYPES["csv"],
         body=guarded(_chunks(columns, rows, tz, chunk_size)),
     )
