@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from litestar.datastructures import MultiDict
 
-from portal.core.stored_text import clean_stored_text
 from portal.core.tables import AuditEntry
 from portal.core.validation import clean_text
 from portal.core.web import form_dict
 from portal.events import selfcheck, services
 from portal.events.tables import Event, Participant, Session
+from portal.stored_text import clean_stored_text
 from portal.trainings.files import display_name
 from portal.trainings.tables import Material, MaterialVersion
 from tests.trainings.factories import pdf_bytes

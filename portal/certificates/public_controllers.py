@@ -8,10 +8,10 @@ from litestar.params import FromPath
 from portal.certificates import delivery, verify
 from portal.certificates.tables import Certificate
 from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, render
 from portal.events.tables import Registration
 from portal.exports import CONTENT_TYPES, content_disposition
-from portal.i18n import gettext as _
 
 
 class VerifyController(Controller):

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from portal.auth.guards import current_user, staff
 from portal.core import clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.evaluation import access, attempts, bank, paper, results, setup
 from portal.evaluation.feedback import RATINGS, SCALE, TEXTS
@@ -20,7 +21,6 @@ from portal.evaluation.setup import STAGES
 from portal.events import selfcheck, services
 from portal.events.qr import qr_svg
 from portal.exports import CONTENT_TYPES, content_disposition
-from portal.i18n import gettext as _
 from portal.trainings.materials import Viewer
 
 

@@ -14,12 +14,12 @@ from typing import Any
 
 from portal.core import audit, clock
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.db import icontains, is_unique_violation, write_transaction
 from portal.events import window as windows
 from portal.events.checkin_write import audit_entry, insert
 from portal.events.registrations import SEATED
 from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
-from portal.i18n import gettext as _
 
 METHODS = ("ticket_scan", "self_scan", "manual", "import")
 MAX_CLIENT_ID = 64

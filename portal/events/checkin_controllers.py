@@ -11,12 +11,12 @@ from litestar.params import FromPath
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core import clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import format_when
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import checkin, participants, registrations, selfcheck, services, sheets, window
 from portal.events.qr import qr_svg, token_from_scan
 from portal.exports import CONTENT_TYPES, content_disposition
-from portal.i18n import format_when
-from portal.i18n import gettext as _
 
 MAX_OFFLINE_AGE = dt.timedelta(hours=24)
 # The portal's CSP plus 'wasm-unsafe-eval', which the ZXing decoder (WebAssembly) needs.

@@ -12,13 +12,13 @@ from litestar.params import FromPath
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.districts import districts_in
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import format_number, ngettext
+from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
+from portal.core.vocab import KINDS, STATUSES
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import services
-from portal.events.services import EventFilter
-from portal.events.vocab import KINDS, STATUSES, TRANSITIONS
-from portal.i18n import format_number, ngettext
-from portal.i18n import gettext as _
+from portal.events.services import TRANSITIONS, EventFilter
 
 
 def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:

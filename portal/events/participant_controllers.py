@@ -10,10 +10,10 @@ from litestar.params import FromPath
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.districts import DISTRICTS, districts_in
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import participants
 from portal.events.participants import DuplicatePerson
-from portal.events.vocab import GENDERS, STAKEHOLDER_TYPES
 
 
 def _choices() -> dict:

@@ -17,10 +17,10 @@ from typing import Any
 
 from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_, format_number, ngettext
+from portal.core.i18n import gettext as _
 from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
 from portal.events.tables import Event, Participant, Registration
-from portal.i18n import N_, format_number, ngettext
-from portal.i18n import gettext as _
 
 ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
          "guest": N_("Guest")}

@@ -40,12 +40,12 @@ from typing import Any
 
 from portal.core import audit, clock
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import is_unique_violation, write_transaction
 from portal.events import checkin, registrations
 from portal.events.registrations import SEATED
 from portal.events.tables import Event, Participant, Registration, SelfCheckInFailure, Session
-from portal.i18n import gettext as _
 
 WINDOW_SECONDS = 30
 CODE_CHARS = 12

@@ -11,16 +11,23 @@ from portal.auth.services import CurrentUser
 from portal.core import audit, clock
 from portal.core.districts import find_district
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.vocab import STATUSES
 from portal.db import icontains, is_foreign_key_violation, write_transaction
 from portal.events import registrations
 from portal.events.forms import EventInput, SessionInput, parse_event, parse_session
 from portal.events.tables import CheckIn, Event, Session
-from portal.events.vocab import STATUSES, TRANSITIONS
 
 DAY_START = dt.time(9, 0)
 DAY_END = dt.time(17, 0)
 PAGE_SIZE = 20
 PICK_LIMIT = 15
+# Which status may follow which; anything else is refused with code `bad_transition`.
+TRANSITIONS = {
+    "draft": ("published", "cancelled"),
+    "published": ("completed", "cancelled", "draft"),
+    "completed": ("published",),
+    "cancelled": ("draft",),
+}
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from litestar.params import FromPath
 
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import format_when
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, render
 from portal.events import checkin, registrations, selfcheck, services, sheets, window
 from portal.events.qr import qr_svg, ticket_url
 from portal.exports import CONTENT_TYPES, content_disposition
-from portal.i18n import format_when
-from portal.i18n import gettext as _
 
 TICKET_COOKIE = "ticket"
 TICKET_COOKIE_AGE = 400 * 24 * 3600  # browsers cap cookies at about 400 days

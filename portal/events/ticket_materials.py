@@ -13,9 +13,9 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
 from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
 from portal.core.web import render
 from portal.events.tables import Registration
-from portal.i18n import gettext as _
 from portal.trainings import materials
 from portal.trainings.controllers import store
 from portal.trainings.materials import Viewer

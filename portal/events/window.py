@@ -17,10 +17,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from portal.core.i18n import format_when
+from portal.core.i18n import gettext as _
 from portal.events.forms import DEFAULT_CLOSES_AFTER, DEFAULT_OPENS_BEFORE
 from portal.events.tables import Session
-from portal.i18n import format_when
-from portal.i18n import gettext as _
 
 OVERRIDE_NOTE = "outside the check-in window, confirmed by staff"
 

@@ -23,9 +23,9 @@ import anyio.to_thread
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
 from portal.core.validation import query_date
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.db import fetch_tuples
 from portal.events.tables import CheckIn, Registration, Session
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.exports import DHAKA, RENDERERS, Column, Export, pseudonymise
 
 BATCH = 2000  # rows per query: the memory an export holds, whatever its size

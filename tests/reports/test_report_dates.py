@@ -10,7 +10,7 @@ import re
 import pytest
 
 from portal.core import clock as portal_clock
-from portal.i18n import format_when
+from portal.core.i18n import format_when
 from portal.reports import summary
 from tests.helpers import PORTAL_TZ, TEST_NOW
 

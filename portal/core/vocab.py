@@ -1,10 +1,11 @@
-"""Controlled vocabularies of the events feature, with the labels people read.
+"""Controlled vocabularies every feature shares (event kinds and statuses, genders, stakeholder types),
+with the labels people read.
 
 Event kinds are marked for translation (N_): participants read them on the verify page. Templates
 show them translated with `_(KINDS[kind])`.
 """
 
-from portal.i18n import N_
+from portal.core.i18n import N_
 
 KINDS = {
     "district_workshop": N_("District workshop"),
@@ -15,14 +16,6 @@ KINDS = {
 }
 
 STATUSES = {"draft": "Draft", "published": "Published", "completed": "Completed", "cancelled": "Cancelled"}
-
-# Which status may follow which; anything else is refused with code `bad_transition`.
-TRANSITIONS = {
-    "draft": ("published", "cancelled"),
-    "published": ("completed", "cancelled", "draft"),
-    "completed": ("published",),
-    "cancelled": ("draft",),
-}
 
 GENDERS = {"female": "Female", "male": "Male", "third_gender": "Third gender (hijra)", "undisclosed": "Not stated"}
 

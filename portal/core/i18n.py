@@ -19,14 +19,18 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 
-from portal.pdf.dates import bangla_digits
-
 LANGUAGES = {"en": "English", "bn": "বাংলা"}
+_BANGLA_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 DEFAULT_LANGUAGE = "en"
 LANG_COOKIE = "lang"
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 current_language: contextvars.ContextVar[str] = contextvars.ContextVar("current_language", default="en")
+
+
+def bangla_digits(value: object) -> str:
+    """Return str(value) with the digits 0-9 replaced by ০-৯."""
+    return str(value).translate(_BANGLA_DIGITS)
 
 
 @functools.cache
