@@ -152,7 +152,7 @@ async def load_demo(seed: int = 2026) -> str:
         for registration_id in ids:
             # Not eligible (missed a session) is refused; master-trainer certificates fill the pool.
             with contextlib.suppress(DomainError):
-                await issue.issue_one(coordinator, event_id, registration_id)
+                await issue.issue_one(coordinator, event_id, registration_id, tz=tz)
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 14 events in 10 districts, {attended} check-ins at {len(held)} past events, "
