@@ -58,14 +58,17 @@ from portal.evaluation.participant_controllers import (
     TicketTestController,
     VenueTestController,
 )
-from portal.events import import_uploads, selfcheck
-from portal.events.checkin_controllers import AttendanceController, RegistrationController
-from portal.events.controllers import EventController
-from portal.events.course_links import CourseEventLinkController, course_events
-from portal.events.import_controllers import ImportController
-from portal.events.participant_controllers import ParticipantController
-from portal.events.ticket_controllers import SelfCheckInController, TicketController
-from portal.events.ticket_materials import TicketMaterialsController, materials_for_ticket
+from portal.events.checkin.controllers import AttendanceController
+from portal.events.imports import uploads as import_uploads
+from portal.events.imports.controllers import ImportController
+from portal.events.management.controllers import EventController
+from portal.events.management.course_links import CourseEventLinkController, course_events
+from portal.events.participants.controllers import ParticipantController
+from portal.events.registrations.controllers import RegistrationController
+from portal.events.selfcheck import services as selfcheck
+from portal.events.selfcheck.controllers import SelfCheckInController
+from portal.events.tickets.controllers import TicketController
+from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController

@@ -18,9 +18,11 @@ from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
 from portal.evaluation import demo as evaluation_demo
-from portal.events import checkin, registrations, services
-from portal.events.course_links import set_course
-from portal.events.participants import create_participant
+from portal.events.checkin import services as checkin
+from portal.events.management import services
+from portal.events.management.course_links import set_course
+from portal.events.participants.services import create_participant
+from portal.events.registrations import services as registrations
 from portal.settings import Settings
 from portal.trainings import services as trainings
 from portal.trainings.files import Store

@@ -24,7 +24,7 @@ from portal.db import is_unique_violation, write_transaction
 from portal.evaluation import bank
 from portal.evaluation.scoring import Scored, parse_response, percent, score
 from portal.evaluation.tables import Answer, Attempt, EventQuiz, ExtraAttempt
-from portal.events.registrations import SEATED
+from portal.events.registrations.services import SEATED
 from portal.events.tables import Registration
 
 GRACE = dt.timedelta(minutes=2)

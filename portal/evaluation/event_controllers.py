@@ -18,8 +18,9 @@ from portal.core.web import client_ip, form_dict, redirect, render
 from portal.evaluation import access, attempts, bank, paper, results, setup
 from portal.evaluation.feedback import RATINGS, SCALE, TEXTS
 from portal.evaluation.setup import STAGES
-from portal.events import selfcheck, services
+from portal.events.management import services
 from portal.events.qr import qr_svg
+from portal.events.selfcheck import services as selfcheck
 from portal.exports import CONTENT_TYPES, content_disposition
 from portal.trainings.materials import Viewer
 

@@ -23,7 +23,7 @@ from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.db import is_unique_violation, write_transaction
 from portal.evaluation.tables import FeedbackForm, FeedbackResponse, FeedbackRoll
-from portal.events.registrations import SEATED
+from portal.events.registrations.services import SEATED
 from portal.events.tables import Registration
 
 RATINGS = {"content": N_("Content of the sessions"), "facilitators": N_("Facilitators"),

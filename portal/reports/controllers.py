@@ -16,7 +16,7 @@ from portal.core.districts import districts_in
 from portal.core.errors import NotFound
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.core.web import form_dict, redirect, render
-from portal.events import services as events
+from portal.events.management import services as events
 from portal.events.tables import Event
 from portal.exports import CONTENT_TYPES, content_disposition
 from portal.reports import attendance, calendar, jobs

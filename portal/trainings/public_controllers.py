@@ -16,9 +16,8 @@ from portal.core.errors import NotFound
 from portal.core.web import render
 from portal.exports import CONTENT_TYPES, content_disposition
 from portal.trainings import materials, services
-from portal.trainings.controllers import store
 from portal.trainings.materials import AUDIENCES, LANGUAGES, Viewer
-from portal.trainings.serving import file_response, zip_stream
+from portal.trainings.serving import file_response, store, zip_stream
 
 
 def _visible_course_ids(viewer: NamedDependency[Viewer]) -> set[int] | None:

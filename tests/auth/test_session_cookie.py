@@ -15,7 +15,7 @@ from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
 from portal.auth.tables import LoginSession
 from portal.db import is_sqlite
-from portal.events.ticket_controllers import TICKET_COOKIE
+from portal.events.tickets.cookie import TICKET_COOKIE
 from tests.certificates.factories import make_event, make_registration, ticket_token
 from tests.helpers import PASSWORD
 

@@ -115,7 +115,7 @@ async def test_attempt_page_and_resend_over_http(client, world):
 
 
 async def test_removing_the_session_a_test_is_given_in_keeps_the_test(world, create_user):
-    from portal.events import services
+    from portal.events.management import services
 
     coordinator = await create_user("coordinator")
     await setup.assign(coordinator, world.event_id, {"stage": "pre", "quiz": str(world.quiz_id),

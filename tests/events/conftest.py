@@ -10,7 +10,8 @@ import pytest
 
 from portal.core import clock
 from portal.core.audit import Actor
-from portal.events import registrations, services
+from portal.events.management import services
+from portal.events.registrations import services as registrations
 from portal.events.tables import Participant, Session
 from tests.helpers import session_around_now
 

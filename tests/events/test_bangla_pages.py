@@ -7,7 +7,7 @@ import pytest
 
 from portal.core import clock as portal_clock
 from portal.core.i18n import format_when
-from portal.events import selfcheck
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import Participant
 from tests.helpers import PORTAL_TZ
 

@@ -8,8 +8,8 @@ import pytest
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import registrations
-from portal.events.registrations import CapacityBelowSeats
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import CapacityBelowSeats
 from portal.events.tables import Event, Registration
 from tests.helpers import PORTAL_TZ
 
@@ -152,7 +152,7 @@ async def test_raising_the_capacity_of_a_finished_event_seats_nobody(full_event,
 async def test_the_audited_before_is_read_under_the_events_lock(full_event, set_capacity, monkeypatch):
     # Another edit commits between this edit's first read and its transaction: the audit's "before"
     # must be the state this edit replaced (the other edit's title), not the stale first read.
-    from portal.events import services
+    from portal.events.management import services
 
     original = services.list_sessions
 

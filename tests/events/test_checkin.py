@@ -6,8 +6,9 @@ import pytest
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import checkin, registrations
-from portal.events.checkin import CheckInError
+from portal.events.checkin import services as checkin
+from portal.events.checkin.services import CheckInError
+from portal.events.registrations import services as registrations
 from portal.events.tables import CheckIn, Session
 
 pytestmark = pytest.mark.anyio

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from portal.core import clock as portal_clock
-from portal.events import checkin, selfcheck
+from portal.events.checkin import services as checkin
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import CheckIn, Registration, Session
 from tests.events.conftest import DHAKA  # noqa: F401 - fixtures come from the conftest
 

@@ -10,8 +10,9 @@ import pytest
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import checkin, selfcheck
-from portal.events.checkin import CheckInError, OutsideWindow
+from portal.events.checkin import services as checkin
+from portal.events.checkin.services import CheckInError, OutsideWindow
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import CheckIn, Event, Registration, Session
 from tests.events.test_checkin_routes import HX, url, window_start
 
@@ -205,7 +206,7 @@ async def test_the_scanner_answers_a_resend_of_an_undone_scan_with_who_undid_it(
 
 async def test_ticket_of_another_event_of_someone_registered_here_says_so(create_event, create_registration,
                                                                          create_person, event_id, session_id):
-    from portal.events import registrations
+    from portal.events.registrations import services as registrations
 
     person = await create_person(name="Selina Khatun")
     other_event = await create_event(title="Sylhet meeting")

@@ -10,7 +10,7 @@ import pytest
 from portal.auth.tables import User
 from portal.core.audit import Actor
 from portal.core.districts import DISTRICTS
-from portal.events import checkin
+from portal.events.checkin import services as checkin
 from portal.events.tables import Participant, Session
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter

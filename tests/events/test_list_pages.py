@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from portal.events import participants, services
+from portal.events.management import services
+from portal.events.participants import services as participants
 
 pytestmark = pytest.mark.anyio
 

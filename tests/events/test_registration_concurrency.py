@@ -7,8 +7,9 @@ import pytest
 
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import imports, registrations
-from portal.events.registrations import CapacityBelowSeats
+from portal.events.imports import services as imports
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import CapacityBelowSeats
 from portal.events.tables import Event, Registration
 
 pytestmark = pytest.mark.anyio

@@ -3,8 +3,8 @@ import pytest
 from portal.core.audit import Actor
 from portal.core.errors import NotFound
 from portal.core.tables import AuditEntry
-from portal.events import registrations
-from portal.events.registrations import RegistrationError
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import RegistrationError
 from portal.events.tables import Registration
 
 pytestmark = pytest.mark.anyio

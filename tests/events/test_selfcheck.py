@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from portal.core.audit import Actor
-from portal.events import selfcheck
-from portal.events.selfcheck import SelfCheckInError
+from portal.events.selfcheck import services as selfcheck
+from portal.events.selfcheck.services import SelfCheckInError
 from portal.events.tables import CheckIn
 
 pytestmark = pytest.mark.anyio

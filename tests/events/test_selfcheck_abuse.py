@@ -8,8 +8,8 @@ import pytest
 
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import selfcheck
-from portal.events.selfcheck import SelfCheckInError
+from portal.events.selfcheck import services as selfcheck
+from portal.events.selfcheck.services import SelfCheckInError
 from portal.events.tables import CheckIn, Participant, Registration, SelfCheckInFailure, Session
 
 pytestmark = pytest.mark.anyio

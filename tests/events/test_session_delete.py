@@ -4,7 +4,8 @@ import pytest
 
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
-from portal.events import checkin, services
+from portal.events.checkin import services as checkin
+from portal.events.management import services
 from portal.events.tables import CheckIn, SelfCheckInFailure, Session
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,7 @@ import zipfile
 from typing import Any
 
 from portal.auth.services import CurrentUser
-from portal.events.course_links import set_course
+from portal.events.management.course_links import set_course
 from portal.settings import Settings
 from portal.trainings import materials, services
 from portal.trainings.files import Store

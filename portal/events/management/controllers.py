@@ -17,8 +17,8 @@ from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
 from portal.core.vocab import KINDS, STATUSES
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.events import services
-from portal.events.services import TRANSITIONS, EventFilter
+from portal.events.management import services
+from portal.events.management.services import TRANSITIONS, EventFilter
 
 
 def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:

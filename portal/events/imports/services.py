@@ -16,8 +16,8 @@ from portal.core.errors import DomainError, ValidationFailed
 from portal.core.spreadsheets import Limits, SpreadsheetRefused, read_csv, read_xlsx
 from portal.db import write_transaction
 from portal.events.forms import parse_participant
-from portal.events.participants import find_match
-from portal.events.registrations import ROLES, SEATED, lock_event, new_token
+from portal.events.participants.services import find_match
+from portal.events.registrations.services import ROLES, SEATED, lock_event, new_token
 from portal.events.tables import Participant, Registration
 
 MAX_ROWS = 5000

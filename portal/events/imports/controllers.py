@@ -13,7 +13,9 @@ from litestar.params import FromPath
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.events import import_uploads, imports, services
+from portal.events.imports import services as imports
+from portal.events.imports import uploads as import_uploads
+from portal.events.management import services
 
 
 def _folder(request: Request) -> Path:

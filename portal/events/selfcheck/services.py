@@ -43,8 +43,9 @@ from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import is_unique_violation, write_transaction
-from portal.events import checkin, registrations
-from portal.events.registrations import SEATED
+from portal.events.checkin import services as checkin
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import SEATED
 from portal.events.tables import Event, Participant, Registration, SelfCheckInFailure, Session
 
 WINDOW_SECONDS = 30

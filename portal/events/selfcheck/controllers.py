@@ -1,11 +1,8 @@
-"""Participant pages: the personal ticket (/t/{token}) and self check-in (/c/...)."""
+"""Self check-in pages (/c/...): the typed code, the venue QR's landing page, and the check-in."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.params import FromPath
 
 from portal.core.audit import Actor
@@ -13,12 +10,11 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import format_when
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, render
-from portal.events import checkin, registrations, selfcheck, services, sheets, window
-from portal.events.qr import qr_svg, ticket_url
-from portal.exports import CONTENT_TYPES, content_disposition
-
-TICKET_COOKIE = "ticket"
-TICKET_COOKIE_AGE = 400 * 24 * 3600  # browsers cap cookies at about 400 days
+from portal.events.checkin import services as checkin
+from portal.events.checkin import window
+from portal.events.registrations import services as registrations
+from portal.events.selfcheck import services as selfcheck
+from portal.events.tickets.cookie import TICKET_COOKIE, ticket_cookie
 
 
 def _refused(request: Request, exc: DomainError) -> Response:
@@ -28,58 +24,6 @@ def _refused(request: Request, exc: DomainError) -> Response:
         message = window.describe(exc.window, exc.early, request.app.state.settings.tz)
     return render(request, "events/selfcheck/refused.html", {"error": exc, "message": message},
                   status_code=exc.status_code)
-
-
-def _ticket_cookie(request: Request, token: str) -> Cookie:
-    return Cookie(key=TICKET_COOKIE, value=token, max_age=TICKET_COOKIE_AGE, path="/", httponly=True,
-                  samesite="lax", secure=request.app.state.settings.secure_cookies)
-
-
-async def _ticket_context(request: Request, token: str) -> dict[str, Any]:
-    registration = await registrations.by_token(token)
-    event = await services.get_event_public(registration["event"])
-    sessions = await services.list_sessions(registration["event"])
-    link = ticket_url(request.app.state.settings.base_url, token)
-    context = {"registration": registration, "event": event, "sessions": sessions, "link": link,
-               "attended": await checkin.attended(registration["id"]),
-               "qr": qr_svg(link, label=_("Your ticket QR code")),
-               "roles": registrations.ROLES, "reg_statuses": registrations.REG_STATUSES, "token": token}
-    # Later features (certificates, materials) add their sections through app.state.ticket_extras,
-    # so this feature never imports them (dependencies run trainings -> events -> certificates).
-    for extra in request.app.state.get("ticket_extras", ()):
-        context.update(await extra(token))
-    return context
-
-
-class TicketController(Controller):
-    """A participant's personal page, reached only with their secret token."""
-
-    path = "/t"
-
-    @get("/{token:str}", name="tickets.show")
-    async def show(self, request: Request, token: FromPath[str]) -> Response:
-        """The QR ticket, the event and its sessions, the person's attendance; remembers the ticket."""
-        try:
-            context = await _ticket_context(request, token)
-        except NotFound:
-            return render(request, "events/ticket/not_found.html", {}, status_code=404)
-        response = render(request, "events/ticket/page.html", context)
-        response.cookies.append(_ticket_cookie(request, token))
-        response.headers["Cache-Control"] = "private, no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
-
-    @get("/{token:str}/ticket.pdf", name="tickets.pdf")
-    async def pdf(self, request: Request, token: FromPath[str]) -> Response:
-        """The ticket as a PDF to print."""
-        try:
-            context = await _ticket_context(request, token)
-        except NotFound:
-            return render(request, "events/ticket/not_found.html", {}, status_code=404)
-        data = sheets.ticket_pdf(context["registration"], context["event"], context["sessions"], context["link"],
-                                 request.app.state.settings.tz)
-        return Response(data, media_type=CONTENT_TYPES["pdf"], headers={
-            "Content-Disposition": content_disposition("ticket.pdf", "inline"), "Cache-Control": "private, no-store"})
 
 
 def _retry_after(response: Response, exc: Exception | None) -> Response:
@@ -182,5 +126,5 @@ class SelfCheckInController(Controller):
             "local_time": format_when(result.at.astimezone(request.app.state.settings.tz), "%H:%M"),
             "ticket_link": request.app.route_reverse("tickets.show", token=new_token) if new_token else ""})
         if new_token:
-            response.cookies.append(_ticket_cookie(request, new_token))
+            response.cookies.append(ticket_cookie(new_token, secure=request.app.state.settings.secure_cookies))
         return response

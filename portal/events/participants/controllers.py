@@ -12,8 +12,8 @@ from portal.core.districts import DISTRICTS, districts_in
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.events import participants
-from portal.events.participants import DuplicatePerson
+from portal.events.participants import services as participants
+from portal.events.participants.services import DuplicatePerson
 
 
 def _choices() -> dict:

@@ -17,9 +17,8 @@ from portal.core.i18n import gettext as _
 from portal.core.web import render
 from portal.events.tables import Registration
 from portal.trainings import materials
-from portal.trainings.controllers import store
 from portal.trainings.materials import Viewer
-from portal.trainings.serving import file_response
+from portal.trainings.serving import file_response, store
 
 
 async def ticket_viewer(token: str) -> tuple[Viewer, dict[str, Any]]:

@@ -13,8 +13,8 @@ from portal.core.districts import find_district
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.vocab import STATUSES
 from portal.db import icontains, is_foreign_key_violation, write_transaction
-from portal.events import registrations
 from portal.events.forms import EventInput, SessionInput, parse_event, parse_session
+from portal.events.registrations import services as registrations
 from portal.events.tables import CheckIn, Event, Session
 
 DAY_START = dt.time(9, 0)

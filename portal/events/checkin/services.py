@@ -16,9 +16,9 @@ from portal.core import audit, clock
 from portal.core.errors import DomainError
 from portal.core.i18n import gettext as _
 from portal.db import icontains, is_unique_violation, write_transaction
-from portal.events import window as windows
-from portal.events.checkin_write import audit_entry, insert
-from portal.events.registrations import SEATED
+from portal.events.checkin import window as windows
+from portal.events.checkin.write import audit_entry, insert
+from portal.events.registrations.services import SEATED
 from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
 
 METHODS = ("ticket_scan", "self_scan", "manual", "import")
@@ -33,7 +33,7 @@ class CheckInError(DomainError):
 
 
 class OutsideWindow(CheckInError):
-    """A check-in outside the session's window (portal.events.window): staff may confirm it
+    """A check-in outside the session's window (portal.events.checkin.window): staff may confirm it
     (`override=True`), self check-in may not. Carries the window and whether it was early."""
 
     def __init__(self, window: windows.Window, early: bool) -> None:
