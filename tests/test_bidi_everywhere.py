@@ -16,7 +16,7 @@ from portal.events.tables import Event, Participant, Session
 from portal.stored_text import clean_stored_text
 from portal.trainings.files import display_name
 from portal.trainings.tables import Material, MaterialVersion
-from tests.trainings.factories import pdf_bytes
+from tests.trainings.uploads import pdf_bytes
 
 pytestmark = pytest.mark.anyio
 RLO, LRI, PDI = "\u202e", "\u2066", "\u2069"

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.anyio
 ACTOR = Actor.system("tests")
 
 
-async def test_session_with_check_ins_is_not_deleted(coordinator, event_id, session_id, create_registration):
+async def test_session_with_check_ins_is_not_deleted(coordinator, event_id, session_id, register_person):
     for name in ("Rahima", "Karim"):
-        registration = await create_registration(event_id, name=name)
+        registration = await register_person(event_id, name=name)
         await checkin.check_in(session_id, ACTOR, registration_id=registration["id"], method="manual")
     with pytest.raises(DomainError) as excinfo:
         await services.delete_session(event_id, session_id, coordinator)

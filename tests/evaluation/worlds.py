@@ -9,7 +9,7 @@ from portal.core.audit import Actor
 from portal.evaluation import attempts, bank
 from portal.evaluation.tables import EventQuiz
 from portal.trainings import services as trainings
-from tests.certificates.factories import make_event, make_registration
+from tests.factories import make_event_with_sessions
 
 SYSTEM = Actor.system("tests")
 
@@ -56,7 +56,7 @@ async def make_world(district: str = "khulna", pass_mark: int | None = None, tim
     if time_limit:
         await bank.save_quiz(course_id, quiz_id, {"title": "Knowledge test", "time_limit": str(time_limit),
                                                   "questions": [str(i) for i in ids]}, SYSTEM)
-    event_id, sessions = await make_event(district=district, days=2, course=course_id)
+    event_id, sessions = await make_event_with_sessions(district=district, days=2, course=course_id)
     stage_ids = {}
     for stage in ("pre", "post"):
         row = EventQuiz(event=event_id, stage=stage, quiz=quiz_id, state="open",
@@ -79,7 +79,6 @@ async def take(world: World, registration_id: int, stage: str, right: list[bool]
     return done
 
 
-__all__ = ["QUESTIONS", "World", "answers", "make_bank", "make_registration", "make_world", "take"]
 
 
 async def access_world(user, event_id: int, course_id: int) -> dict:
