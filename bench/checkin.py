@@ -90,7 +90,7 @@ async def seed(env: dict[str, str], registrations: int, per_event: int = 100) ->
     from portal.__main__ import migrate
     from portal.auth import services as auth_services
     from portal.db import bind_engine, make_engine, start_engine, stop_engine
-    from portal.events.registrations import new_token
+    from portal.events.registrations.services import new_token
     from portal.events.tables import Event, Participant, Registration, Session
     from portal.settings import Settings
 

@@ -29,7 +29,7 @@ import tracemalloc
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
-from portal.reports.renderers import Column, Export, render_csv, render_xlsx
+from portal.exports import Column, Export, render_csv, render_xlsx
 
 COLUMNS = [
     Column("person", "Person", width=28),

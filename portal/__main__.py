@@ -91,7 +91,7 @@ def demo(args: argparse.Namespace) -> None:
 
 def clean_text_command() -> None:
     """Drop control and bidi characters from text stored before the forms dropped them."""
-    from portal.core.stored_text import clean_stored_text
+    from portal.stored_text import clean_stored_text
 
     changed = asyncio.run(_with_db(clean_stored_text))
     if changed:

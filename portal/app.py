@@ -44,6 +44,9 @@ from portal.core import clock
 from portal.core.errors import DomainError
 from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RefuseNulMiddleware, StaticFileSystem, wrap_app
+from portal.core.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
+from portal.core.i18n import gettext as _
+from portal.core.paths import REPO_ROOT
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.evaluation import participant as evaluation_participant
@@ -55,22 +58,23 @@ from portal.evaluation.participant_controllers import (
     TicketTestController,
     VenueTestController,
 )
-from portal.events import import_uploads, selfcheck
-from portal.events.checkin_controllers import AttendanceController, RegistrationController
-from portal.events.controllers import EventController
-from portal.events.course_links import CourseEventLinkController, course_events
-from portal.events.import_controllers import ImportController
-from portal.events.participant_controllers import ParticipantController
-from portal.events.ticket_controllers import SelfCheckInController, TicketController
-from portal.events.ticket_materials import TicketMaterialsController, materials_for_ticket
-from portal.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
-from portal.i18n import gettext as _
+from portal.events.checkin.controllers import AttendanceController
+from portal.events.imports import uploads as import_uploads
+from portal.events.imports.controllers import ImportController
+from portal.events.management.controllers import EventController
+from portal.events.management.course_links import CourseEventLinkController, course_events
+from portal.events.participants.controllers import ParticipantController
+from portal.events.registrations.controllers import RegistrationController
+from portal.events.selfcheck import services as selfcheck
+from portal.events.selfcheck.controllers import SelfCheckInController
+from portal.events.tickets.controllers import TicketController
+from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
 from portal.reports.controllers import CalendarController, ReportController
 from portal.reports.summary_controllers import SummaryController
-from portal.settings import REPO_ROOT, Settings
+from portal.settings import Settings
 from portal.templating import configure_jinja
 from portal.trainings.controllers import CourseController, MaterialAdminController
 from portal.trainings.public_controllers import MaterialController, MyCoursesController

@@ -18,9 +18,11 @@ from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
 from portal.evaluation import demo as evaluation_demo
-from portal.events import checkin, registrations, services
-from portal.events.course_links import set_course
-from portal.events.participants import create_participant
+from portal.events.checkin import services as checkin
+from portal.events.management import services
+from portal.events.management.course_links import set_course
+from portal.events.participants.services import create_participant
+from portal.events.registrations import services as registrations
 from portal.settings import Settings
 from portal.trainings import services as trainings
 from portal.trainings.files import Store
@@ -152,7 +154,7 @@ async def load_demo(seed: int = 2026) -> str:
         for registration_id in ids:
             # Not eligible (missed a session) is refused; master-trainer certificates fill the pool.
             with contextlib.suppress(DomainError):
-                await issue.issue_one(coordinator, event_id, registration_id)
+                await issue.issue_one(coordinator, event_id, registration_id, tz=tz)
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 14 events in 10 districts, {attended} check-ins at {len(held)} past events, "

@@ -13,10 +13,10 @@ from litestar.response import Redirect
 
 from portal.auth.guards import current_user, staff
 from portal.core import clock
+from portal.core.i18n import LANG_COOKIE, LANGUAGES
 from portal.core.web import render
 from portal.db import all_tables
-from portal.events.services import EventFilter, list_events
-from portal.i18n import LANG_COOKIE, LANGUAGES
+from portal.events.management.services import EventFilter, list_events
 from portal.trainings import materials
 from portal.trainings import services as trainings
 from portal.trainings.materials import Viewer

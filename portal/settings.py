@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
 
 class SettingsError(ValueError):
     """A setting in the environment has a value the portal cannot use."""

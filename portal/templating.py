@@ -11,12 +11,12 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from portal import i18n
+from portal.core import i18n
 from portal.core.districts import BY_CODE, district_name
 from portal.core.http import static_fingerprint
+from portal.core.i18n import format_when
 from portal.core.phone import mask_phone
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
-from portal.i18n import format_when
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.settings import Settings
 
 

@@ -103,7 +103,7 @@ async def _seed(registrations: int, sessions: int) -> dict[str, Any]:
     """Migrate, then one published event with `sessions` sessions and `registrations` people."""
     from portal.__main__ import migrate
     from portal.db import bind_engine, make_engine, start_engine, stop_engine
-    from portal.events.registrations import new_token
+    from portal.events.registrations.services import new_token
     from portal.events.tables import Event, Participant, Registration, Session
     from portal.settings import database_location
 

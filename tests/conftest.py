@@ -39,6 +39,7 @@ from portal.auth.services import CurrentUser  # noqa: E402
 from portal.core import clock as portal_clock  # noqa: E402
 from portal.db import all_tables, bind_engine, is_sqlite, make_engine, start_engine, stop_engine  # noqa: E402
 from portal.settings import Settings  # noqa: E402
+from tests import factories  # noqa: E402
 from tests.helpers import PASSWORD, TEST_NOW  # noqa: E402
 
 # argon2's defaults take ~50 ms a hash; the suite creates hundreds of users.
@@ -214,6 +215,55 @@ def create_user(db: Any) -> Callable[..., Awaitable[CurrentUser]]:
                            districts=tuple(sorted(districts)))
 
     return make
+
+
+# Rows written straight into the tables (tests/factories.py), as fixtures that wait for the database.
+@pytest.fixture
+def create_event(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_event(**columns)` -> event id (tests.factories.make_event)."""
+    return factories.make_event
+
+
+@pytest.fixture
+def create_event_with_sessions(db: Any) -> Callable[..., Awaitable[tuple[int, list[int]]]]:
+    """`await create_event_with_sessions(days=3, **columns)` -> (event id, session ids), one session a day."""
+    return factories.make_event_with_sessions
+
+
+@pytest.fixture
+def create_session(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_session(event_id, day, title)` -> session id."""
+    return factories.make_session
+
+
+@pytest.fixture
+def create_person(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_person(**columns)` -> participant id."""
+    return factories.make_person
+
+
+@pytest.fixture
+def create_registration(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_registration(event_id, participant_id=None, attend=[session ids], **columns)` -> id."""
+    return factories.make_registration
+
+
+@pytest.fixture
+def create_checkin(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_checkin(registration_id, session_id, at=None)` -> check-in id."""
+    return factories.make_checkin
+
+
+@pytest.fixture
+def create_certificate(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_certificate(registration_id, kind="participation", **columns)` -> certificate id."""
+    return factories.make_certificate
+
+
+@pytest.fixture
+def create_pool_member(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_pool_member(participant_id, district="dhaka", status="active")` -> pool member id."""
+    return factories.make_pool_member
 
 
 async def csrf_token(client: httpx.AsyncClient) -> str:

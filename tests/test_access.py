@@ -13,11 +13,13 @@ from litestar.routes import HTTPRoute
 
 from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
-from portal.events import participants, registrations, services
+from portal.events.management import services
+from portal.events.participants import services as participants
+from portal.events.registrations import services as registrations
 from portal.events.tables import Session
-from tests.certificates.factories import certificate_world
-from tests.evaluation.factories import access_world
-from tests.trainings.factories import make_course_with_material
+from tests.certificates.worlds import certificate_world
+from tests.evaluation.worlds import access_world
+from tests.trainings.uploads import make_course_with_material
 
 pytestmark = pytest.mark.anyio
 

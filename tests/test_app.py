@@ -40,7 +40,7 @@ async def test_bad_path_parameter_is_a_404_not_a_500(staff_client):
 
 
 async def test_unexpected_errors_show_a_friendly_page_without_a_trace(staff_client, monkeypatch, caplog):
-    from portal.events import services
+    from portal.events.management import services
 
     async def explode(*args, **kwargs):
         raise RuntimeError("secret internals")

@@ -7,15 +7,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from litestar.datastructures import MultiDict
 
-from portal.core.stored_text import clean_stored_text
 from portal.core.tables import AuditEntry
 from portal.core.validation import clean_text
 from portal.core.web import form_dict
-from portal.events import selfcheck, services
+from portal.events.management import services
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import Event, Participant, Session
+from portal.stored_text import clean_stored_text
 from portal.trainings.files import display_name
 from portal.trainings.tables import Material, MaterialVersion
-from tests.trainings.factories import pdf_bytes
+from tests.trainings.uploads import pdf_bytes
 
 pytestmark = pytest.mark.anyio
 RLO, LRI, PDI = "\u202e", "\u2066", "\u2069"

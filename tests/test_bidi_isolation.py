@@ -16,7 +16,7 @@ from portal.auth.tables import User
 from portal.certificates.tables import Certificate, PoolMember
 from portal.core import clock as portal_clock
 from portal.events.tables import Event
-from tests.certificates import factories
+from tests import factories
 from tests.helpers import PORTAL_TZ
 
 pytestmark = pytest.mark.anyio
@@ -66,9 +66,9 @@ async def world(staff_client):
     """A past ToT (one session: the person present, two absent) with a master-trainer certificate and so a
     pool entry, and an upcoming event; names, titles and staff names all carry an override."""
     today = portal_clock.today(PORTAL_TZ)
-    event_id, (session_id,) = await factories.make_event(kind="tot", title=TITLE, days=1,
+    event_id, (session_id,) = await factories.make_event_with_sessions(kind="tot", title=TITLE, days=1,
                                                          start=today - dt.timedelta(days=10))
-    upcoming, _ = await factories.make_event(title=TITLE, days=1, start=today + dt.timedelta(days=5))
+    upcoming, _ = await factories.make_event_with_sessions(title=TITLE, days=1, start=today + dt.timedelta(days=5))
     person = await factories.make_person(name=NAME, name_bn=NAME_BN, organisation="WARBE")
     registration = await factories.make_registration(event_id, person, attend=[session_id])
     absent = [await factories.make_registration(event_id, await factories.make_person(name=f"Absent {n}"))

@@ -9,7 +9,7 @@ import pytest
 
 from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
-from tests.certificates.factories import ticket_token
+from tests.factories import ticket_token
 from tests.test_access import ACCESS, FORMS, ROLES, fill, world  # noqa: F401 - world is a fixture used here
 
 pytestmark = pytest.mark.anyio

@@ -21,8 +21,8 @@ from portal.certificates.tables import Certificate, IssueJob
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.demo import DEMO_PASSWORD, load_demo
-from portal.events import participants
-from portal.events import services as events
+from portal.events.management import services as events
+from portal.events.participants import services as participants
 from portal.events.tables import Event, Participant
 from tests.crawler import Answer, Crawl
 from tests.helpers import PORTAL_TZ

@@ -18,7 +18,7 @@ from portal.reports import attendance, jobs
 from portal.reports.tables import ExportJob
 from portal.trainings.tables import Course
 from tests.helpers import job_finished
-from tests.trainings.factories import upload
+from tests.trainings.uploads import upload
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 
-from portal.i18n import TRANSLATIONS_DIR, catalogue, choose_language, current_language, format_number, format_when
+from portal.core.i18n import TRANSLATIONS_DIR, catalogue, choose_language, current_language, format_number, format_when
 
 pytestmark = pytest.mark.anyio
 

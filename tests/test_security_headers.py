@@ -16,7 +16,7 @@ import pytest
 
 from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
-from portal.settings import REPO_ROOT
+from portal.core.paths import REPO_ROOT
 from tests.test_access import ACCESS, ROLES, fill, world  # noqa: F401 - world is a fixture used here
 
 pytestmark = pytest.mark.anyio

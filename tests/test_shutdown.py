@@ -21,7 +21,7 @@ import anyio
 import pytest
 
 from portal.trainings.tables import MaterialVersion
-from tests.trainings.factories import upload
+from tests.trainings.uploads import upload
 
 pytestmark = pytest.mark.anyio
 FILE_SIZE = 24 * 1024 * 1024  # well past the loopback socket buffers (a few MiB at most)

@@ -5,15 +5,16 @@ import pytest
 
 from portal.certificates import eligibility, issue
 from portal.events.tables import Registration
-from tests.certificates.factories import make_event, make_registration
-from tests.trainings.factories import make_course_with_material, upload
+from tests.factories import make_event_with_sessions, make_registration
+from tests.trainings.uploads import make_course_with_material, upload
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_ticket_page_shows_certificate_and_materials(client, create_user, settings):
     coordinator = await create_user("coordinator")
-    event_id, sessions = await make_event(kind="district_workshop", district="khulna", days=1, title="Workshop")
+    event_id, sessions = await make_event_with_sessions(kind="district_workshop", district="khulna", days=1,
+                                                        title="Workshop")
     registration_id = await make_registration(event_id, attend=sessions)
     await eligibility.set_override(coordinator, event_id, registration_id, "yes", "test")
     certificate, _ = await issue.issue_one(coordinator, event_id, registration_id)

@@ -14,9 +14,9 @@ from portal.auth.guards import ADMINS, current_user
 from portal.auth.middleware import SESSION_COOKIE
 from portal.core.districts import DISTRICTS
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.i18n import N_
-from portal.i18n import gettext as _
 
 
 def _safe_next(target: str | None) -> str:

@@ -18,10 +18,10 @@ from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone
 from portal.db import write_transaction
-from portal.i18n import gettext as _
 
 SESSION_LIFETIME = dt.timedelta(days=14)
 LINK_LIFETIME = dt.timedelta(days=3)

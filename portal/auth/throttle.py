@@ -32,9 +32,9 @@ from typing import Any
 
 from portal.auth.tables import LoginFailure, LoginSession
 from portal.core.errors import DomainError
+from portal.core.i18n import format_number, ngettext
+from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
-from portal.i18n import format_number, ngettext
-from portal.i18n import gettext as _
 
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 ACCOUNT_WINDOW = dt.timedelta(days=1)

@@ -16,11 +16,11 @@ from portal.certificates.render import CertificateFacts, render_certificate
 from portal.core import clock
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render, wants_fragment
-from portal.reports.renderers import content_disposition
+from portal.exports import CONTENT_TYPES, content_disposition
 
 
 def _pdf(filename: str, body: bytes, disposition: str = "attachment") -> Response:
-    return Response(body, media_type="application/pdf",
+    return Response(body, media_type=CONTENT_TYPES["pdf"],
                     headers={"Content-Disposition": content_disposition(filename, disposition)})
 
 
@@ -121,7 +121,7 @@ class EventCertificateController(Controller):
         event = await eligibility.load_event(current_user(request), event_id)
         ids = await delivery.event_certificate_ids(event_id)
         base, tz = _base(request)
-        return Stream(delivery.zip_stream(ids, base, tz), media_type="application/zip",
+        return Stream(delivery.zip_stream(ids, base, tz), media_type=CONTENT_TYPES["zip"],
                       headers={"Content-Disposition": content_disposition(delivery.zip_name(event))})
 
     @get("/print", name="certificates.print")

@@ -14,8 +14,8 @@ from portal.certificates.programme import Programme, load
 from portal.certificates.render import CertificateFacts, render_certificate, render_certificates
 from portal.certificates.tables import Certificate
 from portal.core.districts import BY_CODE
+from portal.core.vocab import KINDS
 from portal.events.tables import CheckIn, Registration, Session
-from portal.events.vocab import KINDS
 
 
 def verification_url(base_url: str, code: str) -> str:

@@ -20,9 +20,9 @@ from portal.certificates.tables import Certificate, CertificateHistory, PoolMemb
 from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import format_when
 from portal.db import write_transaction
 from portal.events.tables import Participant, Registration, Session
-from portal.i18n import format_when
 
 log = logging.getLogger("portal.certificates")
 

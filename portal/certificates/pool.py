@@ -16,7 +16,7 @@ from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import is_unique_violation, write_transaction
 from portal.events.tables import CheckIn, Event, Registration
-from portal.reports.renderers import Column, Export, render_csv
+from portal.exports import Column, Export, render_csv
 
 STATUSES = {"active": "Active", "inactive": "Inactive"}
 DELIVERING_ROLES = ("facilitator", "trainer")

@@ -8,10 +8,10 @@ from litestar.params import FromPath
 from portal.certificates import delivery, verify
 from portal.certificates.tables import Certificate
 from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, render
 from portal.events.tables import Registration
-from portal.i18n import gettext as _
-from portal.reports.renderers import content_disposition
+from portal.exports import CONTENT_TYPES, content_disposition
 
 
 class VerifyController(Controller):
@@ -58,6 +58,6 @@ class TicketCertificateController(Controller):
             raise NotFound(_("No such certificate."))
         settings = request.app.state.settings
         filename, body = await delivery.one_pdf(row["id"], settings.base_url, settings.tz)
-        return Response(body, media_type="application/pdf",
+        return Response(body, media_type=CONTENT_TYPES["pdf"],
                         headers={"Content-Disposition": content_disposition(filename)})
 

@@ -11,9 +11,9 @@ from portal.certificates.tables import Certificate, VerifyHit
 from portal.core import clock
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError
-from portal.events.vocab import KINDS
-from portal.i18n import N_
-from portal.i18n import gettext as _
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
+from portal.core.vocab import KINDS
 
 WINDOW = dt.timedelta(minutes=10)
 MAX_PER_WINDOW = 60

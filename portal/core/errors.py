@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.i18n import gettext as _
+from portal.core.i18n import gettext as _
 
 
 class DomainError(Exception):

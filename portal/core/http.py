@@ -18,7 +18,7 @@ from litestar.exceptions import ClientException
 from litestar.file_system import BaseLocalFileSystem
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.settings import REPO_ROOT
+from portal.core.paths import REPO_ROOT
 
 log = logging.getLogger("portal.requests")
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from portal.i18n import gettext as _
+from portal.core.i18n import gettext as _
 
 
 class PhoneError(ValueError):

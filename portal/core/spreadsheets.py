@@ -22,9 +22,9 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext as _
 from portal.core.validation import clean_text
-from portal.i18n import format_number
-from portal.i18n import gettext as _
 
 
 @dataclass(frozen=True)

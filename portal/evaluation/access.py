@@ -18,8 +18,8 @@ from typing import Any
 
 from portal.auth.services import CurrentUser
 from portal.core.errors import DomainError, NotFound
+from portal.core.i18n import gettext as _
 from portal.events.tables import Event, Participant, Registration
-from portal.i18n import gettext as _
 from portal.trainings.materials import Viewer
 
 TEACHING_ROLES = ("trainer", "facilitator")

@@ -19,13 +19,13 @@ from typing import Any
 from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound
+from portal.core.i18n import gettext as _
 from portal.db import is_unique_violation, write_transaction
 from portal.evaluation import bank
 from portal.evaluation.scoring import Scored, parse_response, percent, score
 from portal.evaluation.tables import Answer, Attempt, EventQuiz, ExtraAttempt
-from portal.events.registrations import SEATED
+from portal.events.registrations.services import SEATED
 from portal.events.tables import Registration
-from portal.i18n import gettext as _
 
 GRACE = dt.timedelta(minutes=2)
 

@@ -13,11 +13,11 @@ from typing import Any
 from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
 from portal.db import write_transaction
 from portal.evaluation.scoring import KINDS, normalise_text
 from portal.evaluation.tables import Answer, Attempt, EventQuiz, Question, Quiz, QuizItem
-from portal.i18n import N_
-from portal.i18n import gettext as _
 from portal.trainings.services import get_course
 
 MAX_CHOICES = 6

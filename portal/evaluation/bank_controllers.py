@@ -11,10 +11,10 @@ from litestar.params import FromPath
 
 from portal.auth.guards import current_user, staff
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.evaluation import access, bank
 from portal.evaluation.bank import KIND_LABELS, MAX_CHOICES
-from portal.i18n import gettext as _
 from portal.trainings import services as trainings
 from portal.trainings.materials import Viewer
 

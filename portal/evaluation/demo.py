@@ -14,8 +14,8 @@ from typing import Any
 from portal.auth.services import CurrentUser
 from portal.evaluation import attempts, bank, feedback, setup
 from portal.evaluation.tables import Answer, Attempt, EventQuiz, FeedbackForm
-from portal.events import checkin
-from portal.events.services import list_sessions
+from portal.events.checkin import services as checkin
+from portal.events.management.services import list_sessions
 from portal.events.tables import Registration
 
 QUESTIONS: list[dict[str, Any]] = [

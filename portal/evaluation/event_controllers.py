@@ -13,14 +13,15 @@ from litestar.params import FromPath, FromQuery
 from portal.auth.guards import current_user, staff
 from portal.core import clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.evaluation import access, attempts, bank, paper, results, setup
 from portal.evaluation.feedback import RATINGS, SCALE, TEXTS
 from portal.evaluation.setup import STAGES
-from portal.events import selfcheck, services
+from portal.events.management import services
 from portal.events.qr import qr_svg
-from portal.i18n import gettext as _
-from portal.reports.renderers import content_disposition
+from portal.events.selfcheck import services as selfcheck
+from portal.exports import CONTENT_TYPES, content_disposition
 from portal.trainings.materials import Viewer
 
 
@@ -97,7 +98,7 @@ class EventEvaluationController(Controller):
         quiz = await bank.get_quiz(eq["quiz"])
         body = paper.paper_pdf(event_title=event["title"], stage_label=STAGES[stage], quiz=quiz,
                                questions=await bank.quiz_questions(eq["quiz"]), time_limit=quiz["time_limit"])
-        return Response(body, media_type="application/pdf", headers={
+        return Response(body, media_type=CONTENT_TYPES["pdf"], headers={
             "Content-Disposition": content_disposition(f"{stage}-test-event-{event_id}.pdf", "inline")})
 
     async def _entry(self, request: Request, event_id: int, stage: str, registration_id: int | None,

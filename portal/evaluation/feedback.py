@@ -19,12 +19,12 @@ from typing import Any
 
 from portal.core import clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
 from portal.db import is_unique_violation, write_transaction
 from portal.evaluation.tables import FeedbackForm, FeedbackResponse, FeedbackRoll
-from portal.events.registrations import SEATED
+from portal.events.registrations.services import SEATED
 from portal.events.tables import Registration
-from portal.i18n import N_
-from portal.i18n import gettext as _
 
 RATINGS = {"content": N_("Content of the sessions"), "facilitators": N_("Facilitators"),
            "logistics": N_("Venue and logistics"), "overall": N_("Overall")}

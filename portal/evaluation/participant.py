@@ -13,13 +13,14 @@ from typing import Any
 
 from portal.core import clock
 from portal.core.errors import DomainError, NotFound
+from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.evaluation import attempts, feedback
 from portal.evaluation.tables import EventQuiz, FeedbackRoll
-from portal.events import registrations, selfcheck
-from portal.events.registrations import SEATED
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import SEATED
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import Registration
-from portal.i18n import gettext as _
 
 
 async def seated(token: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.web import client_ip, form_dict, render
 from portal.evaluation import attempts, bank, feedback, participant
 from portal.evaluation.setup import STAGES
-from portal.events.ticket_controllers import TICKET_COOKIE
+from portal.events.tickets.cookie import TICKET_COOKIE
 
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 

@@ -8,12 +8,12 @@ from typing import Any
 from portal.auth.services import CurrentUser
 from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
 from portal.db import is_unique_violation
 from portal.evaluation import access
 from portal.evaluation.tables import Attempt, EventQuiz, ExtraAttempt, FeedbackForm, Quiz
 from portal.events.tables import Registration, Session
-from portal.i18n import N_
-from portal.i18n import gettext as _
 
 STAGES = {"pre": N_("Pre-test"), "post": N_("Post-test")}
 STATES = ("open", "closed")

@@ -9,9 +9,9 @@ from typing import Any
 from portal.core.districts import find_district
 from portal.core.errors import ValidationFailed
 from portal.core.validation import clean_email, clean_phone, clean_text
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 
-# The check-in window's defaults (portal.events.window explains the rule); here so that the form,
+# The check-in window's defaults (portal.events.checkin.window explains the rule); here so that the form,
 # which window.py's module does not need, can be read without the tables.
 DEFAULT_OPENS_BEFORE = 60
 DEFAULT_CLOSES_AFTER = 60

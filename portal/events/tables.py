@@ -56,7 +56,7 @@ class Event(Table, tablename="event"):
     completion_percent = Integer(default=100)
     walk_ins = Boolean(default=False)
     # The check-in window of each session: open this many minutes before it starts, closed this many
-    # after it ends (portal.events.window). Staff can still check someone in outside it, on purpose.
+    # after it ends (portal.events.checkin.window). Staff can still check someone in outside it, on purpose.
     checkin_opens_before = Integer(default=60)
     checkin_closes_after = Integer(default=60)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -113,7 +113,7 @@ class UndoneCheckIn(Table, tablename="check_in_undone"):
 
 
 class SelfCheckInFailure(Table, tablename="self_checkin_failure"):
-    """An attempt at self check-in counted to limit guessing (portal/events/selfcheck.py, rule 3): a
+    """An attempt at self check-in counted to limit guessing (portal/events/selfcheck/services.py, rule 3): a
     phone number that found nothing, a walk-in, or a wrong typed code (`kind`)."""
 
     session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)

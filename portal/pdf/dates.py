@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+from portal.core.i18n import bangla_digits  # noqa: F401 - re-exported for the PDFs
 
 # Gregorian month names as written in Bangladesh (not the Bangla calendar's months).
 MONTHS_BN = (
@@ -38,11 +38,6 @@ MONTHS_EN = (
     "November",
     "December",
 )
-
-
-def bangla_digits(value: object) -> str:
-    """Return str(value) with the digits 0-9 replaced by ০-৯."""
-    return str(value).translate(_DIGITS)
 
 
 def bangla_date(day: dt.date) -> str:

@@ -12,11 +12,11 @@ from typing import Any
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.evaluation.scoring import percent
 from portal.evaluation.tables import Attempt, FeedbackResponse
 from portal.events.tables import CheckIn, Event, Participant, Registration, Session
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
-from portal.reports.renderers import pseudonymise
+from portal.exports import pseudonymise
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 DISTRICT_CODES = frozenset(d.code for d in DISTRICTS)

@@ -15,8 +15,8 @@ from litestar.params import FromPath, QueryParameter
 from portal.auth.guards import ADMINS, current_user
 from portal.core import clock
 from portal.core.errors import ValidationFailed
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.reports import api, api_docs, api_keys, knowledge
 from portal.reports.api_schema import (
     ERROR_RESPONSES,

@@ -23,10 +23,10 @@ import anyio.to_thread
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
 from portal.core.validation import query_date
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.db import fetch_tuples
 from portal.events.tables import CheckIn, Registration, Session
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
-from portal.reports.renderers import DHAKA, RENDERERS, Column, Export, pseudonymise
+from portal.exports import DHAKA, RENDERERS, Column, Export, pseudonymise
 
 BATCH = 2000  # rows per query: the memory an export holds, whatever its size
 SHAPES = {"long": "One row per check-in", "wide": "One row per registration, a column per session"}
@@ -403,8 +403,3 @@ def scoped(flt: AttendanceFilter, user: Any) -> AttendanceFilter:
     """The filter limited to what this user may see."""
     return replace(flt, scope=user_scope(user))
 
-
-RENDERERS_CONTENT_TYPES = {
-    "csv": "text/csv",  # the response adds the charset
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}

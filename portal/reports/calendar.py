@@ -9,8 +9,8 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from portal.core.districts import district_name
+from portal.core.vocab import KINDS
 from portal.events.tables import Event
-from portal.events.vocab import KINDS
 
 # Cancelled events stay in the feed marked CANCELLED, so a subscribed calendar removes them.
 FEED_STATUSES = ("published", "completed", "cancelled")

@@ -14,10 +14,11 @@ from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core import clock
 from portal.core.districts import districts_in
 from portal.core.errors import NotFound
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.core.web import form_dict, redirect, render
-from portal.events import services as events
+from portal.events.management import services as events
 from portal.events.tables import Event
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.exports import CONTENT_TYPES, content_disposition
 from portal.reports import attendance, calendar, jobs
 from portal.reports.attendance import FORMATS, SHAPES
 from portal.trainings.tables import Course
@@ -147,9 +148,8 @@ class ReportController(Controller):
         if job["status"] != "done":
             return render(request, "reports/job.html", _job_context(request, job),
                           status_code=410 if job["status"] == "expired" else 409)
-        media = attendance.RENDERERS_CONTENT_TYPES[job["fmt"]]
-        return File(path=job["path"], media_type=media, headers={"Cache-Control": "no-store"},
-                    filename=job["filename"])
+        return File(path=job["path"], media_type=CONTENT_TYPES[job["fmt"]], headers={
+            "Cache-Control": "no-store", "Content-Disposition": content_disposition(job["filename"])})
 
 
 class CalendarController(Controller):
@@ -160,9 +160,9 @@ class CalendarController(Controller):
     async def _feed(self, request: Request, district: str | None) -> Response:
         settings = request.app.state.settings
         body = await calendar.feed(settings.base_url, clock.today(settings.tz), district)
-        return Response(body, media_type="text/calendar",
+        return Response(body, media_type=CONTENT_TYPES["ics"],
                         headers={"Cache-Control": "public, max-age=900",
-                                 "Content-Disposition": 'inline; filename="events.ics"'})
+                                 "Content-Disposition": content_disposition("events.ics", "inline")})
 
     @get("/calendar.ics", name="reports.calendar")
     async def all_events(self, request: Request) -> Response:

@@ -9,12 +9,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from portal.core.districts import district_name
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.evaluation import results
 from portal.evaluation.results import Gain, gain_figures, group_figures
 from portal.events.tables import Event
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.exports import Column, Sheet
 from portal.reports.attendance import AttendanceFilter, event_conditions
-from portal.reports.renderers import Column, Sheet
 
 HELD = ("published", "completed")
 DIMENSIONS = {"district": "Participant's district", "gender": "Gender", "stakeholder_type": "Stakeholder type"}

@@ -15,10 +15,10 @@ from piccolo.query.functions.aggregate import Count
 
 from portal.certificates.tables import Certificate, PoolMember
 from portal.core.districts import district_name
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.events.tables import CheckIn, Event, Registration, Session
-from portal.events.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.exports import DHAKA, Column, Sheet
 from portal.reports.attendance import AttendanceFilter, event_conditions
-from portal.reports.renderers import DHAKA, Column, Sheet
 
 HELD = ("published", "completed")  # drafts and cancelled events were not held
 CERT_KINDS = {"participation": "Participation", "completion": "Completion", "master_trainer": "Master trainer"}

@@ -12,9 +12,9 @@ from portal.auth.guards import COORDINATORS, current_user
 from portal.core import clock
 from portal.core.validation import query_date
 from portal.core.web import render
+from portal.exports import render_workbook
 from portal.reports import knowledge, summary
 from portal.reports.attendance import stream_body, user_scope
-from portal.reports.renderers import render_workbook
 
 
 def _today(request: Request) -> dt.date:

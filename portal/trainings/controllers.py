@@ -14,18 +14,13 @@ from portal.core.errors import ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.settings import MAX_UPLOAD_MB_CEILING
 from portal.trainings import materials, services
-from portal.trainings.files import Store
 from portal.trainings.materials import AUDIENCES, LANGUAGES, Upload, Viewer
+from portal.trainings.serving import store
 
 MB = 1024 * 1024
 # The route accepts bodies up to the ceiling; the configured limit is checked before reading.
 UPLOAD_BODY_LIMIT = (MAX_UPLOAD_MB_CEILING + 1) * MB
 FORM_SLACK = MB  # room for the other form fields and the multipart framing
-
-
-def store(request: Request) -> Store:
-    """The material store under this app's data directory."""
-    return Store(request.app.state.settings.materials_dir)
 
 
 def max_bytes(request: Request) -> int:

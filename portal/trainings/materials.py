@@ -17,8 +17,8 @@ from piccolo.query.functions.aggregate import Count
 from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.db import write_transaction
-from portal.i18n import gettext as _
 from portal.trainings.files import FileRefused, Store, check_type, display_name
 from portal.trainings.services import _text, get_course
 from portal.trainings.tables import Download, Material, MaterialVersion, Module

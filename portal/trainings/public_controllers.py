@@ -14,11 +14,10 @@ from litestar.response import Stream
 from portal.auth.guards import staff
 from portal.core.errors import NotFound
 from portal.core.web import render
-from portal.reports.renderers import content_disposition
+from portal.exports import CONTENT_TYPES, content_disposition
 from portal.trainings import materials, services
-from portal.trainings.controllers import store
 from portal.trainings.materials import AUDIENCES, LANGUAGES, Viewer
-from portal.trainings.serving import file_response, zip_stream
+from portal.trainings.serving import file_response, store, zip_stream
 
 
 def _visible_course_ids(viewer: NamedDependency[Viewer]) -> set[int] | None:
@@ -74,7 +73,7 @@ class MyCoursesController(Controller):
         for _, _, version in entries:
             await materials.log_download(version, viewer, "pack")
         name = f"{course['title']} - materials.zip"
-        return Stream(zip_stream([(arcname, path) for arcname, path, _ in entries]), media_type="application/zip",
+        return Stream(zip_stream([(arcname, path) for arcname, path, _ in entries]), media_type=CONTENT_TYPES["zip"],
                       headers={"Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})
 
 

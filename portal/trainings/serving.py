@@ -12,10 +12,15 @@ from pathlib import Path
 from litestar import Request, Response
 from litestar.response import Stream
 
-from portal.reports.renderers import content_disposition
-from portal.trainings.files import CHUNK, read_range
+from portal.exports import content_disposition
+from portal.trainings.files import CHUNK, Store, read_range
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def store(request: Request) -> Store:
+    """The material store under this app's data directory."""
+    return Store(request.app.state.settings.materials_dir)
 
 
 @dataclass(frozen=True)

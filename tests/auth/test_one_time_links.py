@@ -13,7 +13,7 @@ from portal.auth.tables import LoginSession, OneTimeLink, User
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.tables import AuditEntry
-from tests.certificates.factories import make_event, make_person, make_registration
+from tests.factories import make_event_with_sessions, make_person, make_registration
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.anyio
@@ -96,7 +96,7 @@ async def pool_member_id(create_user):
     from portal.certificates.tables import PoolMember
 
     coordinator = await create_user("coordinator")
-    tot_id, sessions = await make_event(kind="tot", days=1, title="ToT")
+    tot_id, sessions = await make_event_with_sessions(kind="tot", days=1, title="ToT")
     person = await make_person("Nasrin Akter", email="nasrin@example.org")
     await issue.issue_one(coordinator, tot_id, await make_registration(tot_id, person, attend=sessions))
     return coordinator, (await PoolMember.select(PoolMember.id).first())["id"]

@@ -15,8 +15,8 @@ from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
 from portal.auth.tables import LoginSession
 from portal.db import is_sqlite
-from portal.events.ticket_controllers import TICKET_COOKIE
-from tests.certificates.factories import make_event, make_registration, ticket_token
+from portal.events.tickets.cookie import TICKET_COOKIE
+from tests.factories import make_event_with_sessions, make_registration, ticket_token
 from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.anyio
@@ -58,7 +58,7 @@ async def walk(client: httpx.AsyncClient, user) -> dict[str, dict]:
     note(await log_in(client, user))
     note(await client.get("/manage"))  # shows, then clears, the welcome flash
     note(await client.get("/lang/bn?next=/manage"))
-    event_id, _ = await make_event(days=1)
+    event_id, _ = await make_event_with_sessions(days=1)
     note(await client.get(f"/t/{await ticket_token(await make_registration(event_id))}"))
     note(await client.post("/logout"))
     return seen

@@ -26,9 +26,9 @@ async def coordinator(create_user):
 
 
 @pytest.fixture
-async def past_tot(create_event, create_registration, create_person):
+async def past_tot(create_event_with_sessions, create_registration, create_person):
     """A 3-day ToT held in November 2026; Nasrin attended every day."""
-    event_id, sessions = await create_event(kind="tot", days=3, title="Cumilla ToT")
+    event_id, sessions = await create_event_with_sessions(kind="tot", days=3, title="Cumilla ToT")
     person = await create_person("Nasrin Akter")
     return event_id, await create_registration(event_id, person, attend=sessions)
 
@@ -96,10 +96,10 @@ async def test_a_revoked_certificates_pdf_says_revoked_with_the_date(staff_clien
 # Defect 10: master-trainer certificates before the ToT's last session has ended.
 
 @pytest.fixture
-async def running_tot(create_event, create_registration, create_person, clock):
+async def running_tot(create_event_with_sessions, create_registration, create_person, clock):
     """A 3-day ToT that started yesterday (Dhaka): its last session ends tomorrow. Nasrin attended all."""
     start = clock.now().astimezone(PORTAL_TZ).date() - dt.timedelta(days=1)
-    event_id, sessions = await create_event(kind="tot", days=3, title="Running ToT", start=start)
+    event_id, sessions = await create_event_with_sessions(kind="tot", days=3, title="Running ToT", start=start)
     return event_id, await create_registration(event_id, await create_person("Nasrin Akter"), attend=sessions)
 
 

@@ -40,8 +40,8 @@ def test_cancelled_registration_is_never_eligible_even_with_override():
         False, "cancelled")
 
 
-async def test_standings_list_attendance_and_missed_sessions(create_event, create_registration):
-    event_id, sessions = await create_event(days=3)
+async def test_standings_list_attendance_and_missed_sessions(create_event_with_sessions, create_registration):
+    event_id, sessions = await create_event_with_sessions(days=3)
     full = await create_registration(event_id, attend=sessions)
     partial = await create_registration(event_id, attend=sessions[:2])
     event = await eligibility.load_event(None, event_id)
@@ -51,16 +51,16 @@ async def test_standings_list_attendance_and_missed_sessions(create_event, creat
     assert (by_id[partial].attended, by_id[partial].required) == (2, 3)
 
 
-async def test_event_without_sessions_certifies_nobody(create_event, create_registration):
-    event_id, _ = await create_event(days=0)
+async def test_event_without_sessions_certifies_nobody(create_event_with_sessions, create_registration):
+    event_id, _ = await create_event_with_sessions(days=0)
     await create_registration(event_id)
     [standing] = await eligibility.event_standings(await eligibility.load_event(None, event_id))
     assert (standing.eligible, standing.reason) == (False, "no_sessions")
 
 
-async def test_override_is_saved_with_reason_and_audited(create_event, create_registration, create_user):
+async def test_override_is_saved_with_reason_and_audited(create_event_with_sessions, create_registration, create_user):
     user = await create_user("coordinator")
-    event_id, sessions = await create_event(days=3)
+    event_id, sessions = await create_event_with_sessions(days=3)
     registration = await create_registration(event_id, attend=sessions[:1])
     await eligibility.set_override(user, event_id, registration, "yes", "Hospitalised on day 2, made up the work")
     event = await eligibility.load_event(None, event_id)
@@ -70,18 +70,18 @@ async def test_override_is_saved_with_reason_and_audited(create_event, create_re
     assert entry["note"] == "Hospitalised on day 2, made up the work"
 
 
-async def test_override_without_reason_is_refused(create_event, create_registration, create_user):
+async def test_override_without_reason_is_refused(create_event_with_sessions, create_registration, create_user):
     user = await create_user("coordinator")
-    event_id, _ = await create_event()
+    event_id, _ = await create_event_with_sessions()
     registration = await create_registration(event_id)
     with pytest.raises(ValidationFailed) as info:
         await eligibility.set_override(user, event_id, registration, "yes", "  ")
     assert "reason" in info.value.errors
 
 
-async def test_clearing_an_override_returns_to_the_rule(create_event, create_registration, create_user):
+async def test_clearing_an_override_returns_to_the_rule(create_event_with_sessions, create_registration, create_user):
     user = await create_user("coordinator")
-    event_id, _ = await create_event()
+    event_id, _ = await create_event_with_sessions()
     registration = await create_registration(event_id, role="trainer")
     await eligibility.set_override(user, event_id, registration, "yes", "Co-facilitated and attended all")
     await eligibility.set_override(user, event_id, registration, "rule", "")

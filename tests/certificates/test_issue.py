@@ -20,9 +20,9 @@ async def coordinator(create_user):
 
 
 @pytest.fixture
-async def tot(create_event, create_registration):
+async def tot(create_event_with_sessions, create_registration):
     """A 3-day ToT in 2026 with two people who attended everything and one who missed a day."""
-    event_id, sessions = await create_event(kind="tot", days=3)
+    event_id, sessions = await create_event_with_sessions(kind="tot", days=3)
     full = [await create_registration(event_id, attend=sessions) for _ in range(2)]
     partial = await create_registration(event_id, attend=sessions[:2])
     return event_id, full, partial
@@ -66,8 +66,9 @@ async def test_organizer_outside_the_district_cannot_issue(create_user, tot):
         await issue.issue_one(organizer, event_id, first)
 
 
-async def test_concurrent_issues_get_distinct_consecutive_serials(coordinator, create_event, create_registration):
-    event_id, sessions = await create_event(days=1)
+async def test_concurrent_issues_get_distinct_consecutive_serials(coordinator, create_event_with_sessions,
+                                                                  create_registration):
+    event_id, sessions = await create_event_with_sessions(days=1)
     registrations = [await create_registration(event_id, attend=sessions) for _ in range(12)]
     results = await asyncio.gather(*(issue.issue_one(coordinator, event_id, r) for r in registrations))
     serials = sorted(row["serial"] for row, _ in results)
@@ -139,8 +140,9 @@ async def test_master_trainer_certificate_adds_to_the_pool(coordinator, tot):
     assert (member["certificate"], member["source_event"], member["status"]) == (row["id"], event_id, "active")
 
 
-async def test_participation_certificate_does_not_add_to_the_pool(coordinator, create_event, create_registration):
-    event_id, sessions = await create_event(days=1)
+async def test_participation_certificate_does_not_add_to_the_pool(coordinator, create_event_with_sessions,
+                                                                  create_registration):
+    event_id, sessions = await create_event_with_sessions(days=1)
     await issue.issue_one(coordinator, event_id, await create_registration(event_id, attend=sessions))
     assert await PoolMember.count() == 0
 
@@ -187,7 +189,7 @@ async def test_history_rows_are_kept(coordinator, tot):
 
 
 async def test_ticket_lists_only_valid_certificates(coordinator, tot):
-    from tests.certificates.factories import ticket_token
+    from tests.factories import ticket_token
 
     event_id, [first, second], _ = tot
     row, _ = await issue.issue_one(coordinator, event_id, first)

@@ -18,9 +18,9 @@ async def coordinator(create_user):
 
 
 @pytest.fixture
-async def workshop(create_event, create_registration, create_person):
+async def workshop(create_event_with_sessions, create_registration, create_person):
     """A 2-day workshop where two people attended every session."""
-    event_id, sessions = await create_event(days=2, title="Safe migration workshop")
+    event_id, sessions = await create_event_with_sessions(days=2, title="Safe migration workshop")
     for name in ("Rahima Begum", "Karim Sheikh"):
         await create_registration(event_id, await create_person(name), attend=sessions)
     return event_id

@@ -13,7 +13,7 @@ from portal.certificates import issue, jobs, verify
 from portal.certificates.tables import Certificate
 from portal.core import clock as portal_clock
 from portal.pdf.testing import can_rasterize, rasterize
-from tests.certificates.factories import ticket_token
+from tests.factories import ticket_token
 
 pytestmark = pytest.mark.anyio
 needs_pdftoppm = pytest.mark.skipif(not can_rasterize(), reason="pdftoppm (poppler-utils) is not installed")
@@ -25,9 +25,9 @@ async def coordinator(create_user):
 
 
 @pytest.fixture
-async def workshop(create_event, create_registration, create_person):
+async def workshop(create_event_with_sessions, create_registration, create_person):
     """A 3-day Khulna workshop: Rahima attended all, Karim missed day 3, a trainer ran it."""
-    event_id, sessions = await create_event(days=3, title="Safe migration workshop")
+    event_id, sessions = await create_event_with_sessions(days=3, title="Safe migration workshop")
     rahima = await create_registration(event_id, await create_person("Rahima <Begum> & Co", "রহিমা বেগম"),
                                        attend=sessions)
     karim = await create_registration(event_id, await create_person("Karim Sheikh"), attend=sessions[:2])
@@ -236,14 +236,15 @@ async def test_settings_are_printed_on_certificates(client, create_user, login, 
 
 
 @pytest.fixture
-async def pool_member(coordinator, create_event, create_registration, create_person):
+async def pool_member(coordinator, create_event_with_sessions, create_registration, create_person):
     """Certified by a Khulna ToT, then trainer of a later workshop that two people attended."""
-    tot_id, tot_sessions = await create_event(kind="tot", days=1, title="ToT Khulna")
+    tot_id, tot_sessions = await create_event_with_sessions(kind="tot", days=1, title="ToT Khulna")
     person = await create_person("Nasrin Akter", email="nasrin@example.org", organisation="=HYPERLINK()")
     await issue.issue_one(coordinator, tot_id, await create_registration(tot_id, person, attend=tot_sessions))
     import datetime as dt
 
-    later, later_sessions = await create_event(days=1, title="Jashore workshop", start=dt.date(2026, 12, 10))
+    later, later_sessions = await create_event_with_sessions(days=1, title="Jashore workshop",
+                                                             start=dt.date(2026, 12, 10))
     await create_registration(later, person, role="trainer", attend=later_sessions)
     for _ in range(2):
         await create_registration(later, attend=later_sessions)

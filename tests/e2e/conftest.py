@@ -1,4 +1,4 @@
-"""Browser tests: a real server (`python -m portal serve`) and Debian's Chromium via Playwright.
+"""Browser tests: a real server (tests/e2e/server.py) and Debian's Chromium via Playwright.
 
 Without /usr/bin/chromium the tests are skipped with a reason; with PORTAL_REQUIRE_BROWSER=1
 (CI) they fail instead. Screenshots go to build/screenshots/ (or PORTAL_SCREENSHOTS) for people to look at.
@@ -7,16 +7,12 @@ Without /usr/bin/chromium the tests are skipped with a reason; with PORTAL_REQUI
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.server import running_portal
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -24,8 +20,6 @@ LAUNCH_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
-ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "admin password 2026"
-ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("PORTAL_SCREENSHOTS")
                    or Path(__file__).resolve().parents[2] / "build" / "screenshots")
 PIXEL_5 = {"viewport": {"width": 393, "height": 851}, "device_scale_factor": 2.75, "is_mobile": True,
@@ -40,44 +34,12 @@ def _require_browser() -> None:
         pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(migrated_database, tmp_path_factory) -> Iterator[str]:
-    """The portal served by uvicorn on a free port, on a copy of the migrated SQLite database."""
+    """The portal on a free port (tests/e2e/server.py), for the whole session."""
     _require_browser()
-    data_dir = tmp_path_factory.mktemp("live-data")
-    shutil.copyfile(migrated_database, data_dir / "portal.sqlite3")
-    port = _free_port()
-    env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir), "PORTAL_PORT": str(port),
-           "PORTAL_ADMIN_EMAIL": ADMIN_EMAIL, "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
-           "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
-    env.pop("DATABASE_URL", None)
-    log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
-    # The server's clock starts at the suite's "now" (tests/e2e/serve_at.py), like every other test's.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    process = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve_at"], env=env, stdout=log, stderr=log,
-                               cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"server did not start: {(data_dir / 'server.log').read_text()}")
+    with running_portal(migrated_database, tmp_path_factory.mktemp("live-data")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="session")

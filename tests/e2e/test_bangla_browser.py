@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from portal.i18n import format_when
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, screenshot
+from portal.core.i18n import format_when
+from tests.e2e.conftest import screenshot
 from tests.e2e.flow import PHONE_360, issue_certificate, log_in, seed, self_check_in_link
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.helpers import PORTAL_TZ, TEST_NOW
 
 pytestmark = pytest.mark.browser

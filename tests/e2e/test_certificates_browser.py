@@ -2,13 +2,7 @@
 page from the QR code of one certificate, on a phone-sized screen."""
 
 import io
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -17,7 +11,8 @@ import pytest
 import zxingcpp
 
 from portal.pdf.testing import can_rasterize, rasterize
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, _free_port, _require_browser, screenshot
+from tests.e2e.conftest import _require_browser, screenshot
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD, running_portal
 
 pytestmark = pytest.mark.browser
 PEOPLE = 40
@@ -51,32 +46,13 @@ def _seed(path: Path) -> int:
 def cert_server(migrated_database, tmp_path_factory):
     """A server of its own, on a database seeded with an event, people and check-ins."""
     _require_browser()
-    data_dir = tmp_path_factory.mktemp("cert-live")
-    shutil.copyfile(migrated_database, data_dir / "portal.sqlite3")
-    event_id = _seed(data_dir / "portal.sqlite3")
-    port = _free_port()
-    env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir), "PORTAL_PORT": str(port),
-           "PORTAL_ADMIN_EMAIL": ADMIN_EMAIL, "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
-           "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
-    env.pop("DATABASE_URL", None)
-    log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([sys.executable, "-m", "portal", "serve"], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"server did not start: {(data_dir / 'server.log').read_text()}")
-        yield url, event_id
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    seeded = {}
+
+    def prepare(data_dir: Path, env: dict) -> None:
+        seeded["event"] = _seed(data_dir / "portal.sqlite3")
+
+    with running_portal(migrated_database, tmp_path_factory.mktemp("cert-live"), prepare) as url:
+        yield url, seeded["event"]
 
 
 @pytest.mark.skipif(not can_rasterize(), reason="pdftoppm (poppler-utils) is not installed")

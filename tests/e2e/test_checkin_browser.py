@@ -7,9 +7,10 @@ import pytest
 import qrcode
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LAUNCH_ARGS, PIXEL_5, screenshot
+from tests.e2e.conftest import LAUNCH_ARGS, PIXEL_5, screenshot
 from tests.e2e.flow import log_in, post
 from tests.e2e.flow import seed as flow_seed
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD
 
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 640, 480

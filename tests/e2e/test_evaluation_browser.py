@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, screenshot
+from tests.e2e.conftest import screenshot
 from tests.e2e.flow import PHONE_360, log_in, post, seed
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.e2e.test_pages_quality import serious_violations, small_targets
 
 pytestmark = pytest.mark.browser

@@ -2,54 +2,31 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import _free_port, _require_browser, screenshot
+from tests.e2e.conftest import _require_browser, screenshot
 from tests.e2e.seed_materials import COORDINATOR_EMAIL, COURSE, MANUAL, TRAINER_EMAIL, TRAINER_PASSWORD
+from tests.e2e.server import ROOT, running_portal
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def materials_server(migrated_database, tmp_path_factory) -> Iterator[str]:
     """A server of its own, on a database seeded with a course the trainer teaches."""
     _require_browser()
-    data_dir = tmp_path_factory.mktemp("materials-live")
-    shutil.copyfile(migrated_database, data_dir / "portal.sqlite3")
-    port = _free_port()
-    env = {**os.environ, "PORTAL_DATA_DIR": str(data_dir), "PORTAL_PORT": str(port),
-           "PORTAL_BASE_URL": f"http://127.0.0.1:{port}", "PYTHONPATH": str(REPO)}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "tests.e2e.seed_materials", str(data_dir)], env=env, check=True,
-                   cwd=REPO, capture_output=True, timeout=60)
-    log = open(data_dir / "server.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([sys.executable, "-m", "portal", "serve"], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"server did not start: {(data_dir / 'server.log').read_text()}")
+
+    def prepare(data_dir: Path, env: dict) -> None:
+        subprocess.run([sys.executable, "-m", "tests.e2e.seed_materials", str(data_dir)], env=env, check=True,
+                       cwd=ROOT, capture_output=True, timeout=60)
+
+    with running_portal(migrated_database, tmp_path_factory.mktemp("materials-live"), prepare) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_trainer_finds_their_course_and_downloads_the_manual(materials_server, phone, tmp_path):

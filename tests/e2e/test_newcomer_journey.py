@@ -20,9 +20,10 @@ import zxingcpp
 from playwright.sync_api import expect
 
 from portal.pdf.testing import can_rasterize, rasterize
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, CHROMIUM, LAUNCH_ARGS, screenshot
+from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS, screenshot
 from tests.e2e.flow import PHONE_360
 from tests.e2e.flow import log_in as log_in_page
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.e2e.test_checkin_browser import write_y4m
 from tests.helpers import PORTAL_TZ, TEST_NOW
 

@@ -6,9 +6,10 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, screenshot
+from tests.e2e.conftest import screenshot
 from tests.e2e.flow import PHONE_360, issue_certificate, post, seed, self_check_in_link
 from tests.e2e.flow import log_in as log_in_as
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, screenshot
+from tests.e2e.conftest import screenshot
+from tests.e2e.server import ADMIN_EMAIL, ADMIN_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ import pytest
 
 from portal.evaluation import attempts
 from portal.events.tables import Participant, Registration
-from tests.certificates.factories import ticket_token
-from tests.evaluation.factories import answers, make_registration, make_world
+from tests.evaluation.worlds import answers, make_world
+from tests.factories import make_registration, ticket_token
 
 pytestmark = pytest.mark.anyio
 

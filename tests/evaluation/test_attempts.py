@@ -9,7 +9,8 @@ import pytest
 
 from portal.evaluation import attempts, setup
 from portal.evaluation.tables import Answer, Attempt, EventQuiz
-from tests.evaluation.factories import answers, make_registration
+from tests.evaluation.worlds import answers
+from tests.factories import make_registration
 
 pytestmark = pytest.mark.anyio
 ALL_RIGHT, ALL_WRONG = [True] * 4, [False] * 4
@@ -75,7 +76,7 @@ async def test_only_seated_participants_take_tests(world):
 
 
 async def test_answers_after_the_time_limit_are_kept_and_marked_late(clock, db):
-    from tests.evaluation.factories import make_world
+    from tests.evaluation.worlds import make_world
 
     world = await make_world(time_limit=10)
     on_time, late = await make_registration(world.event_id), await make_registration(world.event_id)
@@ -115,7 +116,7 @@ async def test_attempt_page_and_resend_over_http(client, world):
 
 
 async def test_removing_the_session_a_test_is_given_in_keeps_the_test(world, create_user):
-    from portal.events import services
+    from portal.events.management import services
 
     coordinator = await create_user("coordinator")
     await setup.assign(coordinator, world.event_id, {"stage": "pre", "quiz": str(world.quiz_id),

@@ -9,7 +9,8 @@ from portal.certificates.eligibility import decide
 from portal.core.errors import DomainError
 from portal.core.tables import AuditEntry
 from portal.evaluation import access, setup
-from tests.evaluation.factories import make_registration, make_world, take
+from tests.evaluation.worlds import make_world, take
+from tests.factories import make_registration
 
 pytestmark = pytest.mark.anyio
 BASE = {"status": "registered", "role": "participant", "total": 2, "percent": 100, "override": None}

@@ -7,7 +7,7 @@ import pytest
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.evaluation import feedback, setup
 from portal.evaluation.tables import FeedbackForm, FeedbackResponse, FeedbackRoll
-from tests.evaluation.factories import make_registration
+from tests.factories import make_registration
 
 pytestmark = pytest.mark.anyio
 SECRET = "test-secret-key" * 3
@@ -76,7 +76,7 @@ def test_a_pass_opens_one_form_for_one_person():
 async def test_feedback_from_the_ticket_over_http_is_stored_once(client, world, coordinator):
     form_id = await _form(coordinator, world)
     registration = await make_registration(world.event_id)
-    from tests.certificates.factories import ticket_token
+    from tests.factories import ticket_token
 
     token = await ticket_token(registration)
     assert "Tell us what you thought" in (await client.get(f"/t/{token}")).text

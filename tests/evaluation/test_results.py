@@ -7,7 +7,8 @@ import pytest
 from portal.evaluation import results, setup
 from portal.evaluation.results import gain_figures
 from portal.events.tables import Participant, Registration
-from tests.evaluation.factories import make_registration, take
+from tests.evaluation.worlds import take
+from tests.factories import make_registration
 
 pytestmark = pytest.mark.anyio
 R, W = True, False

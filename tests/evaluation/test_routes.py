@@ -9,10 +9,10 @@ import pytest
 
 from portal.core import clock as portal_clock
 from portal.evaluation.tables import Answer, Attempt, EventQuiz, Question, Quiz
-from portal.events import selfcheck
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import Registration
-from tests.certificates.factories import ticket_token
-from tests.evaluation.factories import make_registration, take
+from tests.evaluation.worlds import take
+from tests.factories import make_registration, ticket_token
 
 pytestmark = pytest.mark.anyio
 

@@ -6,7 +6,8 @@ import pytest
 
 from portal.evaluation import attempts, scoring
 from portal.evaluation.tables import Answer, Attempt
-from tests.evaluation.factories import make_registration, take
+from tests.evaluation.worlds import take
+from tests.factories import make_registration
 
 ONE_RIGHT = [{"en": "A", "bn": "", "correct": True}, {"en": "B", "bn": "", "correct": False},
              {"en": "C", "bn": "", "correct": False}]

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import functools
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.core import clock
 from portal.core.audit import Actor
-from portal.events import registrations, services
-from portal.events.tables import Participant, Session
+from portal.events.management import services
+from portal.events.registrations import services as registrations
+from portal.events.tables import Session
+from tests import factories
 from tests.helpers import session_around_now
 
 DHAKA = ZoneInfo("Asia/Dhaka")
-PHONES = itertools.count(1_000_000)
 
 
 @pytest.fixture
@@ -24,8 +25,9 @@ async def coordinator(create_user):
 
 
 @pytest.fixture
-def create_event(coordinator):
-    """Factory: an event of two days from today (two sessions, the first under way) in `district`; its id."""
+def plan_event(coordinator):
+    """Factory: an event planned through the events service, of two days from today (two sessions, the first
+    under way) in `district`; its id."""
 
     async def make(district: str = "khulna", capacity: str = "", walk_ins: bool = False,
                    title: str = "Khulna workshop") -> int:
@@ -62,32 +64,28 @@ def set_capacity(coordinator):
 
 
 @pytest.fixture
-def create_person():
-    """Factory: a person in the directory with a unique phone; returns the id."""
-
-    async def make(name: str = "Rahima Begum", organisation: str = "WARBE", phone: str | None = None) -> int:
-        person = Participant(name=name, organisation=organisation, district="khulna",
-                             phone=phone or f"+88017{next(PHONES):08d}")
-        await person.save()
-        return person.id
-
-    return make
+def create_person(db):
+    """`await create_person(**columns)` -> participant id (tests.factories.make_person), Rahima Begum of WARBE
+    unless told."""
+    return functools.partial(factories.make_person, name="Rahima Begum", organisation="WARBE")
 
 
 @pytest.fixture
-def create_registration(create_person):
-    """Factory: register a (new) person for `event_id`; returns {"id", "status", "ticket_token"}."""
+def register_person(create_person):
+    """Factory: register a new person for `event_id` through the registrations service (capacity, waiting
+    list); returns {"id", "status", "ticket_token"}."""
 
     async def make(event_id: int, name: str = "Rahima Begum", **kwargs) -> dict:
-        person_id = await create_person(name=name, phone=kwargs.pop("phone", None))
+        phone = kwargs.pop("phone", None)
+        person_id = await create_person(name=name, **({"phone": phone} if phone else {}))
         return await registrations.register(event_id, person_id, Actor.system("tests"), **kwargs)
 
     return make
 
 
 @pytest.fixture
-async def event_id(create_event):
-    return await create_event()
+async def event_id(plan_event):
+    return await plan_event()
 
 
 @pytest.fixture
@@ -96,5 +94,5 @@ async def session_id(event_id):
 
 
 @pytest.fixture
-async def registration(create_registration, event_id):
-    return await create_registration(event_id)
+async def registration(register_person, event_id):
+    return await register_person(event_id)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from portal.core import clock as portal_clock
-from portal.events import selfcheck
+from portal.core.i18n import format_when
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import Participant
-from portal.i18n import format_when
 from tests.helpers import PORTAL_TZ
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,8 @@ import pytest
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import registrations
-from portal.events.registrations import CapacityBelowSeats
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import CapacityBelowSeats
 from portal.events.tables import Event, Registration
 from tests.helpers import PORTAL_TZ
 
@@ -26,11 +26,11 @@ async def _capacity(event_id: int) -> int | None:
 
 
 @pytest.fixture
-async def full_event(create_event, create_registration):
+async def full_event(plan_event, register_person):
     """Capacity 2, two seats taken, four people waiting (in the order they joined)."""
-    event_id = await create_event(capacity="2")
-    seated = [await create_registration(event_id, name=f"Seated {n}") for n in range(2)]
-    waiting = [await create_registration(event_id, name=f"Waiting {n}") for n in range(4)]
+    event_id = await plan_event(capacity="2")
+    seated = [await register_person(event_id, name=f"Seated {n}") for n in range(2)]
+    waiting = [await register_person(event_id, name=f"Waiting {n}") for n in range(4)]
     assert {w["status"] for w in waiting} == {"waitlisted"}
     return {"id": event_id, "seated": seated, "waiting": waiting}
 
@@ -55,12 +55,12 @@ async def test_removing_the_capacity_seats_everyone_waiting(full_event, set_capa
     assert (await registrations.counts(full_event["id"]))["waitlisted"] == 0
 
 
-async def test_invited_people_keep_their_seats_and_count_against_the_capacity(create_event, create_registration,
+async def test_invited_people_keep_their_seats_and_count_against_the_capacity(plan_event, register_person,
                                                                              set_capacity):
-    event_id = await create_event(capacity="2")
-    await create_registration(event_id, name="Invited", status="invited")
-    await create_registration(event_id, name="Registered")
-    waiting = [await create_registration(event_id, name=f"Waiting {n}") for n in range(2)]
+    event_id = await plan_event(capacity="2")
+    await register_person(event_id, name="Invited", status="invited")
+    await register_person(event_id, name="Registered")
+    waiting = [await register_person(event_id, name=f"Waiting {n}") for n in range(2)]
     assert await set_capacity(event_id, "3") == 1
     assert [await _status(w) for w in waiting] == ["registered", "waitlisted"]
 
@@ -76,19 +76,19 @@ async def test_a_capacity_below_the_seats_taken_is_refused_and_nothing_is_saved(
     assert not await AuditEntry.exists().where(AuditEntry.action == "event.update")
 
 
-async def test_one_seat_taken_is_named_in_the_singular(create_event, create_registration, set_capacity):
-    event_id = await create_event(capacity="5")
-    await create_registration(event_id)
+async def test_one_seat_taken_is_named_in_the_singular(plan_event, register_person, set_capacity):
+    event_id = await plan_event(capacity="5")
+    await register_person(event_id)
     with pytest.raises(CapacityBelowSeats) as excinfo:
         await set_capacity(event_id, "0")
     assert excinfo.value.errors["capacity"] == ("1 person is already registered or invited; cancel a registration "
                                                 "first or set at least 1.")
 
 
-async def test_cancelled_registrations_free_their_seats_for_a_lower_capacity(create_event, create_registration,
+async def test_cancelled_registrations_free_their_seats_for_a_lower_capacity(plan_event, register_person,
                                                                             set_capacity):
-    event_id = await create_event(capacity="3")
-    made = [await create_registration(event_id, name=f"P{n}") for n in range(3)]
+    event_id = await plan_event(capacity="3")
+    made = [await register_person(event_id, name=f"P{n}") for n in range(3)]
     await registrations.cancel(made[0]["id"], event_id, ACTOR)
     assert await set_capacity(event_id, "2") == 0
     assert await _capacity(event_id) == 2
@@ -106,7 +106,7 @@ async def test_an_event_overbooked_before_the_rule_can_still_be_edited(full_even
 # Through the edit form.
 
 def _form(event_id: int, capacity: str) -> dict[str, str]:
-    today = clock.today(PORTAL_TZ)  # the dates the create_event fixture gave the event
+    today = clock.today(PORTAL_TZ)  # the dates the plan_event fixture gave the event
     return {"kind": "district_workshop", "title": "Khulna workshop", "district": "khulna", "venue": "Hall",
             "start_date": today.isoformat(), "end_date": (today + dt.timedelta(days=1)).isoformat(),
             "capacity": capacity, "completion_percent": "100"}
@@ -152,7 +152,7 @@ async def test_raising_the_capacity_of_a_finished_event_seats_nobody(full_event,
 async def test_the_audited_before_is_read_under_the_events_lock(full_event, set_capacity, monkeypatch):
     # Another edit commits between this edit's first read and its transaction: the audit's "before"
     # must be the state this edit replaced (the other edit's title), not the stale first read.
-    from portal.events import services
+    from portal.events.management import services
 
     original = services.list_sessions
 

@@ -6,8 +6,9 @@ import pytest
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import checkin, registrations
-from portal.events.checkin import CheckInError
+from portal.events.checkin import services as checkin
+from portal.events.checkin.services import CheckInError
+from portal.events.registrations import services as registrations
 from portal.events.tables import CheckIn, Session
 
 pytestmark = pytest.mark.anyio
@@ -53,8 +54,8 @@ async def test_unknown_session_is_refused(registration):
     assert excinfo.value.code == "session_not_found"
 
 
-async def test_ticket_of_another_event_is_refused(create_event, create_registration, session_id):
-    other = await create_registration(await create_event(title="Sylhet meeting"))
+async def test_ticket_of_another_event_is_refused(plan_event, register_person, session_id):
+    other = await register_person(await plan_event(title="Sylhet meeting"))
     with pytest.raises(CheckInError) as excinfo:
         await checkin.check_in(session_id, ACTOR, token=other["ticket_token"])
     assert excinfo.value.code == "wrong_event"
@@ -68,9 +69,9 @@ async def test_cancelled_registration_is_refused(event_id, session_id, registrat
     assert await CheckIn.count() == 0
 
 
-async def test_waitlisted_registration_is_refused(create_event, create_registration):
-    event_id = await create_event(capacity="0")
-    waiting = await create_registration(event_id)
+async def test_waitlisted_registration_is_refused(plan_event, register_person):
+    event_id = await plan_event(capacity="0")
+    waiting = await register_person(event_id)
     sid = (await Session.select(Session.id).where(Session.event == event_id).first())["id"]
     with pytest.raises(CheckInError) as excinfo:
         await checkin.check_in(sid, ACTOR, token=waiting["ticket_token"])
@@ -118,10 +119,10 @@ async def test_an_offline_scan_resent_at_once_many_times_is_recorded_once(sessio
     assert await CheckIn.count() == 1
 
 
-async def test_a_client_id_is_not_an_identity_each_ticket_is(session_id, create_registration, event_id):
+async def test_a_client_id_is_not_an_identity_each_ticket_is(session_id, register_person, event_id):
     # Deduplication is by (registration, session), which the token decides: a client id reused for
     # another ticket (a buggy or hostile client) cannot hide that person's check-in or answer for them.
-    first, second = [await create_registration(event_id, name=n) for n in ("First", "Second")]
+    first, second = [await register_person(event_id, name=n) for n in ("First", "Second")]
     one = await checkin.check_in(session_id, ACTOR, token=first["ticket_token"], client_id="same")
     two = await checkin.check_in(session_id, ACTOR, token=second["ticket_token"], client_id="same")
     assert (one.status, one.name, two.status, two.name) == ("ok", "First", "ok", "Second")
@@ -129,9 +130,9 @@ async def test_a_client_id_is_not_an_identity_each_ticket_is(session_id, create_
     assert [r["registration"] for r in rows] == [first["id"], second["id"]]
 
 
-async def test_counts_and_filters_of_the_attendance_list(event_id, session_id, create_registration):
-    here = await create_registration(event_id, name="Here")
-    await create_registration(event_id, name="Away")
+async def test_counts_and_filters_of_the_attendance_list(event_id, session_id, register_person):
+    here = await register_person(event_id, name="Here")
+    await register_person(event_id, name="Away")
     await checkin.check_in(session_id, ACTOR, token=here["ticket_token"])
     assert await checkin.present_count(session_id, event_id) == {"present": 1, "expected": 2}
     assert [r["name"] for r in await checkin.attendance(session_id, event_id, show="present")] == ["Here"]
@@ -139,8 +140,8 @@ async def test_counts_and_filters_of_the_attendance_list(event_id, session_id, c
 
 
 async def test_hundreds_of_simultaneous_scans_with_duplicates_record_each_person_once(
-        event_id, session_id, create_registration):
-    tickets = [(await create_registration(event_id, name=f"Person {n}"))["ticket_token"] for n in range(120)]
+        event_id, session_id, register_person):
+    tickets = [(await register_person(event_id, name=f"Person {n}"))["ticket_token"] for n in range(120)]
     scans = tickets * 3  # every ticket three times, all at once
     results = await asyncio.gather(*(checkin.check_in(session_id, ACTOR, token=t) for t in scans))
     assert sum(r.status == "ok" for r in results) == 120

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from portal.core import clock as portal_clock
-from portal.events import checkin, selfcheck
+from portal.events.checkin import services as checkin
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import CheckIn, Registration, Session
 from tests.events.conftest import DHAKA  # noqa: F401 - fixtures come from the conftest
 
@@ -29,9 +30,9 @@ async def test_registrations_page_lists_people(staff_client, event_id, registrat
     assert "Rahima Begum" in response.text and "<html" in response.text
 
 
-async def test_registrations_search_fragment_has_only_rows(staff_client, event_id, create_registration):
-    await create_registration(event_id, name="Rahima Begum")
-    await create_registration(event_id, name="Karim Sheikh")
+async def test_registrations_search_fragment_has_only_rows(staff_client, event_id, register_person):
+    await register_person(event_id, name="Rahima Begum")
+    await register_person(event_id, name="Karim Sheikh")
     response = await staff_client.get(f"/manage/events/{event_id}/registrations?q=karim", headers=HX)
     assert "<html" not in response.text
     assert "Karim Sheikh" in response.text and "Rahima Begum" not in response.text
@@ -127,8 +128,8 @@ async def test_tickets_list_for_offline_scanning(staff_client, event_id, session
 
 
 async def test_simultaneous_scans_through_http_record_each_once(staff_client, event_id, session_id,
-                                                                create_registration):
-    tokens = [(await create_registration(event_id, name=f"P{n}"))["ticket_token"] for n in range(60)]
+                                                                register_person):
+    tokens = [(await register_person(event_id, name=f"P{n}"))["ticket_token"] for n in range(60)]
     responses = await asyncio.gather(*(staff_client.post(url(event_id, session_id, "/scan"), json={"token": t})
                                        for t in tokens * 3))
     assert all(r.status_code == 200 for r in responses)
@@ -156,9 +157,9 @@ async def test_ticket_pdf(client, registration):
 
 
 async def test_sign_in_sheet_pdf_has_a_page_per_fourteen_people(staff_client, event_id, session_id,
-                                                                  create_registration):
+                                                                  register_person):
     for n in range(15):
-        await create_registration(event_id, name=f"P{n}")
+        await register_person(event_id, name=f"P{n}")
     response = await staff_client.get(url(event_id, session_id, "/sheet.pdf"))
     assert response.status_code == 200 and response.content.count(b"/Type /Page\n") + response.content.count(
         b"/Type /Page ") >= 2
@@ -192,8 +193,8 @@ async def test_self_check_in_with_the_ticket_cookie(client, app, session_id, reg
     assert (await CheckIn.select(CheckIn.method).first())["method"] == "self_scan"
 
 
-async def test_self_check_in_by_phone(client, app, session_id, create_registration, event_id):
-    await create_registration(event_id, phone="+8801711234567")
+async def test_self_check_in_by_phone(client, app, session_id, register_person, event_id):
+    await register_person(event_id, phone="+8801711234567")
     link = await _landing(client, app, session_id)
     response = await client.post(link, data={"how": "phone", "phone": "01711-234567"})
     assert response.status_code == 200 and "Checked in" in response.text
@@ -207,8 +208,8 @@ async def test_expired_code_gets_a_clear_message(client, app, session_id):
     assert response.status_code == 422 and "expired" in response.text
 
 
-async def test_walk_in_registers_and_checks_in(client, app, create_event):
-    event_id = await create_event(walk_ins=True, title="Open meeting")
+async def test_walk_in_registers_and_checks_in(client, app, plan_event):
+    event_id = await plan_event(walk_ins=True, title="Open meeting")
     session_id = (await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id).first())["id"]
     link = await _landing(client, app, session_id)
     response = await client.post(link, data={"how": "walk_in", "name": "Walk In", "phone": "01911-222333"})

@@ -1,7 +1,7 @@
 """The check-in window of a session (staff warned and may confirm, self check-in refused with the time it
 opens), undone check-ins that stay undone against a late resend, and true messages for another event's ticket.
 
-The create_event fixture's Day 1 is under way at the clock's time; Day 2 is tomorrow, 09:00-17:00 in Dhaka."""
+The plan_event fixture's Day 1 is under way at the clock's time; Day 2 is tomorrow, 09:00-17:00 in Dhaka."""
 
 import datetime as dt
 
@@ -10,8 +10,9 @@ import pytest
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import checkin, selfcheck
-from portal.events.checkin import CheckInError, OutsideWindow
+from portal.events.checkin import services as checkin
+from portal.events.checkin.services import CheckInError, OutsideWindow
+from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import CheckIn, Event, Registration, Session
 from tests.events.test_checkin_routes import HX, url, window_start
 
@@ -161,8 +162,8 @@ async def test_typed_code_outside_the_window_is_refused_with_the_time(client, ap
     assert response.status_code == 422 and "opens" in response.text
 
 
-async def test_a_walk_in_outside_the_window_registers_nobody(client, app, create_event):
-    event_id = await create_event(walk_ins=True)
+async def test_a_walk_in_outside_the_window_registers_nobody(client, app, plan_event):
+    event_id = await plan_event(walk_ins=True)
     day_2 = (await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id))[1]["id"]
     link = await _code_link(client, app, day_2)
     response = await client.post(link, data={"how": "walk_in", "name": "Walk In", "phone": "01911-000222"})
@@ -203,12 +204,12 @@ async def test_the_scanner_answers_a_resend_of_an_undone_scan_with_who_undid_it(
 
 # Defect 16: a ticket of another event, true to the person's registration in this one.
 
-async def test_ticket_of_another_event_of_someone_registered_here_says_so(create_event, create_registration,
+async def test_ticket_of_another_event_of_someone_registered_here_says_so(plan_event, register_person,
                                                                          create_person, event_id, session_id):
-    from portal.events import registrations
+    from portal.events.registrations import services as registrations
 
     person = await create_person(name="Selina Khatun")
-    other_event = await create_event(title="Sylhet meeting")
+    other_event = await plan_event(title="Sylhet meeting")
     other = await registrations.register(other_event, person, ACTOR)
     await registrations.register(event_id, person, ACTOR)
     with pytest.raises(CheckInError) as excinfo:
@@ -217,9 +218,9 @@ async def test_ticket_of_another_event_of_someone_registered_here_says_so(create
     assert "registered for this one too" in excinfo.value.message
 
 
-async def test_ticket_of_another_event_of_someone_not_registered_here(create_event, create_registration,
+async def test_ticket_of_another_event_of_someone_not_registered_here(plan_event, register_person,
                                                                      session_id):
-    other = await create_registration(await create_event(title="Sylhet meeting"))
+    other = await register_person(await plan_event(title="Sylhet meeting"))
     with pytest.raises(CheckInError) as excinfo:
         await checkin.check_in(session_id, ACTOR, token=other["ticket_token"])
     assert excinfo.value.code == "wrong_event" and "registered for another event" in excinfo.value.message

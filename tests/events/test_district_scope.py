@@ -10,7 +10,7 @@ import pytest
 from portal.auth.tables import User
 from portal.core.audit import Actor
 from portal.core.districts import DISTRICTS
-from portal.events import checkin
+from portal.events.checkin import services as checkin
 from portal.events.tables import Participant, Session
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter
@@ -73,8 +73,8 @@ async def districtless_client(client, create_user, login):
     return await login(client, organizer)
 
 
-async def test_organizer_without_a_district_sees_no_events(districtless_client, create_event):
-    event_id = await create_event(district="khulna")
+async def test_organizer_without_a_district_sees_no_events(districtless_client, plan_event):
+    event_id = await plan_event(district="khulna")
     listing = await districtless_client.get("/manage/events")
     assert listing.status_code == 200 and "Khulna workshop" not in listing.text
     assert (await districtless_client.get(f"/manage/events/{event_id}")).status_code == 404
@@ -92,9 +92,9 @@ async def test_organizer_without_a_district_schedules_nowhere(districtless_clien
     assert "your own districts" in response.text
 
 
-async def test_organizer_without_a_district_exports_nothing(districtless_client, create_event, create_registration):
-    event_id = await create_event(district="khulna")
-    registration = await create_registration(event_id)
+async def test_organizer_without_a_district_exports_nothing(districtless_client, plan_event, register_person):
+    event_id = await plan_event(district="khulna")
+    registration = await register_person(event_id)
     [session] = await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id).limit(1)
     await checkin.check_in(session["id"], Actor.system("tests"), registration_id=registration["id"], method="manual")
     assert await attendance.count_rows(AttendanceFilter(), "long") == 1

@@ -5,8 +5,8 @@ import pytest
 
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.tables import AuditEntry
-from portal.events import services
-from portal.events.services import EventFilter
+from portal.events.management import services
+from portal.events.management.services import EventFilter
 from portal.events.tables import Event, Session
 
 pytestmark = pytest.mark.anyio

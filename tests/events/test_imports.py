@@ -4,8 +4,8 @@ import pytest
 from openpyxl import Workbook
 
 from portal.core.audit import Actor
-from portal.events import imports
-from portal.events.imports import ImportRefused
+from portal.events.imports import services as imports
+from portal.events.imports.services import ImportRefused
 from portal.events.tables import Participant, Registration
 
 pytestmark = pytest.mark.anyio

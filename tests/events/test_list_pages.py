@@ -6,16 +6,17 @@ import re
 
 import pytest
 
-from portal.events import participants, services
+from portal.events.management import services
+from portal.events.participants import services as participants
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def many_events(create_event):
+async def many_events(plan_event):
     """Three pages of events."""
     for n in range(2 * services.PAGE_SIZE + 1):
-        await create_event(title=f"Workshop {n:02d}")
+        await plan_event(title=f"Workshop {n:02d}")
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 import pytest
 
 from portal.core.errors import NotFound, ValidationFailed
-from portal.events import participants
-from portal.events.participants import DuplicatePerson
+from portal.events.participants import services as participants
+from portal.events.participants.services import DuplicatePerson
 from portal.events.tables import Participant
 
 pytestmark = pytest.mark.anyio

@@ -7,8 +7,9 @@ import pytest
 
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import imports, registrations
-from portal.events.registrations import CapacityBelowSeats
+from portal.events.imports import services as imports
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import CapacityBelowSeats
 from portal.events.tables import Event, Registration
 
 pytestmark = pytest.mark.anyio
@@ -28,8 +29,8 @@ async def _assert_seats_match_the_capacity(event_id: int) -> None:
     assert counts["waitlisted"] == 0 or seated == capacity, (capacity, counts)
 
 
-async def test_simultaneous_registrations_fill_exactly_the_capacity(create_event, create_person):
-    event_id = await create_event(capacity="5")
+async def test_simultaneous_registrations_fill_exactly_the_capacity(plan_event, create_person):
+    event_id = await plan_event(capacity="5")
     people = [await create_person(name=f"Person {n}") for n in range(20)]
     made = await asyncio.gather(*(registrations.register(event_id, p, ACTOR) for p in people))
     assert sorted(m["status"] for m in made).count("registered") == 5
@@ -37,10 +38,10 @@ async def test_simultaneous_registrations_fill_exactly_the_capacity(create_event
     assert (counts["registered"], counts["waitlisted"]) == (5, 15)
 
 
-async def test_simultaneous_cancellations_promote_one_waiting_person_each(create_event, create_registration):
-    event_id = await create_event(capacity="5")
-    seated = [await create_registration(event_id, name=f"Seated {n}") for n in range(5)]
-    waiting = [await create_registration(event_id, name=f"Waiting {n}") for n in range(7)]
+async def test_simultaneous_cancellations_promote_one_waiting_person_each(plan_event, register_person):
+    event_id = await plan_event(capacity="5")
+    seated = [await register_person(event_id, name=f"Seated {n}") for n in range(5)]
+    waiting = [await register_person(event_id, name=f"Waiting {n}") for n in range(7)]
     assert {w["status"] for w in waiting} == {"waitlisted"}
     promoted = await asyncio.gather(*(registrations.cancel(s["id"], event_id, ACTOR) for s in seated))
     # The five longest-waiting people got the five seats, one each, in the order they joined.
@@ -49,10 +50,10 @@ async def test_simultaneous_cancellations_promote_one_waiting_person_each(create
     assert (counts["registered"], counts["waitlisted"], counts["cancelled"]) == (5, 2, 5)
 
 
-async def test_cancellations_racing_registrations_never_overbook(create_event, create_registration, create_person):
-    event_id = await create_event(capacity="5")
-    seated = [await create_registration(event_id, name=f"Seated {n}") for n in range(5)]
-    await create_registration(event_id, name="Waiting")
+async def test_cancellations_racing_registrations_never_overbook(plan_event, register_person, create_person):
+    event_id = await plan_event(capacity="5")
+    seated = [await register_person(event_id, name=f"Seated {n}") for n in range(5)]
+    await register_person(event_id, name="Waiting")
     newcomers = [await create_person(name=f"Newcomer {n}") for n in range(6)]
     await asyncio.gather(*(registrations.cancel(s["id"], event_id, ACTOR) for s in seated[:3]),
                          *(registrations.register(event_id, p, ACTOR) for p in newcomers))
@@ -61,11 +62,11 @@ async def test_cancellations_racing_registrations_never_overbook(create_event, c
     assert counts["registered"] + counts["waitlisted"] + counts["cancelled"] == 5 + 1 + 6
 
 
-async def test_simultaneous_promotions_take_only_the_free_seats(create_event, create_registration):
-    event_id = await create_event(capacity="2")
-    first = await create_registration(event_id, name="First")
-    await create_registration(event_id, name="Second")
-    waiting = [await create_registration(event_id, name=f"Waiting {n}") for n in range(8)]
+async def test_simultaneous_promotions_take_only_the_free_seats(plan_event, register_person):
+    event_id = await plan_event(capacity="2")
+    first = await register_person(event_id, name="First")
+    await register_person(event_id, name="Second")
+    waiting = [await register_person(event_id, name=f"Waiting {n}") for n in range(8)]
     # Cancel without promoting anyone (as if the seat were freed by hand), then promote eight at once.
     await Registration.update({Registration.status: "cancelled"}).where(Registration.id == first["id"])
     results = await asyncio.gather(*(registrations.promote(w["id"], event_id, ACTOR) for w in waiting),
@@ -75,8 +76,8 @@ async def test_simultaneous_promotions_take_only_the_free_seats(create_event, cr
     assert (await _statuses(event_id))["registered"] == 2
 
 
-async def test_import_racing_registrations_never_overbooks(create_event, create_person):
-    event_id = await create_event(capacity="5")
+async def test_import_racing_registrations_never_overbooks(plan_event, create_person):
+    event_id = await plan_event(capacity="5")
     headers = ["Name", "Mobile", "District"]
     rows = [[f"Imported {n}", f"01912{n:06d}", "Khulna"] for n in range(4)]
     mapping = imports.guess_mapping(headers)
@@ -88,10 +89,10 @@ async def test_import_racing_registrations_never_overbooks(create_event, create_
 
 
 async def test_capacity_raise_racing_registrations_and_cancellations_never_overbooks(
-        create_event, create_registration, create_person, set_capacity):
-    event_id = await create_event(capacity="5")
-    seated = [await create_registration(event_id, name=f"Seated {n}") for n in range(5)]
-    waiting = [await create_registration(event_id, name=f"Waiting {n}") for n in range(10)]
+        plan_event, register_person, create_person, set_capacity):
+    event_id = await plan_event(capacity="5")
+    seated = [await register_person(event_id, name=f"Seated {n}") for n in range(5)]
+    waiting = [await register_person(event_id, name=f"Waiting {n}") for n in range(10)]
     newcomers = [await create_person(name=f"Newcomer {n}") for n in range(4)]
     await asyncio.gather(set_capacity(event_id, "8"),
                          *(registrations.cancel(s["id"], event_id, ACTOR) for s in seated[:3]),
@@ -106,12 +107,12 @@ async def test_capacity_raise_racing_registrations_and_cancellations_never_overb
 
 
 async def test_capacity_changes_racing_each_other_end_at_the_highest_with_its_seats_filled(
-        create_event, create_registration, set_capacity):
-    event_id = await create_event(capacity="2")
+        plan_event, register_person, set_capacity):
+    event_id = await plan_event(capacity="2")
     for n in range(2):
-        await create_registration(event_id, name=f"Seated {n}")
+        await register_person(event_id, name=f"Seated {n}")
     for n in range(12):
-        await create_registration(event_id, name=f"Waiting {n}")
+        await register_person(event_id, name=f"Waiting {n}")
     results = await asyncio.gather(set_capacity(event_id, "6"), set_capacity(event_id, "9"),
                                    set_capacity(event_id, "4"), return_exceptions=True)
     # Once 9 seats are given, a lower capacity is below the seats taken and refused: whatever the order,
@@ -127,11 +128,11 @@ async def test_capacity_changes_racing_each_other_end_at_the_highest_with_its_se
     assert len(promotions) == len({p["record_id"] for p in promotions}) == 7
 
 
-async def test_capacity_cut_racing_registrations_never_overbooks(create_event, create_registration, create_person,
+async def test_capacity_cut_racing_registrations_never_overbooks(plan_event, register_person, create_person,
                                                                  set_capacity):
-    event_id = await create_event(capacity="10")
+    event_id = await plan_event(capacity="10")
     for n in range(5):
-        await create_registration(event_id, name=f"Seated {n}")
+        await register_person(event_id, name=f"Seated {n}")
     newcomers = [await create_person(name=f"Newcomer {n}") for n in range(4)]
     results = await asyncio.gather(set_capacity(event_id, "6"),
                                    *(registrations.register(event_id, p, ACTOR) for p in newcomers),

@@ -3,8 +3,8 @@ import pytest
 from portal.core.audit import Actor
 from portal.core.errors import NotFound
 from portal.core.tables import AuditEntry
-from portal.events import registrations
-from portal.events.registrations import RegistrationError
+from portal.events.registrations import services as registrations
+from portal.events.registrations.services import RegistrationError
 from portal.events.tables import Registration
 
 pytestmark = pytest.mark.anyio
@@ -26,26 +26,26 @@ async def test_second_registration_of_the_same_person_is_refused(event_id, creat
     assert await Registration.count() == 1
 
 
-async def test_full_event_puts_newcomers_on_the_waitlist(create_event, create_registration):
-    event_id = await create_event(capacity="2")
-    statuses = [(await create_registration(event_id, name=f"P{n}"))["status"] for n in range(3)]
+async def test_full_event_puts_newcomers_on_the_waitlist(plan_event, register_person):
+    event_id = await plan_event(capacity="2")
+    statuses = [(await register_person(event_id, name=f"P{n}"))["status"] for n in range(3)]
     assert statuses == ["registered", "registered", "waitlisted"]
 
 
-async def test_cancelling_a_seat_promotes_the_first_person_waiting(create_event, create_registration):
-    event_id = await create_event(capacity="1")
-    first = await create_registration(event_id, name="First")
-    waiting = await create_registration(event_id, name="Waiting")
+async def test_cancelling_a_seat_promotes_the_first_person_waiting(plan_event, register_person):
+    event_id = await plan_event(capacity="1")
+    first = await register_person(event_id, name="First")
+    waiting = await register_person(event_id, name="Waiting")
     promoted = await registrations.cancel(first["id"], event_id, ACTOR)
     assert promoted == waiting["id"]
     assert (await registrations.get_registration(waiting["id"]))["status"] == "registered"
     assert await AuditEntry.exists().where(AuditEntry.action == "registration.promote")
 
 
-async def test_promote_is_refused_while_the_event_is_full(create_event, create_registration):
-    event_id = await create_event(capacity="1")
-    await create_registration(event_id, name="First")
-    waiting = await create_registration(event_id, name="Waiting")
+async def test_promote_is_refused_while_the_event_is_full(plan_event, register_person):
+    event_id = await plan_event(capacity="1")
+    await register_person(event_id, name="First")
+    waiting = await register_person(event_id, name="Waiting")
     with pytest.raises(RegistrationError) as excinfo:
         await registrations.promote(waiting["id"], event_id, ACTOR)
     assert excinfo.value.code == "full"
@@ -70,8 +70,8 @@ async def test_unknown_role_is_refused(event_id, registration):
     assert excinfo.value.code == "bad_role"
 
 
-async def test_registration_of_another_event_is_not_found(create_event, registration):
-    other = await create_event(title="Other")
+async def test_registration_of_another_event_is_not_found(plan_event, registration):
+    other = await plan_event(title="Other")
     with pytest.raises(NotFound):
         await registrations.cancel(registration["id"], other, ACTOR)
 
@@ -81,8 +81,8 @@ async def test_unknown_token_is_not_found(db):
         await registrations.by_token("x" * 22)
 
 
-async def test_search_finds_by_name_and_phone(event_id, create_registration):
-    await create_registration(event_id, name="Rahima Begum", phone="+8801711234567")
-    await create_registration(event_id, name="Karim Sheikh")
+async def test_search_finds_by_name_and_phone(event_id, register_person):
+    await register_person(event_id, name="Rahima Begum", phone="+8801711234567")
+    await register_person(event_id, name="Karim Sheikh")
     assert [r["name"] for r in await registrations.list_registrations(event_id, "rahima")] == ["Rahima Begum"]
     assert [r["name"] for r in await registrations.list_registrations(event_id, "01711234567")] == ["Rahima Begum"]

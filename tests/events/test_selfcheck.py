@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 
 from portal.core.audit import Actor
-from portal.events import selfcheck
-from portal.events.selfcheck import SelfCheckInError
+from portal.events.selfcheck import services as selfcheck
+from portal.events.selfcheck.services import SelfCheckInError
 from portal.events.tables import CheckIn
 
 pytestmark = pytest.mark.anyio
@@ -54,15 +54,15 @@ def test_typed_short_code_is_parsed(typed, parsed):
     assert selfcheck.parse_short(typed) == parsed
 
 
-async def test_phone_of_this_event_checks_in(session_id, event_id, create_registration):
-    await create_registration(event_id, phone="+8801711234567")
+async def test_phone_of_this_event_checks_in(session_id, event_id, register_person):
+    await register_person(event_id, phone="+8801711234567")
     result = await selfcheck.by_phone(SECRET, session_id, selfcheck.code_for(SECRET, session_id, NOW),
                                       "01711234567", ACTOR)
     assert result.status == "ok" and result.method == "self_scan"
 
 
-async def test_phone_registered_only_for_another_event_is_refused(session_id, create_event, create_registration):
-    await create_registration(await create_event(title="Elsewhere"), phone="+8801711234567")
+async def test_phone_registered_only_for_another_event_is_refused(session_id, plan_event, register_person):
+    await register_person(await plan_event(title="Elsewhere"), phone="+8801711234567")
     with pytest.raises(SelfCheckInError) as excinfo:
         await selfcheck.by_phone(SECRET, session_id, selfcheck.code_for(SECRET, session_id, NOW),
                                  "01711234567", ACTOR)
@@ -70,8 +70,8 @@ async def test_phone_registered_only_for_another_event_is_refused(session_id, cr
     assert await CheckIn.count() == 0
 
 
-async def test_guessing_numbers_is_stopped_after_five_failures(session_id, event_id, create_registration):
-    await create_registration(event_id, phone="+8801711234567")
+async def test_guessing_numbers_is_stopped_after_five_failures(session_id, event_id, register_person):
+    await register_person(event_id, phone="+8801711234567")
     code = selfcheck.code_for(SECRET, session_id, NOW)
     for n in range(selfcheck.FAILURES_PER_ADDRESS):
         with pytest.raises(SelfCheckInError):

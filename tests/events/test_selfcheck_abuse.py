@@ -8,8 +8,8 @@ import pytest
 
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
-from portal.events import selfcheck
-from portal.events.selfcheck import SelfCheckInError
+from portal.events.selfcheck import services as selfcheck
+from portal.events.selfcheck.services import SelfCheckInError
 from portal.events.tables import CheckIn, Participant, Registration, SelfCheckInFailure, Session
 
 pytestmark = pytest.mark.anyio
@@ -22,8 +22,8 @@ def at_window_start(clock):
 
 
 @pytest.fixture
-async def walk_in_session(create_event):
-    event_id = await create_event(walk_ins=True, title="Open meeting")
+async def walk_in_session(plan_event):
+    event_id = await plan_event(walk_ins=True, title="Open meeting")
     return event_id, (await Session.select(Session.id).where(Session.event == event_id).order_by(Session.id)
                       .first())["id"]
 
@@ -85,9 +85,9 @@ async def test_a_walk_in_with_a_directory_phone_neither_checks_in_nor_reveals_no
 
 
 async def test_a_walk_in_with_the_phone_of_a_registered_person_does_not_check_them_in(
-        app, walk_in_session, create_registration, make_browser):
+        app, walk_in_session, register_person, make_browser):
     event_id, session_id = walk_in_session
-    await create_registration(event_id, name="Registered Person", phone="+8801911222444")
+    await register_person(event_id, name="Registered Person", phone="+8801911222444")
     browser = await make_browser()
     answer = await _walk_in(browser, app, session_id, "Somebody Else", "01911222444")
     assert answer.status_code == 422 and "Registered" not in answer.text

@@ -4,16 +4,17 @@ import pytest
 
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
-from portal.events import checkin, services
+from portal.events.checkin import services as checkin
+from portal.events.management import services
 from portal.events.tables import CheckIn, SelfCheckInFailure, Session
 
 pytestmark = pytest.mark.anyio
 ACTOR = Actor.system("tests")
 
 
-async def test_session_with_check_ins_is_not_deleted(coordinator, event_id, session_id, create_registration):
+async def test_session_with_check_ins_is_not_deleted(coordinator, event_id, session_id, register_person):
     for name in ("Rahima", "Karim"):
-        registration = await create_registration(event_id, name=name)
+        registration = await register_person(event_id, name=name)
         await checkin.check_in(session_id, ACTOR, registration_id=registration["id"], method="manual")
     with pytest.raises(DomainError) as excinfo:
         await services.delete_session(event_id, session_id, coordinator)

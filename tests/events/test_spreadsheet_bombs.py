@@ -15,8 +15,9 @@ from openpyxl import Workbook
 
 from portal.app import purge_once
 from portal.core import spreadsheets
-from portal.events import import_uploads, imports
-from portal.events.imports import ImportRefused
+from portal.events.imports import services as imports
+from portal.events.imports import uploads as import_uploads
+from portal.events.imports.services import ImportRefused
 
 pytestmark = pytest.mark.anyio
 

@@ -3,127 +3,48 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
+import functools
 from collections.abc import Awaitable, Callable
-from itertools import count
 from typing import Any
 
 import pytest
 
-from portal.certificates.tables import Certificate, PoolMember
-from portal.events.tables import CheckIn, Event, Participant, Registration, Session
+from tests import factories
 
-DHAKA = dt.timezone(dt.timedelta(hours=6))
-_numbers = count(1)
+DHAKA = factories.DHAKA
+DEC_1 = dt.date(2026, 12, 1)
 
 
+# The report tests' world: Dhaka, 1 December 2026, sessions from 10:00 to 16:00, women in government
+# unless told. The same factories as everywhere (tests/factories.py), with these defaults.
 @pytest.fixture
 def create_event(db: Any) -> Callable[..., Awaitable[int]]:
-    """Factory: an event (published, Dhaka, district workshop, 1 Dec 2026 unless told) and its id."""
-
-    async def make(**values: Any) -> int:
-        start = values.pop("start_date", dt.date(2026, 12, 1))
-        row = Event(kind="district_workshop", title=f"Workshop {next(_numbers)}", district="dhaka",
-                    start_date=start, end_date=values.pop("end_date", start), status="published")
-        for key, value in values.items():
-            setattr(row, key, value)
-        await row.save()
-        return row.id
-
-    return make
+    """`await create_event(**columns)` -> event id: a district workshop in Dhaka on 1 December 2026."""
+    return functools.partial(factories.make_event, district="dhaka", start_date=DEC_1)
 
 
 @pytest.fixture
 def create_session(db: Any) -> Callable[..., Awaitable[int]]:
-    """Factory: a session of an event on a day (10:00-16:00 Dhaka time)."""
-
-    async def make(event_id: int, day: dt.date = dt.date(2026, 12, 1), title: str = "Day") -> int:
-        starts = dt.datetime.combine(day, dt.time(10), DHAKA)
-        row = Session(event=event_id, title=title, starts_at=starts, ends_at=starts + dt.timedelta(hours=6))
-        await row.save()
-        return row.id
-
-    return make
+    """`await create_session(event_id, day, title)` -> session id: 10:00 to 16:00 Dhaka time."""
+    return functools.partial(factories.make_session, hours=(10, 16))
 
 
 @pytest.fixture
-def create_participant(db: Any) -> Callable[..., Awaitable[int]]:
-    """Factory: a participant (female government official in Dhaka unless told)."""
-
-    async def make(**values: Any) -> int:
-        n = next(_numbers)
-        row = Participant(name=values.pop("name", f"Person {n}"), gender="female", stakeholder_type="government",
-                          district="dhaka", phone=f"+8801711{n:06d}")
-        for key, value in values.items():
-            setattr(row, key, value)
-        await row.save()
-        return row.id
-
-    return make
+def create_person(db: Any) -> Callable[..., Awaitable[int]]:
+    """`await create_person(**columns)` -> participant id: a woman in government, in Dhaka."""
+    return functools.partial(factories.make_person, gender="female", stakeholder_type="government", district="dhaka")
 
 
 @pytest.fixture
-def create_registration(db: Any) -> Callable[..., Awaitable[int]]:
-    """Factory: a registration of a participant in an event."""
-
-    async def make(event_id: int, participant_id: int, **values: Any) -> int:
-        row = Registration(event=event_id, participant=participant_id, ticket_token=secrets.token_urlsafe(16),
-                           **values)
-        await row.save()
-        return row.id
-
-    return make
-
-
-@pytest.fixture
-def create_checkin(db: Any) -> Callable[..., Awaitable[int]]:
-    """Factory: a manual check-in of a registration at a session."""
-
-    async def make(registration_id: int, session_id: int, at: dt.datetime | None = None) -> int:
-        at = at or dt.datetime(2026, 12, 1, 10, 2, tzinfo=DHAKA)
-        row = CheckIn(registration=registration_id, session=session_id, at=at, method="manual")
-        await row.save()
-        return row.id
-
-    return make
-
-
-@pytest.fixture
-def create_certificate(db: Any) -> Callable[..., Awaitable[int]]:
-    """Factory: a certificate earned by a registration."""
-
-    async def make(registration_id: int, kind: str = "participation", **values: Any) -> int:
-        n = next(_numbers)
-        row = Certificate(serial=values.pop("serial", f"DW-2026-{n:04d}"), code=secrets.token_urlsafe(16),
-                          kind=kind, registration=registration_id, **values)
-        await row.save()
-        return row.id
-
-    return make
-
-
-@pytest.fixture
-def create_pool_member(db: Any) -> Callable[..., Awaitable[int]]:
-    """Factory: a master trainer in the pool."""
-
-    async def make(participant_id: int, district: str = "dhaka", status: str = "active") -> int:
-        row = PoolMember(participant=participant_id, district=district, status=status)
-        await row.save()
-        return row.id
-
-    return make
-
-
-@pytest.fixture
-async def attendance_world(create_event, create_session, create_participant, create_registration,
+async def attendance_world(create_event, create_session, create_person, create_registration,
                            create_checkin, create_certificate) -> dict[str, Any]:
     """Two events: a two-day Dhaka workshop (3 people, 4 check-ins, a certificate) and a Sylhet ToT."""
     dhaka = await create_event(title="Dhaka workshop", start_date=dt.date(2026, 12, 1), end_date=dt.date(2026, 12, 2))
     day1 = await create_session(dhaka, dt.date(2026, 12, 1), "Day 1")
     day2 = await create_session(dhaka, dt.date(2026, 12, 2), "Day 2")
-    rahima = await create_participant(name="=HYPERLINK(\"http://x\")", name_bn="রহিমা বেগম")
-    karim = await create_participant(name="Karim", gender="male", stakeholder_type="cso")
-    salma = await create_participant(name="Salma", stakeholder_type="returnee")
+    rahima = await create_person(name="=HYPERLINK(\"http://x\")", name_bn="রহিমা বেগম")
+    karim = await create_person(name="Karim", gender="male", stakeholder_type="cso")
+    salma = await create_person(name="Salma", stakeholder_type="returnee")
     r1 = await create_registration(dhaka, rahima)
     r2 = await create_registration(dhaka, karim)
     r3 = await create_registration(dhaka, salma)

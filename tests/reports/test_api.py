@@ -6,8 +6,8 @@ import pytest
 
 from portal.auth.services import Actor
 from portal.events.tables import CheckIn, Participant
+from portal.exports import pseudonymise
 from portal.reports import api_keys
-from portal.reports.renderers import pseudonymise
 from portal.reports.tables import ApiKey
 
 pytestmark = pytest.mark.anyio

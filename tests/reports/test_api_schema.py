@@ -113,7 +113,8 @@ async def evaluation_world() -> None:
     """Tests and feedback the schema must describe: attempts (one late), named and anonymous feedback."""
     from portal.evaluation import feedback
     from portal.evaluation.tables import Attempt, FeedbackForm
-    from tests.evaluation.factories import make_registration, make_world, take
+    from tests.evaluation.worlds import make_world, take
+    from tests.factories import make_registration
 
     world = await make_world()
     people = []

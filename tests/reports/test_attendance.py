@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from portal.events.tables import CheckIn, Registration, Session
+from portal.exports import pseudonymise
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter, build_export, stream_body
-from portal.reports.renderers import pseudonymise
 from tests.helpers import next_second
 
 pytestmark = pytest.mark.anyio
@@ -97,14 +97,14 @@ async def test_csv_neutralises_formulas_and_keeps_bangla(attendance_world):
     assert first["Name (Bangla)"] == "রহিমা বেগম"
 
 
-async def test_csv_dates_and_times_are_dhaka_wall_clock(create_event, create_participant, create_registration,
+async def test_csv_dates_and_times_are_dhaka_wall_clock(create_event, create_person, create_registration,
                                                        create_checkin):
     # 00:30 in Dhaka is 18:30 UTC the day before: the session's date is the day in Dhaka.
     event = await create_event(start_date=dt.date(2026, 12, 3))
     starts = dt.datetime(2026, 12, 3, 0, 30, tzinfo=DHAKA)
     session = Session(event=event, title="Night", starts_at=starts, ends_at=starts + dt.timedelta(hours=2))
     await session.save()
-    registration = await create_registration(event, await create_participant())
+    registration = await create_registration(event, await create_person())
     await create_checkin(registration, session.id, dt.datetime(2026, 12, 3, 0, 40, 59, 999999, tzinfo=DHAKA))
     _, body = await export_bytes(AttendanceFilter(event_id=event))
     (row,) = read_csv(body)

@@ -12,9 +12,10 @@ from portal.auth.services import Actor
 from portal.evaluation import feedback
 from portal.evaluation.tables import FeedbackForm
 from portal.events.tables import Participant, Registration
+from portal.exports import pseudonymise
 from portal.reports import api_keys
-from portal.reports.renderers import pseudonymise
-from tests.evaluation.factories import make_registration, make_world, take
+from tests.evaluation.worlds import make_world, take
+from tests.factories import make_registration
 
 pytestmark = pytest.mark.anyio
 SECRET = "test-secret-key" * 3

@@ -157,3 +157,20 @@ async def test_a_finished_csv_job_names_the_charset_once(coordinator_client, add
     job_id = await add_job(status="done", fmt="csv", path=str(path), filename="a.csv", finished_at=portal_clock.now())
     download = await coordinator_client.get(f"/manage/reports/jobs/{job_id}/download")
     assert download.status_code == 200 and download.headers["content-type"] == "text/csv; charset=utf-8"
+
+
+async def test_a_finished_job_with_a_bangla_name_has_an_ascii_fallback_and_the_utf8_name(
+        coordinator_client, add_job, settings):
+    # The download header comes from portal.exports.content_disposition like every other download
+    # (Litestar's own File header sent only filename*=, which old browsers ignore).
+    settings.exports_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.exports_dir / "done.xlsx"
+    path.write_bytes(b"PK")
+    job_id = await add_job(status="done", fmt="xlsx", path=str(path), filename="উপস্থিতি-dhaka.xlsx",
+                           finished_at=portal_clock.now())
+    download = await coordinator_client.get(f"/manage/reports/jobs/{job_id}/download")
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert download.headers.get_list("content-disposition") == [
+        "attachment; filename=\"dhaka.xlsx\"; filename*=UTF-8''%E0%A6%89%E0%A6%AA%E0%A6%B8%E0%A7%8D%E0%A6%A5"
+        "%E0%A6%BF%E0%A6%A4%E0%A6%BF-dhaka.xlsx"]

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from portal.core import clock as portal_clock
-from portal.i18n import format_when
+from portal.core.i18n import format_when
 from portal.reports import summary
 from tests.helpers import PORTAL_TZ, TEST_NOW
 
@@ -24,7 +24,7 @@ INSTANTS = [
 
 
 @pytest.fixture(params=INSTANTS, ids=["month-end", "new-year", "year-ahead"])
-async def world(request, clock, create_event, create_session, create_participant, create_registration,
+async def world(request, clock, create_event, create_session, create_person, create_registration,
                 create_checkin, create_certificate):
     """Events around "today" at the chosen instant, a check-in and a certificate made just now, and a
     check-in yesterday (another month, or year, on 1 January)."""
@@ -34,7 +34,7 @@ async def world(request, clock, create_event, create_session, create_participant
     for title, days in (("Held today", 0), ("Tomorrow", 1), ("In 31 days", 31), ("Last week", -7),
                         ("Yesterday", -1)):
         events[title] = await create_event(title=title, start_date=today + dt.timedelta(days=days))
-    person = await create_participant()
+    person = await create_person()
     for title, at in (("Held today", portal_clock.now()),
                       ("Yesterday", dt.datetime.combine(today - dt.timedelta(days=1), dt.time(10), PORTAL_TZ))):
         session = await create_session(events[title], at.astimezone(PORTAL_TZ).date())

@@ -101,13 +101,13 @@ async def test_dashboard_lists_upcoming_events(staff_client, create_event):
     assert "Next week" in response.text and "Far away" not in response.text
 
 
-async def test_low_attendance_sessions_are_those_under_half(create_event, create_session, create_participant,
+async def test_low_attendance_sessions_are_those_under_half(create_event, create_session, create_person,
                                                             create_registration, create_checkin):
     today = dt.date(2026, 12, 10)
     event = await create_event(start_date=dt.date(2026, 12, 1))
     weak = await create_session(event, dt.date(2026, 12, 1), "Weak")
     good = await create_session(event, dt.date(2026, 12, 2), "Good")
-    regs = [await create_registration(event, await create_participant()) for _ in range(4)]
+    regs = [await create_registration(event, await create_person()) for _ in range(4)]
     await create_checkin(regs[0], weak)
     for reg in regs[:2]:
         await create_checkin(reg, good)

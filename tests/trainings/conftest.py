@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 import pytest
@@ -11,31 +10,19 @@ import pytest
 from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
 from portal.certificates.tables import PoolMember
-from portal.events.tables import Event, Participant, Registration
 from portal.trainings import services
-from tests.trainings.factories import latest_version, upload
+from tests.factories import make_event, make_person, make_registration, ticket_token
+from tests.trainings.uploads import latest_version, upload
 
 
-async def make_event(title: str, course_id: int | None, kind: str = "tot") -> int:
-    """An event row (optionally teaching `course_id`)."""
-    event = Event(kind=kind, title=title, district="khulna", start_date=dt.date(2026, 12, 1),
-                  end_date=dt.date(2026, 12, 2), status="published", course=course_id)
-    await event.save()
-    return event.id
+async def _event(title: str, course_id: int | None, **values: Any) -> int:
+    return await make_event(title=title, course=course_id, start_date=dt.date(2026, 12, 1),
+                            end_date=dt.date(2026, 12, 2), **values)
 
 
-async def make_person(name: str, email: str | None = None) -> int:
-    """A participant in the directory."""
-    person = Participant(name=name, email=email, district="khulna")
-    await person.save()
-    return person.id
-
-
-async def register(event_id: int, person_id: int, role: str = "participant", status: str = "registered") -> str:
-    """A registration; returns its ticket token."""
-    token = secrets.token_urlsafe(16)[:22]
-    await Registration(event=event_id, participant=person_id, role=role, status=status, ticket_token=token).save()
-    return token
+async def register(event_id: int, person_id: int, **values: Any) -> str:
+    """A registration; its ticket token."""
+    return await ticket_token(await make_registration(event_id, person_id, **values))
 
 
 @pytest.fixture
@@ -47,16 +34,16 @@ async def course_world(create_user, settings) -> dict[str, Any]:
     course_id = await services.create_course({"title": "Integrated Approach to Sustainable Reintegration"},
                                              coordinator.actor())
     module_id = await services.add_module(course_id, {"title": "Reintegration basics"}, coordinator.actor())
-    tot = await make_event("ToT Cumilla", course_id)
-    training = await make_event("District training Khulna", course_id, kind="district_workshop")
-    other_event = await make_event("CSO meeting", None, kind="cso_meeting")
+    tot = await _event("ToT Cumilla", course_id, kind="tot")
+    training = await _event("District training Khulna", course_id)
+    other_event = await _event("CSO meeting", None, kind="cso_meeting")
     pool_trainer = await create_user("trainer")
     assigned_trainer = await create_user("trainer")
     idle_trainer = await create_user("trainer")
-    pool_person = await make_person("Pool Trainer", pool_trainer.email)
+    pool_person = await make_person("Pool Trainer", email=pool_trainer.email)
     await PoolMember(participant=pool_person, source_event=tot, status="active").save()
-    await register(training, await make_person("Assigned Trainer", assigned_trainer.email), role="trainer")
-    await make_person("Idle Trainer", idle_trainer.email)
+    await register(training, await make_person("Assigned Trainer", email=assigned_trainer.email), role="trainer")
+    await make_person("Idle Trainer", email=idle_trainer.email)
     participant = await make_person("Rahima Begum")
     ids = {}
     for audience in ("trainers", "participants", "public"):

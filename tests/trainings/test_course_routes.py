@@ -5,7 +5,7 @@ import pytest
 from portal.core.tables import AuditEntry
 from portal.events.tables import Event
 from portal.trainings.tables import Course, Module
-from tests.trainings.conftest import make_event
+from tests.factories import make_event
 
 pytestmark = pytest.mark.anyio
 
@@ -64,7 +64,7 @@ async def test_a_module_of_another_course_is_not_found(staff_client):
 
 async def test_link_and_unlink_an_event_from_the_course_page(staff_client):
     course_id = await new_course(staff_client)
-    event_id = await make_event("ToT Cumilla", None)
+    event_id = await make_event(title="ToT Cumilla", kind="tot")
     page = await staff_client.get(f"/manage/courses/{course_id}")
     assert f'<option value="{event_id}">ToT Cumilla' in page.text
     response = await staff_client.post(f"/manage/courses/{course_id}/events", data={"event": str(event_id)})

@@ -9,7 +9,7 @@ import pytest
 from portal.trainings import materials, services
 from portal.trainings.files import Store
 from portal.trainings.tables import Download
-from tests.trainings.factories import latest_version, pdf_bytes, upload
+from tests.trainings.uploads import latest_version, pdf_bytes, upload
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,7 @@ import pytest
 from portal.app import create_app
 from portal.core.tables import AuditEntry
 from portal.trainings.tables import Material, MaterialVersion, Module
-from tests.trainings.factories import latest_version, office_bytes, pdf_bytes, zip_bytes
+from tests.trainings.uploads import latest_version, office_bytes, pdf_bytes, zip_bytes
 
 pytestmark = pytest.mark.anyio
 

@@ -1,0 +1,201 @@
+"""Staff pages for check-in under an event (/manage/events/{id}/...): scanner, by hand, undo, sign-in sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from portal.auth.guards import EVENT_STAFF, current_user
+from portal.core import clock
+from portal.core.errors import NotFound
+from portal.core.i18n import format_when
+from portal.core.i18n import gettext as _
+from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events import sheets
+from portal.events.checkin import services as checkin
+from portal.events.checkin import window
+from portal.events.management import services
+from portal.events.qr import qr_svg, token_from_scan
+from portal.events.selfcheck import services as selfcheck
+from portal.exports import CONTENT_TYPES, content_disposition
+
+MAX_OFFLINE_AGE = dt.timedelta(hours=24)
+# The portal's CSP plus 'wasm-unsafe-eval', which the ZXing decoder (WebAssembly) needs.
+SCANNER_CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self' blob:; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'"
+)
+
+
+def _actor(request: Request):
+    return current_user(request).actor(client_ip(request))
+
+
+def _scanned_at(raw: Any) -> dt.datetime | None:
+    """The time an offline scan was made, if the phone sent a believable one (not future, < 24 h)."""
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    now = clock.now()
+    return when if now - MAX_OFFLINE_AGE <= when <= now + dt.timedelta(seconds=5) else None
+
+
+class AttendanceController(Controller):
+    """A session's attendance: the list, one-tap check-in and undo, the scanner, the venue screen."""
+
+    path = "/manage/events/{event_id:int}/sessions/{session_id:int}"
+    guards = [EVENT_STAFF]
+
+    async def _context(self, request: Request, event_id: int, session_id: int) -> dict[str, Any]:
+        user = current_user(request)
+        event = await services.get_event(user, event_id)
+        session = await services.get_session(user, event_id, session_id)
+        return {"event": event, "session": session, "count": await checkin.present_count(session_id, event_id),
+                "window": window.window_of({**session, "checkin_opens_before": event["checkin_opens_before"],
+                                            "checkin_closes_after": event["checkin_closes_after"]})}
+
+    @get("/attendance", name="events.attendance.list")
+    async def attendance(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """Who is here: search, present/absent filter, counts; the rows alone for htmx."""
+        context = await self._context(request, event_id, session_id)
+        q = request.query_params.get("q", "").strip()[:100]
+        show = request.query_params.get("show", "all")
+        show = show if show in {"all", "present", "absent"} else "all"
+        rows = await checkin.attendance(session_id, event_id, q, show)
+        confirm = request.query_params.get("confirm", "")
+        return render(request, "events/attendance/list.html", {
+            **context, "rows": rows, "q": q, "show": show, "confirm_id": int(confirm) if confirm.isdigit() else None},
+            fragment="events/attendance/_rows.html")
+
+    async def _row(self, request: Request, event_id: int, session_id: int, registration_id: int,
+                   message: str = "", status: int = 200, confirm: bool = False) -> Response:
+        context = await self._context(request, event_id, session_id)
+        rows = [r for r in await checkin.attendance(session_id, event_id) if r["id"] == registration_id]
+        if request.headers.get("hx-request") != "true":
+            url = request.app.route_reverse("events.attendance.list", event_id=event_id, session_id=session_id)
+            if confirm:  # without htmx: the list, with this person's row asking to confirm
+                url += f"?confirm={registration_id}#att-{registration_id}"
+            return redirect(request, url, message or None, "error" if status >= 400 else "success")
+        return render(request, "events/attendance/_row_swap.html",
+                      {**context, "row": rows[0] if rows else None, "message": message, "confirm": confirm},
+                      status_code=status)
+
+    @post("/attendance/{registration_id:int}", name="events.attendance.check_in")
+    async def check_in(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                       registration_id: FromPath[int]) -> Response:
+        """One-tap check-in by hand (method manual); outside the session's window only once confirmed."""
+        await self._context(request, event_id, session_id)
+        user = current_user(request)
+        confirmed = form_dict(await request.form()).get("confirm") == "1"
+        try:
+            result = await checkin.check_in(session_id, user.actor(client_ip(request)),
+                                            registration_id=registration_id, method="manual", by_user=user.id,
+                                            override=confirmed)
+        except checkin.OutsideWindow as exc:
+            message = window.describe(exc.window, exc.early, request.app.state.settings.tz)
+            return await self._row(request, event_id, session_id, registration_id, message, 200, confirm=True)
+        except checkin.CheckInError as exc:
+            return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
+        message = (_("{name}: checked in.") if result.status == "ok" else _("{name}: already checked in.")).format(
+            name=result.name)
+        return await self._row(request, event_id, session_id, registration_id, message)
+
+    @post("/attendance/{registration_id:int}/undo", name="events.attendance.undo")
+    async def undo(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                   registration_id: FromPath[int]) -> Response:
+        """Take back a check-in made by mistake (audited)."""
+        await self._context(request, event_id, session_id)
+        try:
+            await checkin.undo(session_id, registration_id, _actor(request), event_id)
+        except checkin.CheckInError as exc:
+            return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
+        return await self._row(request, event_id, session_id, registration_id, _("Check-in undone."))
+
+    @get("/scan", name="events.scan.page")
+    async def scan_page(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The scanner page for an organizer's phone (camera, offline queue, manual search)."""
+        context = await self._context(request, event_id, session_id)
+        response = render(request, "events/scan/page.html", context)
+        # The wasm QR decoder needs 'wasm-unsafe-eval': allowed on this page only.
+        response.headers["Content-Security-Policy"] = SCANNER_CSP
+        return response
+
+    @post("/scan", name="events.scan.submit")
+    async def scan_submit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """One scan as JSON {token, client_id, scanned_at}: green ok, amber already, red refused."""
+        user = current_user(request)
+        session = await checkin.session_for_scan(event_id, session_id)
+        if session is None or not user.sees_district(session["district"]):
+            raise NotFound(_("No such session."))
+        try:
+            body = await request.json()
+        except Exception:  # noqa: BLE001 - any unreadable body is the same bad request
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+            return Response({"status": "error", "code": "bad_request", "message": "Send {\"token\": ...}."},
+                            status_code=400)
+        tz = request.app.state.settings.tz
+        try:
+            result = await checkin.check_in(
+                session_id, user.actor(client_ip(request)), token=token_from_scan(body["token"]),
+                method="ticket_scan", by_user=user.id,
+                client_id=body.get("client_id") if isinstance(body.get("client_id"), str) else None,
+                at=_scanned_at(body.get("scanned_at")), session=session, override=body.get("confirm") is True,
+            )
+        except checkin.OutsideWindow as exc:
+            # Amber with a "Check in anyway" button: the scanner sends the same scan again with confirm.
+            message = window.describe(exc.window, exc.early, tz)
+            return Response({"status": "outside", "code": exc.code, "message": message,
+                             "count": await checkin.present_count(session_id, event_id)}, status_code=200)
+        except checkin.CheckInError as exc:
+            return Response({"status": "error", "code": exc.code, "message": exc.message,
+                             "count": await checkin.present_count(session_id, event_id)}, status_code=200)
+        count = await checkin.present_count(session_id, event_id)
+        return Response({**result.as_json(), "local_time": format_when(result.at.astimezone(tz), "%H:%M"),
+                         "count": count}, status_code=200)
+
+    @get("/tickets", name="events.scan.tickets")
+    async def tickets(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """token -> name of every seated registration, for offline scanning."""
+        await self._context(request, event_id, session_id)
+        return Response({"tickets": await checkin.tickets(event_id)}, headers={"Cache-Control": "no-store"})
+
+    @get("/count", name="events.scan.count")
+    async def count(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The live "38 of 45 present" (a fragment for htmx polling)."""
+        context = await self._context(request, event_id, session_id)
+        return render(request, "events/attendance/_count.html", context, fragment="events/attendance/_count.html")
+
+    @get("/display", name="events.display.page")
+    async def display(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The venue screen: a self check-in QR that changes every 30 seconds."""
+        context = await self._context(request, event_id, session_id)
+        return render(request, "events/display/page.html", {**context, **self._code(request, session_id)},
+                      fragment="events/display/_code.html")
+
+    def _code(self, request: Request, session_id: int) -> dict[str, Any]:
+        settings = request.app.state.settings
+        shown = selfcheck.display(settings.secret_key, session_id, clock.now().timestamp())
+        url = request.app.route_reverse("selfcheck.landing", session_id=session_id, code=shown.code)
+        link = settings.base_url.rstrip("/") + url
+        return {"code": shown, "link": link, "qr": qr_svg(link, label=_("Check-in code")),
+                "short_url": settings.base_url.rstrip("/") + request.app.route_reverse("selfcheck.enter")}
+
+    @get("/sheet.pdf", name="events.attendance.sheet")
+    async def sheet(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+        """The printable sign-in sheet of the session."""
+        context = await self._context(request, event_id, session_id)
+        rows = await checkin.attendance(session_id, event_id)
+        pdf = sheets.sign_in_sheet(context["event"], context["session"], rows,
+                                   request.app.state.settings.base_url, request.app.state.settings.tz)
+        return Response(pdf, media_type=CONTENT_TYPES["pdf"], headers={
+            "Content-Disposition": content_disposition(f"sign-in-{event_id}-{session_id}.pdf", "inline")})

@@ -1,0 +1,1 @@
+"""Importing participants into an event from CSV or XLSX: upload, map the columns, preview, commit."""

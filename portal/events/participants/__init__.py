@@ -1,0 +1,1 @@
+"""The participant directory: one person is one row, found by name, phone or email."""

@@ -1,0 +1,261 @@
+"""Registrations: who takes part in an event, in which role, with a secret ticket token.
+
+Capacity counts the registrations that hold a seat (invited or registered). When the event is
+full a new person goes on the waitlist; cancelling a seat promotes the first person waiting, and
+raising the capacity (or removing it) promotes as many as the new seats allow, in the same order.
+A capacity below the seats already taken is refused: nobody loses a seat they were given.
+
+Every change that takes or frees a seat counts the seats and writes inside one transaction that
+first locks the event (`lock_event`), so two of them for the same event run one after the other:
+without it, two people registering at once could both take the last seat on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from portal.core import audit, clock
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_, format_number, ngettext
+from portal.core.i18n import gettext as _
+from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
+from portal.events.tables import Event, Participant, Registration
+
+ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
+         "guest": N_("Guest")}
+REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
+                "cancelled": "Cancelled"}
+SEATED = ("invited", "registered")
+CLOSED = ("completed", "cancelled")  # event statuses that give out no seats
+
+
+class RegistrationError(DomainError):
+    """A registration was refused; `code` says why."""
+
+
+class CapacityBelowSeats(ValidationFailed):
+    """A capacity lower than the seats already taken: refused next to the capacity field."""
+
+    def __init__(self, taken: int) -> None:
+        message = ngettext(
+            "%(count)s person is already registered or invited; cancel a registration first or set at least "
+            "%(count)s.",
+            "%(count)s people are already registered or invited; cancel some registrations first or set at least "
+            "%(count)s.", taken) % {"count": format_number(taken)}
+        super().__init__({"capacity": message})
+        self.code = "capacity_below_seats"
+        self.taken = taken
+
+
+def new_token() -> str:
+    """A ticket token: 128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+async def lock_event(event_id: int) -> dict[str, Any] | None:
+    """The event's id, capacity and status, read inside the caller's write transaction with its row
+    locked until the transaction ends: seat changes of one event queue behind each other.
+
+    PostgreSQL: SELECT ... FOR NO KEY UPDATE (the strength an UPDATE of the row takes, so it still
+    lets other tables insert rows that refer to the event). SQLite has no row locks and needs none:
+    `write_transaction` begins IMMEDIATE, which already admits one writer at a time."""
+    query = Event.select(Event.id, Event.capacity, Event.status).where(Event.id == event_id)
+    if not is_sqlite(Event._meta.db):
+        query = query.lock_rows("NO KEY UPDATE")
+    return await query.first()
+
+
+def _full(event: dict[str, Any], taken: int) -> bool:
+    return event["capacity"] is not None and taken >= event["capacity"]
+
+
+async def seats_taken(event_id: int) -> int:
+    """How many registrations of the event hold a seat (invited or registered)."""
+    return await Registration.count().where(
+        (Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+
+
+async def register(event_id: int, participant_id: int, actor: audit.Actor, *, role: str = "participant",
+                   status: str = "registered") -> dict[str, Any]:
+    """Register (or invite, `status="invited"`) a person; waitlisted when the event is full."""
+    if role not in ROLES:
+        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+    if status not in SEATED:
+        raise RegistrationError("bad_status", "A new registration is invited or registered.")
+    if not await Participant.exists().where(Participant.id == participant_id):
+        raise NotFound("No such participant.")
+    try:
+        async with write_transaction(Registration._meta.db):
+            event = await lock_event(event_id)
+            if event is None:
+                raise NotFound("No such event.")
+            if event["status"] == "cancelled":
+                raise RegistrationError("event_cancelled", _("This event is cancelled."))
+            if await Registration.exists().where(
+                    (Registration.event == event_id) & (Registration.participant == participant_id)):
+                raise RegistrationError("already_registered", _("This person is already registered for the event."))
+            if _full(event, await seats_taken(event_id)):
+                status = "waitlisted"
+            row = Registration(event=event_id, participant=participant_id, role=role, status=status,
+                               ticket_token=new_token())
+            await row.save()
+            await audit.record(actor, "registration.create", "registration", row.id,
+                               after={"event": event_id, "participant": participant_id, "role": role,
+                                      "status": status})
+    except DomainError:
+        raise
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise RegistrationError("already_registered", _("This person is already registered for the event.")) from None
+    return {"id": row.id, "status": status, "ticket_token": row.ticket_token}
+
+
+async def get_registration(registration_id: int, event_id: int | None = None) -> dict[str, Any]:
+    """One registration with the person's name; NotFound if missing or of another event."""
+    query = Registration.select(
+        *Registration.all_columns(), Registration.participant.name.as_alias("name"),
+        Registration.participant.organisation.as_alias("organisation"),
+    ).where(Registration.id == registration_id)
+    if event_id is not None:
+        query = query.where(Registration.event == event_id)
+    row = await query.first()
+    if row is None:
+        raise NotFound("No such registration.")
+    return row
+
+
+async def set_role(registration_id: int, event_id: int, role: str, actor: audit.Actor) -> None:
+    """Change what the person does at the event."""
+    if role not in ROLES:
+        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+    before = await get_registration(registration_id, event_id)
+    async with write_transaction(Registration._meta.db):
+        await Registration.update({Registration.role: role, Registration.updated_at: clock.now()}).where(
+            Registration.id == registration_id)
+        await audit.record(actor, "registration.role", "registration", registration_id,
+                           before={"role": before["role"]}, after={"role": role})
+
+
+async def fill_free_seats(event: dict[str, Any], actor: audit.Actor, *, most: int | None = None,
+                          note: str = "") -> list[int]:
+    """Give the free seats (at most `most`) to the people waiting longest, in the order they joined; returns
+    their registration ids. Inside the caller's write transaction, after `lock_event`: `event` carries the
+    capacity that now applies. A completed or cancelled event seats nobody: its waitlist stays as it was."""
+    if event.get("status") in CLOSED:
+        return []
+    free = None if event["capacity"] is None else event["capacity"] - await seats_taken(event["id"])
+    if most is not None:
+        free = most if free is None else min(free, most)
+    if free is not None and free <= 0:
+        return []
+    query = Registration.select(Registration.id).where(
+        (Registration.event == event["id"]) & (Registration.status == "waitlisted")
+    ).order_by(Registration.created_at).order_by(Registration.id)
+    if free is not None:
+        query = query.limit(free)
+    ids = [row["id"] for row in await query]
+    if not ids:
+        return []
+    await Registration.update({Registration.status: "registered", Registration.updated_at: clock.now()}).where(
+        Registration.id.is_in(ids))
+    for registration_id in ids:
+        await audit.record(actor, "registration.promote", "registration", registration_id,
+                           before={"status": "waitlisted"}, after={"status": "registered"}, note=note)
+    return ids
+
+
+async def _promote_next(event: dict[str, Any], actor: audit.Actor) -> int | None:
+    """Give a free seat to the longest-waiting person (inside the caller's transaction, event locked)."""
+    promoted = await fill_free_seats(event, actor, most=1)
+    return promoted[0] if promoted else None
+
+
+async def check_capacity(event: dict[str, Any], capacity: int | None) -> None:
+    """Refuse a new capacity below the seats already taken (inside the caller's transaction, after
+    `lock_event`). A capacity left as it was passes, so an event overbooked before this rule can still be
+    edited."""
+    if capacity is None or capacity == event["capacity"]:
+        return
+    taken = await seats_taken(event["id"])
+    if capacity < taken:
+        raise CapacityBelowSeats(taken)
+
+
+async def _status_now(registration_id: int) -> str:
+    # Read again under the event's lock: the status read before it may have changed meanwhile.
+    return (await Registration.select(Registration.status).where(Registration.id == registration_id).first())["status"]
+
+
+async def cancel(registration_id: int, event_id: int, actor: audit.Actor) -> int | None:
+    """Cancel a registration; returns the id of the person promoted from the waitlist, if any."""
+    await get_registration(registration_id, event_id)
+    async with write_transaction(Registration._meta.db):
+        event = await lock_event(event_id)
+        status = await _status_now(registration_id)
+        if status == "cancelled":
+            raise RegistrationError("already_cancelled", "This registration is already cancelled.")
+        await Registration.update({Registration.status: "cancelled", Registration.updated_at: clock.now()}).where(
+            Registration.id == registration_id)
+        await audit.record(actor, "registration.cancel", "registration", registration_id,
+                           before={"status": status}, after={"status": "cancelled"})
+        return await _promote_next(event, actor) if status in SEATED else None
+
+
+async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> None:
+    """Move one waitlisted person to registered, if a seat is free."""
+    await get_registration(registration_id, event_id)
+    async with write_transaction(Registration._meta.db):
+        event = await lock_event(event_id)
+        if await _status_now(registration_id) != "waitlisted":
+            raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
+        if _full(event, await seats_taken(event_id)):
+            raise RegistrationError("full", "The event is full: raise its capacity or cancel a seat first.")
+        await Registration.update({Registration.status: "registered", Registration.updated_at: clock.now()}).where(
+            Registration.id == registration_id)
+        await audit.record(actor, "registration.promote", "registration", registration_id,
+                           before={"status": "waitlisted"}, after={"status": "registered"})
+
+
+async def list_registrations(event_id: int, q: str = "", limit: int = 500) -> list[dict[str, Any]]:
+    """Registrations of an event with the person's details, by name."""
+    query = Registration.select(
+        *Registration.all_columns(), Registration.participant.name.as_alias("name"),
+        Registration.participant.name_bn.as_alias("name_bn"),
+        Registration.participant.organisation.as_alias("organisation"),
+        Registration.participant.phone.as_alias("phone"),
+        Registration.participant.district.as_alias("district"),
+    ).where(Registration.event == event_id)
+    q = q.strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        condition = (icontains(Registration.participant.name, q) | icontains(Registration.participant.name_bn, q)
+                     | icontains(Registration.participant.organisation, q))
+        if len(digits) >= 3:
+            condition = condition | icontains(Registration.participant.phone, digits.lstrip("0"))
+        query = query.where(condition)
+    return await query.order_by(Registration.participant.name).order_by(Registration.id).limit(limit)
+
+
+async def counts(event_id: int) -> dict[str, int]:
+    """How many registrations are in each status."""
+    rows = await Registration.select(Registration.status).where(Registration.event == event_id)
+    result = dict.fromkeys(REG_STATUSES, 0)
+    for row in rows:
+        result[row["status"]] = result.get(row["status"], 0) + 1
+    return result
+
+
+async def by_token(token: str) -> dict[str, Any]:
+    """The registration a ticket token belongs to, with person and event; NotFound otherwise."""
+    if not token or len(token) > 64:
+        raise NotFound("This ticket does not exist.")
+    row = await Registration.select(
+        *Registration.all_columns(), Registration.participant.name.as_alias("name"),
+        Registration.participant.name_bn.as_alias("name_bn"),
+        Registration.participant.organisation.as_alias("organisation"),
+    ).where(Registration.ticket_token == token).first()
+    if row is None:
+        raise NotFound("This ticket does not exist.")
+    return row

@@ -1,0 +1,66 @@
+"""The participant's personal ticket (/t/{token}) and its PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
+
+from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
+from portal.core.web import render
+from portal.events import sheets
+from portal.events.checkin import services as checkin
+from portal.events.management import services
+from portal.events.qr import qr_svg, ticket_url
+from portal.events.registrations import services as registrations
+from portal.events.tickets.cookie import ticket_cookie
+from portal.exports import CONTENT_TYPES, content_disposition
+
+
+async def _ticket_context(request: Request, token: str) -> dict[str, Any]:
+    registration = await registrations.by_token(token)
+    event = await services.get_event_public(registration["event"])
+    sessions = await services.list_sessions(registration["event"])
+    link = ticket_url(request.app.state.settings.base_url, token)
+    context = {"registration": registration, "event": event, "sessions": sessions, "link": link,
+               "attended": await checkin.attended(registration["id"]),
+               "qr": qr_svg(link, label=_("Your ticket QR code")),
+               "roles": registrations.ROLES, "reg_statuses": registrations.REG_STATUSES, "token": token}
+    # Later features (certificates, materials) add their sections through app.state.ticket_extras,
+    # so this feature never imports them (dependencies run trainings -> events -> certificates).
+    for extra in request.app.state.get("ticket_extras", ()):
+        context.update(await extra(token))
+    return context
+
+
+class TicketController(Controller):
+    """A participant's personal page, reached only with their secret token."""
+
+    path = "/t"
+
+    @get("/{token:str}", name="tickets.show")
+    async def show(self, request: Request, token: FromPath[str]) -> Response:
+        """The QR ticket, the event and its sessions, the person's attendance; remembers the ticket."""
+        try:
+            context = await _ticket_context(request, token)
+        except NotFound:
+            return render(request, "events/ticket/not_found.html", {}, status_code=404)
+        response = render(request, "events/ticket/page.html", context)
+        response.cookies.append(ticket_cookie(token, secure=request.app.state.settings.secure_cookies))
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @get("/{token:str}/ticket.pdf", name="tickets.pdf")
+    async def pdf(self, request: Request, token: FromPath[str]) -> Response:
+        """The ticket as a PDF to print."""
+        try:
+            context = await _ticket_context(request, token)
+        except NotFound:
+            return render(request, "events/ticket/not_found.html", {}, status_code=404)
+        data = sheets.ticket_pdf(context["registration"], context["event"], context["sessions"], context["link"],
+                                 request.app.state.settings.tz)
+        return Response(data, media_type=CONTENT_TYPES["pdf"], headers={
+            "Content-Disposition": content_disposition("ticket.pdf", "inline"), "Cache-Control": "private, no-store"})
