@@ -243,3 +243,54 @@ def login() -> Callable[[httpx.AsyncClient, CurrentUser], Awaitable[httpx.AsyncC
 async def staff_client(client: httpx.AsyncClient, create_user: Any) -> httpx.AsyncClient:
     """A browser with a coordinator logged in."""
     return await log_in(client, await create_user("coordinator"))
+
+
+# ---------------------------------------------------------------------------------------------
+# An S3-compatible object store: moto's standalone server, one per pytest process.
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """The endpoint URL of a real S3 server process (moto's), started for this test run."""
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    log = (SESSION_DIR / "moto.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],  # noqa: S603
+                               stdout=log, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{endpoint}/moto-api/", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"moto's S3 server did not start: {(SESSION_DIR / 'moto.log').read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+async def s3_settings(settings: Settings, s3_server: str) -> Settings:
+    """This test's settings with the object store as storage: a fresh bucket on the S3 server."""
+    from tests.helpers import with_s3
+
+    return await with_s3(settings, s3_server)

@@ -24,8 +24,8 @@ FORM_SLACK = MB  # room for the other form fields and the multipart framing
 
 
 def store(request: Request) -> Store:
-    """The material store under this app's data directory."""
-    return Store(request.app.state.settings.materials_dir)
+    """The material store in this app's storage."""
+    return Store.for_settings(request.app.state.settings, request.app.state.storage)
 
 
 def max_bytes(request: Request) -> int:

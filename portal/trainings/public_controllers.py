@@ -17,6 +17,7 @@ from portal.core.web import render
 from portal.reports.renderers import content_disposition
 from portal.trainings import materials, services
 from portal.trainings.controllers import store
+from portal.trainings.files import Store
 from portal.trainings.materials import AUDIENCES, LANGUAGES, Viewer
 from portal.trainings.serving import file_response, zip_stream
 
@@ -74,7 +75,8 @@ class MyCoursesController(Controller):
         for _, _, version in entries:
             await materials.log_download(version, viewer, "pack")
         name = f"{course['title']} - materials.zip"
-        return Stream(zip_stream([(arcname, path) for arcname, path, _ in entries]), media_type="application/zip",
+        files = [(arcname, key, version["size"]) for arcname, key, version in entries]
+        return Stream(zip_stream(request.app.state.storage, files), media_type="application/zip",
                       headers={"Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})
 
 
@@ -98,7 +100,8 @@ class MaterialController(Controller):
         """The file of one version: ETag, 304, Range/If-Range; logged unless nothing is sent."""
         version = await materials.get_version(version_id, viewer)
         response, sent = file_response(
-            request, store(request).path_for(version["sha256"]), size=version["size"], sha256=version["sha256"],
+            request, request.app.state.storage, Store.key_for(version["sha256"]), size=version["size"],
+            sha256=version["sha256"],
             content_type=version["content_type"], file_name=version["file_name"],
         )
         if sent.status in (200, 206):
