@@ -1,4 +1,4 @@
-"""The `portal` command: serve, migrate, clean-text, createuser, demo, backup, restore."""
+"""The `portal` command: serve, worker, migrate, clean-text, createuser, demo, backup, restore."""
 
 from __future__ import annotations
 
@@ -26,6 +26,28 @@ async def migrate() -> None:
         await stop_engine(DB)
     if not response.success:
         raise SystemExit(f"Migrations failed: {response.message}")
+    await _prepare_queue_and_storage()
+
+
+async def _prepare_queue_and_storage() -> None:
+    """The job queue's tables (PostgreSQL) and the object store's bucket, created when missing."""
+    from portal.settings import Settings, database_location
+
+    database_url, _ = database_location()
+    if database_url:
+        from portal.core.queue import apply_schema
+
+        if await apply_schema(database_url):
+            print("Created the job queue's tables.")
+    if os.environ.get("PORTAL_STORAGE_URL", "").strip():
+        from portal.core.storage_s3 import S3Storage
+
+        storage = S3Storage.from_settings(Settings.from_env())
+        try:
+            if await storage.ensure_bucket():
+                print(f"Created the bucket of {storage.describe()}.")
+        finally:
+            await storage.close()
 
 
 async def _with_db(coro_factory):
@@ -61,6 +83,39 @@ def serve(args: argparse.Namespace) -> None:
         timeout_graceful_shutdown=20, log_level="info", access_log=args.access_log,
         http="portal.server:NoDelayH11Protocol",
     )
+
+
+def worker(args: argparse.Namespace) -> None:
+    """Run jobs from the PostgreSQL queue until stopped (SIGTERM or Ctrl-C)."""
+    import logging
+
+    from portal.settings import Settings
+
+    settings = Settings.from_env()
+    if settings.jobs != "queue":
+        raise SystemExit("portal worker runs jobs from the PostgreSQL queue: set DATABASE_URL (and leave PORTAL_JOBS "
+                         "unset or 'queue'). With SQLite the web server runs jobs itself.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    print(f"Portal worker: {args.concurrency} jobs at once", flush=True)
+    asyncio.run(_run_worker(settings, args.concurrency))
+
+
+async def _run_worker(settings, concurrency: int) -> None:
+    import portal.app  # noqa: F401 - registers every feature's jobs
+    from portal.core import jobs
+    from portal.core.queue import run_worker
+    from portal.core.storage import make_storage
+    from portal.db import bind_engine, make_engine, start_engine, stop_engine
+
+    engine = make_engine(settings.database_url, settings.sqlite_path)
+    bind_engine(engine)
+    await start_engine(engine)
+    storage = make_storage(settings)
+    try:
+        await run_worker(settings, jobs.JobContext(settings, storage), concurrency)
+    finally:
+        await storage.close()
+        await stop_engine(engine)
 
 
 def createuser(args: argparse.Namespace) -> None:
@@ -102,25 +157,31 @@ def clean_text_command() -> None:
 
 def backup_command(args: argparse.Namespace) -> None:
     """Write a backup archive."""
-    from portal.backup import BackupError, backup
+    from portal.backup import BackupError, backup, object_store_note
     from portal.settings import Settings
 
+    settings = Settings.from_env()
     try:
-        path = backup(Settings.from_env(), Path(args.output) if args.output else None)
+        path = backup(settings, Path(args.output) if args.output else None)
     except BackupError as exc:
         raise SystemExit(f"Backup failed: {exc}") from None
     print(f"Backup written: {path}")
+    if object_store_note(settings):
+        print(object_store_note(settings))
 
 
 def restore_command(args: argparse.Namespace) -> None:
     """Restore a backup archive (stop the server first)."""
-    from portal.backup import BackupError, restore
+    from portal.backup import BackupError, object_store_note, restore
     from portal.settings import Settings
 
+    settings = Settings.from_env()
     try:
-        print(restore(Settings.from_env(), Path(args.archive)))
+        print(restore(settings, Path(args.archive)))
     except BackupError as exc:
         raise SystemExit(f"Restore failed: {exc}") from None
+    if object_store_note(settings):
+        print(object_store_note(settings))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -130,6 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     p_serve = sub.add_parser("serve", help="run the web server")
     p_serve.add_argument("--workers", type=int, default=0, help="worker processes (default PORTAL_WORKERS or 1)")
     p_serve.add_argument("--access-log", action="store_true", help="log every request")
+    p_worker = sub.add_parser("worker", help="run background jobs from the PostgreSQL queue (DATABASE_URL)")
+    p_worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default 4)")
     sub.add_parser("migrate", help="apply database migrations (then clean stored text, as clean-text)")
     sub.add_parser("clean-text", help="drop control and bidi characters from stored text")
     p_user = sub.add_parser("createuser", help="create a staff user")
@@ -158,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
         clean_text_command()
     elif args.command == "serve":
         serve(args)
+    elif args.command == "worker":
+        worker(args)
     elif args.command == "createuser":
         createuser(args)
     elif args.command == "demo":

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -40,13 +40,14 @@ from portal.certificates.controllers import (
 from portal.certificates.pool_controllers import PoolController
 from portal.certificates.public_controllers import TicketCertificateController, VerifyController
 from portal.certificates.trainer_access import provide_viewer
-from portal.core import clock
+from portal.core import clock, jobs
 from portal.core.errors import DomainError
 from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RefuseNulMiddleware, StaticFileSystem, wrap_app
 from portal.core.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
 from portal.core.i18n import gettext as _
 from portal.core.paths import REPO_ROOT
+from portal.core.storage import LocalStorage, Storage, make_storage
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.evaluation import participant as evaluation_participant
@@ -186,23 +187,25 @@ async def _purge(name: str, purge: Callable[[], Awaitable[Any]]) -> None:
         log.exception("purging %s failed", name)
 
 
-async def purge_once(settings: Settings) -> None:
+async def purge_once(settings: Settings, storage: Storage | None = None) -> None:
     """Every clean-up the stores need (none cleans itself); one failing does not stop the others."""
+    storage = storage or LocalStorage(settings.data_dir)
     await _purge("expired sessions", auth_services.purge_expired)
     await _purge("old certificate look-ups", certificate_verify.purge)
     await _purge("expired export files",
-                 lambda: report_jobs.housekeeping(settings.exports_dir, settings.export_retention))
-    await _purge("import uploads never committed", lambda: import_uploads.purge(settings.data_dir / "imports"))
+                 lambda: report_jobs.housekeeping(storage, settings.export_retention, settings.exports_dir))
+    await _purge("import uploads never committed", lambda: import_uploads.purge(storage))
     await _purge("old self check-in attempts", selfcheck.purge)
 
 
-async def _purge_forever(settings: Settings) -> None:
-    # The first purge waits a minute: start-up stays quick, and a server stopped at once
-    # (tests) never has a query cut off mid-flight.
-    await asyncio.sleep(PURGE_FIRST_DELAY_SECONDS)
-    while True:
-        await purge_once(settings)
-        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+# A periodic job (portal/core/jobs.py): inline, each web process runs it a minute after start-up (start-up
+# stays quick, and a server stopped at once never has a query cut off mid-flight) and every 6 hours;
+# through the PostgreSQL queue, one worker runs it every 6 hours for all machines.
+@jobs.periodic("portal.purge", every=dt.timedelta(seconds=PURGE_INTERVAL_SECONDS),
+               first_after=dt.timedelta(seconds=PURGE_FIRST_DELAY_SECONDS))
+async def purge_job(ctx: jobs.JobContext) -> None:
+    """The purges as a job."""
+    await purge_once(ctx.settings, ctx.storage)
 
 
 async def _purge_at_start_up() -> None:
@@ -235,15 +238,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = app.state.engine  # from state, so a test can give a built app its own database
+        settings = app.state.settings
         await start_engine(engine)
+        storage = app.state.storage = make_storage(settings)
+        queue = jobs.make_queue(settings, jobs.JobContext(settings, storage))
+        await queue.start()
+        jobs.bind(queue)
         await _purge_at_start_up()
-        purge = asyncio.create_task(_purge_forever(settings))
         try:
             yield
         finally:
-            purge.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purge
+            await queue.stop()
+            await storage.close()
             await stop_engine(engine)
 
     templates = TemplateConfig(

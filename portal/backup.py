@@ -3,6 +3,12 @@ the uploaded files (everything under the data directory that is not a temporary 
 
 SQLite is copied with SQLite's online backup API, so the portal keeps running while it is
 taken. PostgreSQL is dumped with `pg_dump --format=custom` (restored with `pg_restore`).
+
+With an object store as storage (PORTAL_STORAGE_URL), the materials live in the store, not in the
+data directory: the archive then holds the database and what is left in the data directory, and
+both commands say that the store's files need the store's own backup (bucket versioning or
+replication, or a mirror with the store's tools). Materials are named by their SHA-256, so a restored
+database finds its files in a store restored to any later point.
 """
 
 from __future__ import annotations
@@ -25,6 +31,14 @@ PG_DUMP_NAME = "portal.pgdump"
 # Files in the data directory that are never part of a backup: the live database (copied
 # through the backup API instead) and its WAL side files.
 SKIP = {SQLITE_NAME, f"{SQLITE_NAME}-wal", f"{SQLITE_NAME}-shm", "backups"}
+
+
+def object_store_note(settings: Settings) -> str:
+    """What a backup or restore leaves to the object store's own backup ("" when files are local)."""
+    if not settings.storage_url:
+        return ""
+    return (f"Uploaded materials and export files are in the object store {settings.storage_url}, not in this "
+            "archive: back the bucket up with the store's own tools (versioning, replication or a mirror).")
 
 
 class BackupError(RuntimeError):
@@ -73,6 +87,10 @@ def backup(settings: Settings, output_dir: Path | None = None, now: dt.datetime 
         partial = archive.with_suffix(".partial")
         with open_private(partial) as out, tarfile.open(fileobj=out, mode="w:gz") as tar:
             tar.add(database, arcname=database.name)
+            note = object_store_note(settings)
+            if note:
+                (scratch_dir / "OBJECT-STORE.txt").write_text(note + "\n")
+                tar.add(scratch_dir / "OBJECT-STORE.txt", arcname="OBJECT-STORE.txt")
             for item in sorted(settings.data_dir.iterdir()):
                 if item.name not in SKIP and not item.name.startswith("."):
                     tar.add(item, arcname=f"data/{item.name}")

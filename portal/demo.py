@@ -17,6 +17,7 @@ from portal.certificates import issue
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
+from portal.core.storage import make_storage
 from portal.evaluation import demo as evaluation_demo
 from portal.events.checkin import services as checkin
 from portal.events.management import services
@@ -181,7 +182,12 @@ async def _demo_course(settings: Settings, coordinator: CurrentUser, tots: list[
     canvas.showPage()
     canvas.save()
     pdf.seek(0)
-    await create_material(Material._meta.db, course_id, {"title": "Trainer's manual", "audience": "trainers",
-                                              "language": "en", "description": "The manual for master trainers."},
-                          Upload("trainers-manual.pdf", pdf), Store(settings.materials_dir), 10 * 1024 * 1024, actor)
+    storage = make_storage(settings)  # the data folder, or the object store when one is configured
+    try:
+        await create_material(Material._meta.db, course_id, {
+            "title": "Trainer's manual", "audience": "trainers", "language": "en",
+            "description": "The manual for master trainers."},
+            Upload("trainers-manual.pdf", pdf), Store.for_settings(settings, storage), 10 * 1024 * 1024, actor)
+    finally:
+        await storage.close()
     return course_id

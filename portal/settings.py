@@ -78,6 +78,25 @@ def _max_upload_mb(env: dict[str, str]) -> int:
     return value
 
 
+def _storage_url(env: dict[str, str]) -> str:
+    url = env.get("PORTAL_STORAGE_URL", "").strip()
+    if url and (not url.startswith("s3://") or len(url) <= len("s3://")):
+        raise SettingsError(f"PORTAL_STORAGE_URL must be empty (the data folder) or s3://bucket[/prefix], got {url!r}")
+    return url
+
+
+def _jobs(env: dict[str, str]) -> str:
+    raw = env.get("PORTAL_JOBS", "").strip().lower()
+    database_url = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return "queue" if database_url else "inline"
+    if raw not in {"inline", "queue"}:
+        raise SettingsError(f"PORTAL_JOBS must be inline or queue, got {raw!r}")
+    if raw == "queue" and not database_url:
+        raise SettingsError("PORTAL_JOBS=queue needs DATABASE_URL (the queue lives in PostgreSQL)")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed settings; build with `Settings.from_env()`."""
@@ -99,6 +118,18 @@ class Settings:
     # Hours a finished export file is kept in data_dir/exports before it is deleted (the job then
     # says "expired, export again"). Checked at start-up, every 6 hours and when a new export job starts.
     export_retention_hours: int = 24
+    # Where shared files live: "" for the data folder, or s3://bucket[/prefix] for an S3-compatible store
+    # (with the four s3_* settings below). portal/core/storage.py.
+    storage_url: str = ""
+    s3_endpoint_url: str = ""  # e.g. http://minio.internal:9000; empty: the cloud's own endpoint for the region
+    s3_region: str = ""
+    s3_access_key_id: str = ""  # empty: botocore's chain (AWS_ACCESS_KEY_ID, a profile, an instance role)
+    s3_secret_access_key: str = ""
+    # How jobs run (portal/core/jobs.py): "inline" in the web process, or "queue" through PostgreSQL,
+    # run by `portal worker` processes. Default: queue when DATABASE_URL is set, else inline.
+    jobs: str = "inline"
+    # A worker's heartbeat; a worker silent for three of them is dead and its jobs run again elsewhere.
+    worker_heartbeat_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -130,6 +161,13 @@ class Settings:
             debug=_bool(env, "PORTAL_DEBUG", False),
             max_upload_mb=_max_upload_mb(env),
             export_retention_hours=_int(env, "PORTAL_EXPORT_RETENTION_HOURS", 24, minimum=1),
+            storage_url=_storage_url(env),
+            s3_endpoint_url=env.get("PORTAL_S3_ENDPOINT_URL", "").strip(),
+            s3_region=env.get("PORTAL_S3_REGION", "").strip(),
+            s3_access_key_id=env.get("PORTAL_S3_ACCESS_KEY_ID", "").strip(),
+            s3_secret_access_key=env.get("PORTAL_S3_SECRET_ACCESS_KEY", "").strip(),
+            jobs=_jobs(env),
+            worker_heartbeat_seconds=_int(env, "PORTAL_WORKER_HEARTBEAT_SECONDS", 10, minimum=1),
         )
 
     @property

@@ -40,7 +40,7 @@ from portal.core import clock as portal_clock  # noqa: E402
 from portal.db import all_tables, bind_engine, is_sqlite, make_engine, start_engine, stop_engine  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 from tests import factories  # noqa: E402
-from tests.helpers import PASSWORD, TEST_NOW  # noqa: E402
+from tests.helpers import PASSWORD, TEST_NOW, free_port  # noqa: E402
 
 # argon2's defaults take ~50 ms a hash; the suite creates hundreds of users.
 auth_services.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -293,3 +293,47 @@ def login() -> Callable[[httpx.AsyncClient, CurrentUser], Awaitable[httpx.AsyncC
 async def staff_client(client: httpx.AsyncClient, create_user: Any) -> httpx.AsyncClient:
     """A browser with a coordinator logged in."""
     return await log_in(client, await create_user("coordinator"))
+
+
+# ---------------------------------------------------------------------------------------------
+# An S3-compatible object store: moto's standalone server, one per pytest process.
+
+
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """The endpoint URL of a real S3 server process (moto's), started for this test run."""
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    log = (SESSION_DIR / "moto.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],  # noqa: S603
+                               stdout=log, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{endpoint}/moto-api/", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"moto's S3 server did not start: {(SESSION_DIR / 'moto.log').read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+async def s3_settings(settings: Settings, s3_server: str) -> Settings:
+    """This test's settings with the object store as storage: a fresh bucket on the S3 server."""
+    from tests.helpers import with_s3
+
+    return await with_s3(settings, s3_server)

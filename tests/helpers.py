@@ -3,7 +3,9 @@
 import asyncio
 import datetime as dt
 import os
+import socket
 import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 PASSWORD = "correct horse battery"
@@ -40,3 +42,28 @@ def session_around_now(tz: ZoneInfo = PORTAL_TZ, now: dt.datetime | None = None)
     midnight = dt.datetime.combine(now.astimezone(tz).date(), dt.time(), tz)
     starts = max(now - dt.timedelta(minutes=30), midnight)
     return starts, min(starts + dt.timedelta(hours=8), midnight + dt.timedelta(hours=23, minutes=59))
+
+
+async def with_s3(settings: Any, s3_server: str) -> Any:
+    """`settings` with a fresh bucket on the S3 server as storage."""
+    import dataclasses
+    import uuid
+
+    from portal.core.storage_s3 import S3Storage
+
+    s3 = dataclasses.replace(settings, storage_url=f"s3://portal-{uuid.uuid4().hex[:12]}/files",
+                             s3_endpoint_url=s3_server, s3_region="us-east-1", s3_access_key_id="test",
+                             s3_secret_access_key="test")
+    storage = S3Storage.from_settings(s3)
+    try:
+        assert await storage.ensure_bucket()
+    finally:
+        await storage.close()
+    return s3
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

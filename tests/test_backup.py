@@ -59,3 +59,23 @@ def test_restore_refuses_an_archive_without_a_database(settings, tmp_path):
 def test_restore_of_a_missing_file_is_a_clear_error(settings, tmp_path):
     with pytest.raises(BackupError, match="No such archive"):
         restore(settings, tmp_path / "nope.tar.gz")
+
+
+async def test_with_an_object_store_the_archive_and_the_commands_say_where_the_files_are(settings, db, capsys,
+                                                                                          monkeypatch):
+    import dataclasses
+
+    from portal.__main__ import main
+
+    archive = backup(dataclasses.replace(settings, storage_url="s3://portal-files/prod"))
+    with tarfile.open(archive) as tar:
+        note = tar.extractfile("OBJECT-STORE.txt").read().decode()
+    assert "s3://portal-files/prod, not in this archive" in note and "store's own tools" in note
+    with tarfile.open(backup(settings)) as tar:
+        assert "OBJECT-STORE.txt" not in tar.getnames()
+    await stop_engine(db)
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("PORTAL_STORAGE_URL", "s3://portal-files/prod")
+    main(["backup"])
+    assert "not in this archive: back the bucket up" in capsys.readouterr().out

@@ -14,6 +14,7 @@ import pytest
 
 from portal.backup import backup
 from portal.core import clock as portal_clock
+from portal.core.storage import LocalStorage
 from portal.reports import attendance, jobs
 from portal.reports.tables import ExportJob
 from portal.trainings.tables import Course
@@ -79,15 +80,14 @@ async def test_a_killed_jobs_files_go_when_it_is_marked_failed(app, settings, cr
     user = await create_user("coordinator")
     folder = settings.exports_dir
     folder.mkdir()
-    path = folder / "job-1.xlsx"
-    path.write_bytes(b"")  # opened, never written
     (folder / "job-1.parts").mkdir()
+    (folder / "job-1.parts" / "job-1.xlsx").write_bytes(b"")  # opened, never written
     (folder / "job-1.parts" / "tmpworksheet").write_bytes(bytes(2_000_000))
     (folder / "job-1.parts" / "export-abc.xlsx").write_bytes(b"")
-    job = ExportJob(user=user.id, shape="long", fmt="xlsx", query="", status="running", path=str(path),
+    job = ExportJob(user=user.id, shape="long", fmt="xlsx", query="", status="running", path="",
                     worker=f"{socket.gethostname()[:60]}:{_dead_pid()}", heartbeat_at=portal_clock.now())
     await job.save()
-    assert await jobs.fail_orphans() == 1
+    assert await jobs.fail_orphans(folder=folder) == 1
     assert list(folder.iterdir()) == []
     assert (await ExportJob.select(ExportJob.status).first())["status"] == "failed"
 
@@ -98,7 +98,7 @@ async def test_leftover_temporary_folders_go_with_the_daily_sweep(app, settings)
     (folder / "job-9.parts" / "tmp").write_bytes(b"x")
     old = (portal_clock.now() - dt.timedelta(days=2)).timestamp()
     os.utime(folder / "job-9.parts", (old, old))
-    await jobs.purge_expired(folder, settings.export_retention)
+    await jobs.purge_expired(LocalStorage(settings.data_dir), settings.export_retention, folder)
     assert list(folder.iterdir()) == []
 
 

@@ -21,16 +21,13 @@ import anyio
 import pytest
 
 from portal.trainings.tables import MaterialVersion
+from tests.helpers import free_port
 from tests.trainings.uploads import upload
 
 pytestmark = pytest.mark.anyio
 FILE_SIZE = 24 * 1024 * 1024  # well past the loopback socket buffers (a few MiB at most)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 30.0) -> None:

@@ -1,10 +1,12 @@
-"""Bulk issue as a job: a row with progress, run by an asyncio task in the server process.
+"""Bulk issue as a job (portal/core/jobs.py): a row with progress, run by the job queue.
 
 The row is the truth: a reload shows the same job, a second click finds the job that is already
-queued or running, and issuing is idempotent per registration. The runner beats a heartbeat after
-every certificate; a job whose heartbeat is older than STALE_AFTER (the server restarted, the task
-died) is taken over by the next request that looks at it: it compares and sets the heartbeat so
-only one process resumes it, and carries on from what is not issued yet.
+queued or running, and issuing is idempotent per registration (a unique index), so the job can run
+again after a crash and carries on from what is not issued yet. The runner beats a heartbeat after
+every certificate. Inline (SQLite), a job whose heartbeat is older than STALE_AFTER (the server
+restarted, the task died) is taken over by the next request that looks at it: it compares and sets
+the heartbeat so only one process resumes it. Through the PostgreSQL queue the job is the queue's:
+a dead worker's job runs again on another worker, so no request needs to take it over.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import asyncio
 import datetime as dt
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from portal.auth.services import CurrentUser
 from portal.certificates.eligibility import event_standings, load_event
 from portal.certificates.issue import ends_later, issue_for
 from portal.certificates.tables import IssueJob
-from portal.core import audit, clock
+from portal.core import audit, clock, jobs
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound
 from portal.db import write_transaction
@@ -26,8 +29,7 @@ from portal.db import write_transaction
 log = logging.getLogger("portal.certificates")
 STALE_AFTER = dt.timedelta(seconds=30)
 ACTIVE = ("queued", "running")
-# Tasks of this process, by job id: kept so they are not garbage-collected mid-run.
-_tasks: dict[int, asyncio.Task] = {}
+JOB = "certificates.bulk_issue"
 
 
 async def _pending(event: dict[str, Any]) -> list:
@@ -57,19 +59,29 @@ async def start(user: CurrentUser, event_id: int, ip: str = "", tz: dt.tzinfo | 
             job_id = job.id
             await audit.record(user.actor(ip), "certificate.bulk_issue", "event", event_id, after={"job": job_id})
     if not current and total:
-        _spawn(job_id, tz)
+        await _defer(job_id, tz)
     return job_id
 
 
-def _spawn(job_id: int, tz: dt.tzinfo | None = None) -> None:
-    task = asyncio.get_running_loop().create_task(run(job_id, tz))
-    _tasks[job_id] = task
-    task.add_done_callback(lambda _: _tasks.pop(job_id, None))
+def _lock(job_id: int) -> str:
+    return f"certificates.bulk_issue:{job_id}"
+
+
+async def _defer(job_id: int, tz: dt.tzinfo | None = None) -> None:
+    await jobs.defer(JOB, lock=_lock(job_id), job_id=job_id, tz=getattr(tz, "key", None))
+
+
+@jobs.job(JOB)
+async def run_job(ctx: jobs.JobContext | None, job_id: int, tz: str | None = None) -> None:
+    """The queue's entry: the job's time zone travels by name."""
+    await run(job_id, ZoneInfo(tz) if tz else None)
 
 
 async def run(job_id: int, tz: dt.tzinfo | None = None) -> None:
     """Issue what the job's event still lacks, beating the heartbeat after each certificate."""
     job = await IssueJob.select().where(IssueJob.id == job_id).first()
+    if job is None or job["status"] not in ACTIVE:
+        return  # done or failed already: running it again changes nothing
     try:
         event = await load_event(None, job["event"])
         pending = await _pending(event)
@@ -99,14 +111,17 @@ def failure_message(exc: Exception) -> str:
 async def resume_if_stale(job: dict[str, Any], now: dt.datetime | None = None) -> bool:
     """Take over an active job whose runner is gone; True when this process resumed it."""
     now = now or clock.now()
-    if job["status"] not in ACTIVE or job["id"] in _tasks or job["heartbeat_at"] > now - STALE_AFTER:
+    queue = jobs.current()
+    if not queue.runs_here:
+        return False  # the queue runs a dead worker's job again itself
+    if job["status"] not in ACTIVE or queue.is_running(_lock(job["id"])) or job["heartbeat_at"] > now - STALE_AFTER:
         return False
     claimed = await IssueJob.update({IssueJob.heartbeat_at: now}).where(
         (IssueJob.id == job["id"]) & (IssueJob.heartbeat_at == job["heartbeat_at"])).returning(IssueJob.id)
     if not claimed:
         return False
     log.info("resuming bulk issue job %s", job["id"])
-    _spawn(job["id"])
+    await _defer(job["id"])
     return True
 
 
@@ -128,6 +143,4 @@ async def latest(event_id: int) -> dict[str, Any] | None:
 
 async def wait(job_id: int) -> None:
     """Wait for this process's runner of a job (tests, the CLI)."""
-    task = _tasks.get(job_id)
-    if task is not None:
-        await task
+    await jobs.current().wait(_lock(job_id))

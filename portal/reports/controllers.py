@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import File, Stream
+from litestar.response import Stream
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core import clock
@@ -130,26 +129,29 @@ class ReportController(Controller):
         if errors:
             return render(request, "reports/attendance.html", await self._context(request, flt, errors, shape, fmt),
                           status_code=400)
-        settings = request.app.state.settings
-        job_id = await jobs.create_job(current_user(request), flt, shape, fmt, settings.secret_key,
-                                       Path(settings.data_dir), settings.export_retention)
+        state = request.app.state
+        job_id = await jobs.create_job(current_user(request), flt, shape, fmt, state.storage,
+                                       state.settings.export_retention)
         return redirect(request, request.app.route_reverse("reports.jobs.detail", job_id=job_id))
 
     @get("/jobs/{job_id:int}", name="reports.jobs.detail")
     async def job_detail(self, request: Request, job_id: FromPath[int]) -> Response:
         """The job: a component that polls itself while the file is written, then offers the download."""
-        job = await jobs.get_job(current_user(request), job_id)
+        job = await jobs.get_job(current_user(request), job_id, request.app.state.storage)
         return render(request, "reports/job.html", _job_context(request, job), fragment="reports/_job.html")
 
     @get("/jobs/{job_id:int}/download", name="reports.jobs.download")
     async def job_download(self, request: Request, job_id: FromPath[int]) -> Response:
         """The finished file of a job; otherwise the job's page says why not (410 expired, 409 not ready)."""
-        job = await jobs.get_job(current_user(request), job_id)
+        storage = request.app.state.storage
+        job = await jobs.get_job(current_user(request), job_id, storage)
         if job["status"] != "done":
             return render(request, "reports/job.html", _job_context(request, job),
                           status_code=410 if job["status"] == "expired" else 409)
-        return File(path=job["path"], media_type=CONTENT_TYPES[job["fmt"]], headers={
-            "Cache-Control": "no-store", "Content-Disposition": content_disposition(job["filename"])})
+        size = await storage.size(job["key"]) or 0
+        return Stream(storage.read(job["key"]), media_type=CONTENT_TYPES[job["fmt"]], headers={
+            "Cache-Control": "no-store", "Content-Length": str(size),
+            "Content-Disposition": content_disposition(job["filename"])})
 
 
 class CalendarController(Controller):

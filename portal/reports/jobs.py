@@ -1,12 +1,17 @@
-"""Export jobs: big XLSX exports written in the background, with progress kept in the database.
+"""Export jobs: big XLSX exports written in the background (portal/core/jobs.py), with progress
+kept in the database.
 
-A job runs as an asyncio task of the process that created it. The row records that process
-(`worker`: host and pid) and a heartbeat the task beats while it runs. A job left queued or
-running by a process that is gone (a restart, a crash, a kill) can never finish: it is marked
-failed, with a message, at start-up, when anyone looks at it and when a new job starts, and its
-page offers to start it again. A job whose code raises is marked failed the same way. Finished
-files are kept for `Settings.export_retention_hours`; then the file is deleted and the job is
-"expired": its page says so and offers to export again.
+The writer renders into a temporary file on its own machine's disk, then puts the finished file
+into the shared storage (portal/core/storage.py: the data folder, or the object store every
+machine reads), so any app server can offer the download. The row records the process writing it
+(`worker`: host and pid; "queue" while it waits for a `portal worker`) and a heartbeat the writer
+beats while it runs. A job left queued or running by a process that is gone (a restart, a crash, a
+kill) can never finish: it is marked failed, with a message, at start-up, when anyone looks at it
+and when a new job starts, and its page offers to start it again (through the PostgreSQL queue, a
+dead worker's job usually runs again on another worker first, and writes the file afresh). A job
+whose code raises is marked failed the same way. Finished files are kept for
+`Settings.export_retention_hours`; then the file is deleted and the job is "expired": its page says
+so and offers to export again.
 """
 
 from __future__ import annotations
@@ -20,23 +25,29 @@ import shutil
 import socket
 import threading
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
 
-from portal.core import clock
+from portal.core import clock, jobs
 from portal.core.errors import NotFound
 from portal.core.files import open_private, private_dir
+from portal.core.storage import LocalStorage, Storage
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter, ExportStopped
 from portal.reports.tables import ExportJob
 
 log = logging.getLogger("portal.reports")
 ACTIVE = ("queued", "running")
+JOB = "reports.export"
+QUEUED = "queue"  # the worker of a job waiting in the PostgreSQL queue
+PREFIX = "exports"
 HEARTBEAT_SECONDS = 10.0
 # A live runner beats every HEARTBEAT_SECONDS; one silent this long has lost its process.
 STALE_AFTER = dt.timedelta(seconds=60)
@@ -57,7 +68,7 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     running jobs (they record themselves as failed) before the database closes."""
     settings = app.state.settings
     try:
-        await housekeeping(settings.exports_dir, settings.export_retention)
+        await housekeeping(app.state.storage, settings.export_retention, settings.exports_dir)
     except Exception:  # noqa: BLE001 - housekeeping must never stop the portal from starting
         log.exception("export housekeeping at start-up failed")
     try:
@@ -68,25 +79,47 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
         await asyncio.gather(*_RUNNING, return_exceptions=True)
 
 
-async def create_job(user: Any, flt: AttendanceFilter, shape: str, fmt: str, secret: str, data_dir: Path,
+async def create_job(user: Any, flt: AttendanceFilter, shape: str, fmt: str, storage: Storage,
                      retention: dt.timedelta) -> int:
-    """Record a job for this filter and start writing it (after deleting files older than `retention`)."""
-    folder = data_dir / "exports"
+    """Record a job for this filter and defer its writing (after deleting files older than `retention`)."""
     try:
-        await housekeeping(folder, retention)
+        await housekeeping(storage, retention)
     except Exception:  # noqa: BLE001 - a failed clean-up must not refuse the export
         log.exception("export housekeeping failed")
     total = await attendance.count_rows(flt, shape)
+    here = jobs.current().runs_here
     job = ExportJob(user=user.id, shape=shape, fmt=fmt, query=urlencode(sorted(flt.as_query().items())),
-                    status="queued", rows_total=total, worker=f"{_HOST}:{os.getpid()}", heartbeat_at=clock.now())
+                    status="queued", rows_total=total, worker=f"{_HOST}:{os.getpid()}" if here else QUEUED,
+                    heartbeat_at=clock.now())
     await job.save()
-    stop = threading.Event()
-    _MINE.add(job.id)
-    task = asyncio.create_task(_run(job.id, flt, shape, fmt, secret, folder, stop))
-    _RUNNING[task] = stop
-    task.add_done_callback(lambda done: _RUNNING.pop(done, None))
-    task.add_done_callback(lambda _: _MINE.discard(job.id))
+    if here:
+        _MINE.add(job.id)  # before the task starts: a look at the job meanwhile must not find it orphaned
+    scope = None if flt.scope is None else sorted(flt.scope)
+    await jobs.defer(JOB, lock=f"{JOB}:{job.id}", job_id=job.id, scope=scope, tz=getattr(flt.tz, "key", "UTC"))
     return job.id
+
+
+@jobs.job(JOB)
+async def run_export(ctx: jobs.JobContext, job_id: int, scope: list[str] | None, tz: str) -> None:
+    """Write the job's file, unless it is finished, failed or expired already (idempotent)."""
+    _MINE.add(job_id)
+    try:
+        row = await ExportJob.select().where(ExportJob.id == job_id).first()
+        if row is None or row["status"] not in ACTIVE:
+            return
+        flt, _ = attendance.parse_filter(dict(parse_qsl(row["query"])))
+        flt = replace(flt, scope=None if scope is None else tuple(scope), tz=ZoneInfo(tz))
+        stop = threading.Event()
+        task = asyncio.current_task()
+        assert task is not None
+        _RUNNING[task] = stop
+        try:
+            await _run(job_id, flt, row["shape"], row["fmt"], ctx.settings.secret_key, ctx.storage,
+                       ctx.settings.exports_dir, stop)
+        finally:
+            _RUNNING.pop(task, None)
+    finally:
+        _MINE.discard(job_id)
 
 
 async def _update(job_id: int, **values: Any) -> None:
@@ -120,14 +153,20 @@ def remove_files(path: Path) -> None:
     shutil.rmtree(_parts(path), ignore_errors=True)
 
 
-async def _run(job_id: int, flt: AttendanceFilter, shape: str, fmt: str, secret: str, folder: Path,
-               stop: threading.Event) -> None:
-    path = folder / f"job-{job_id}.{fmt}"
+def key_for(job_id: int, fmt: str) -> str:
+    """The storage key of a job's finished file."""
+    return f"{PREFIX}/job-{int(job_id)}.{fmt}"
+
+
+async def _run(job_id: int, flt: AttendanceFilter, shape: str, fmt: str, secret: str, storage: Storage,
+               folder: Path, stop: threading.Event) -> None:
+    # Written on this machine's disk, beside where the local storage keeps it, then put into the storage.
+    path = _parts(folder / f"job-{job_id}.{fmt}") / f"job-{job_id}.{fmt}"
+    key = key_for(job_id, fmt)
     beat = asyncio.create_task(_beat(job_id))
     try:
-        await anyio.to_thread.run_sync(lambda: (private_dir(folder), private_dir(_parts(path))))
-        # The path is recorded while the job runs, so whoever marks it failed can delete its files.
-        await _update(job_id, status="running", heartbeat_at=clock.now(), path=str(path))
+        await anyio.to_thread.run_sync(lambda: (private_dir(folder), private_dir(path.parent)))
+        await _update(job_id, status="running", heartbeat_at=clock.now(), worker=f"{_HOST}:{os.getpid()}", path="")
 
         def write() -> int:
             # In a worker thread: the renderer pulls its rows from the event loop batch by batch.
@@ -137,20 +176,20 @@ async def _run(job_id: int, flt: AttendanceFilter, shape: str, fmt: str, secret:
             return path.stat().st_size
 
         export = await attendance.build_export(
-            flt, shape, fmt, secret, tmp_dir=str(_parts(path)),
+            flt, shape, fmt, secret, tmp_dir=str(path.parent),
             progress=lambda done: anyio.from_thread.run(_progress, job_id, done), stop=stop)
         await anyio.to_thread.run_sync(write)
-        await _update(job_id, status="done", filename=export.filename, path=str(path),
-                      finished_at=clock.now())
+        await storage.put_file(key, path)
+        await _update(job_id, status="done", filename=export.filename, path=key, finished_at=clock.now())
     except Exception as exc:  # noqa: BLE001 - the job records the failure; the coordinator sees it
         log.exception("export job %s failed", job_id)
-        await anyio.to_thread.run_sync(remove_files, path)
+        await storage.delete(key)
         await _update(job_id, status="failed", error=failure_message(exc)[:500], finished_at=clock.now(), path="")
     finally:
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beat
-        await anyio.to_thread.run_sync(lambda: shutil.rmtree(_parts(path), ignore_errors=True))
+        await anyio.to_thread.run_sync(lambda: shutil.rmtree(path.parent, ignore_errors=True))
 
 
 async def _progress(job_id: int, done: int) -> None:
@@ -171,6 +210,8 @@ def is_orphaned(job: dict[str, Any], now: dt.datetime) -> bool:
     """True for a queued or running job whose process is gone, so it can never finish."""
     if job["status"] not in ACTIVE or job["id"] in _MINE:
         return False
+    if job["status"] == "queued" and job["worker"] == QUEUED:
+        return False  # waiting in the PostgreSQL queue, which keeps it until a worker is free
     if job["heartbeat_at"] is None or job["heartbeat_at"] < now - STALE_AFTER:
         return True  # silent too long, wherever it ran (also: jobs from before heartbeats)
     host, _, pid = job["worker"].rpartition(":")
@@ -182,7 +223,24 @@ def is_orphaned(job: dict[str, Any], now: dt.datetime) -> bool:
     return int(pid) == os.getpid() or not _pid_alive(int(pid))
 
 
-async def _fail_orphans(jobs: list[dict[str, Any]], now: dt.datetime) -> int:
+def stored_key(storage: Storage, path: str) -> str | None:
+    """The storage key of a job's file: its `path` column, or for rows from before the storage, the
+    absolute path of a file in the data folder."""
+    if not path:
+        return None
+    if not path.startswith("/"):
+        return path
+    if isinstance(storage, LocalStorage):
+        with contextlib.suppress(ValueError):
+            return Path(path).relative_to(storage.root).as_posix()
+    return None
+
+
+def _parts_of(folder: Path | None, job: dict[str, Any]) -> Path | None:
+    return None if folder is None else _parts(folder / f"job-{job['id']}.{job['fmt']}")
+
+
+async def _fail_orphans(jobs: list[dict[str, Any]], now: dt.datetime, folder: Path | None = None) -> int:
     failed = 0
     for job in jobs:
         if not is_orphaned(job, now):
@@ -194,37 +252,43 @@ async def _fail_orphans(jobs: list[dict[str, Any]], now: dt.datetime) -> int:
             & (ExportJob.worker == job["worker"])).returning(ExportJob.id)
         if changed:
             log.warning("export job %s: its process is gone; marked failed", job["id"])
-            if job.get("path"):  # the partial file and the temporary files of the dead writer
-                await anyio.to_thread.run_sync(remove_files, Path(job["path"]))
+            parts = _parts_of(folder, job)
+            if parts is not None:  # the temporary files of a dead writer on this machine
+                await anyio.to_thread.run_sync(lambda p=parts: shutil.rmtree(p, ignore_errors=True))
             failed += 1
     return failed
 
 
-async def fail_orphans(now: dt.datetime | None = None) -> int:
-    """Mark every queued or running job whose process is gone as failed; returns how many."""
+async def fail_orphans(now: dt.datetime | None = None, folder: Path | None = None) -> int:
+    """Mark every queued or running job whose process is gone as failed; returns how many. `folder`:
+    this machine's folder of temporary export files, whose leftovers are deleted."""
     now = now or clock.now()
     jobs = await ExportJob.select(ExportJob.id, ExportJob.status, ExportJob.worker, ExportJob.heartbeat_at,
-                                  ExportJob.path).where(ExportJob.status.is_in(list(ACTIVE)))
-    return await _fail_orphans(jobs, now)
+                                  ExportJob.path, ExportJob.fmt).where(ExportJob.status.is_in(list(ACTIVE)))
+    return await _fail_orphans(jobs, now, folder)
 
 
-async def purge_expired(folder: Path, retention: dt.timedelta, now: dt.datetime | None = None) -> int:
-    """Delete finished files older than `retention` (their jobs become "expired") and leftovers in
-    `folder` as old (partial files of dead processes); returns how many jobs expired."""
+async def purge_expired(storage: Storage, retention: dt.timedelta, folder: Path | None = None,
+                        now: dt.datetime | None = None) -> int:
+    """Delete finished files older than `retention` (their jobs become "expired"), and in this machine's
+    `folder` of temporary files, leftovers as old (of dead processes); returns how many jobs expired."""
     now = now or clock.now()
     cutoff = now - retention
     old = await ExportJob.select(ExportJob.id, ExportJob.path).where(
         (ExportJob.status == "done") & (ExportJob.finished_at < cutoff))
     for job in old:
-        if job["path"]:
-            await anyio.Path(job["path"]).unlink(missing_ok=True)
+        key = stored_key(storage, job["path"])
+        if key:
+            await storage.delete(key)
     if old:
         await ExportJob.update({ExportJob.status: "expired", ExportJob.path: ""}).where(
             ExportJob.id.is_in([job["id"] for job in old]) & (ExportJob.status == "done"))
-    kept = {row["path"] for row in await ExportJob.select(ExportJob.path).where(ExportJob.status == "done")}
-    active = {f"job-{row['id']}." for row in await ExportJob.select(ExportJob.id).where(
-        ExportJob.status.is_in(list(ACTIVE)))}
-    await anyio.to_thread.run_sync(_delete_leftovers, folder, cutoff.timestamp(), kept, active)
+    if folder is not None:
+        kept = {str(folder.parent / row["path"]) if not row["path"].startswith("/") else row["path"]
+                for row in await ExportJob.select(ExportJob.path).where(ExportJob.status == "done")}
+        active = {f"job-{row['id']}." for row in await ExportJob.select(ExportJob.id).where(
+            ExportJob.status.is_in(list(ACTIVE)))}
+        await anyio.to_thread.run_sync(_delete_leftovers, folder, cutoff.timestamp(), kept, active)
     return len(old)
 
 
@@ -241,13 +305,13 @@ def _delete_leftovers(folder: Path, cutoff: float, kept: set[str], active: set[s
                     path.unlink()
 
 
-async def housekeeping(folder: Path, retention: dt.timedelta) -> None:
-    """Fail the jobs of dead processes, then delete expired files."""
-    await fail_orphans()
-    await purge_expired(folder, retention)
+async def housekeeping(storage: Storage, retention: dt.timedelta, folder: Path | None = None) -> None:
+    """Fail the jobs of dead processes, then delete expired files (and this machine's leftovers in `folder`)."""
+    await fail_orphans(folder=folder)
+    await purge_expired(storage, retention, folder)
 
 
-async def get_job(user: Any, job_id: int) -> dict[str, Any]:
+async def get_job(user: Any, job_id: int, storage: Storage) -> dict[str, Any]:
     """A job its owner (or an admin) may see; NotFound otherwise. A job whose process is gone is
     marked failed, and a finished job whose file is gone is marked expired, before it is shown."""
     job = await ExportJob.select().where(ExportJob.id == job_id).first()
@@ -255,11 +319,18 @@ async def get_job(user: Any, job_id: int) -> dict[str, Any]:
         raise NotFound("No such export.")
     if job["status"] in ACTIVE and await _fail_orphans([job], clock.now()):
         job = await ExportJob.select().where(ExportJob.id == job_id).first()
-    elif job["status"] == "done" and not (job["path"] and await anyio.Path(job["path"]).is_file()):
+    elif job["status"] == "done" and not await _file_exists(storage, job["path"]):
         await ExportJob.update({ExportJob.status: "expired", ExportJob.path: ""}).where(
             (ExportJob.id == job_id) & (ExportJob.status == "done"))
         job = {**job, "status": "expired", "path": ""}
+    if job["status"] == "done":
+        job["key"] = stored_key(storage, job["path"])
     job["filters"] = dict(parse_qsl(job["query"]))
     job["percent"] = 100 if job["status"] == "done" else (
         min(99, job["rows_done"] * 100 // job["rows_total"]) if job["rows_total"] else 0)
     return job
+
+
+async def _file_exists(storage: Storage, path: str) -> bool:
+    key = stored_key(storage, path)
+    return key is not None and await storage.exists(key)

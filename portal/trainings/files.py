@@ -13,12 +13,14 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import anyio
 
 from portal.core.files import private_dir
+from portal.core.storage import LocalStorage, Storage
 from portal.core.validation import clean_text
 
 CHUNK = 64 * 1024
@@ -140,25 +142,35 @@ class Stored:
 
     sha256: str
     size: int
-    path: Path
+    key: str
 
 
 class Store:
-    """Content-addressed files under `root` (PORTAL_DATA_DIR/materials)."""
+    """Content-addressed material files: received into a temporary file on this machine (hashed and
+    checked there), then put into the shared storage (portal/core/storage.py) under
+    `materials/ab/<sha256>`; the same bytes uploaded twice are stored once."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, storage: Storage, scratch: Path) -> None:
+        self.storage = storage
+        self.scratch = scratch
 
-    def path_for(self, sha256: str) -> Path:
-        """Where the bytes with this hash live (the hash is checked: no path can come from outside)."""
+    @classmethod
+    def for_settings(cls, settings: Any, storage: Storage | None = None) -> Store:
+        """The store of these settings (the data folder unless `storage` is given)."""
+        return cls(storage or LocalStorage(settings.data_dir), settings.materials_dir / "tmp")
+
+    @staticmethod
+    def key_for(sha256: str) -> str:
+        """Where the bytes with this hash live (the hash is checked: no key can come from outside)."""
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):
             raise ValueError("not a sha256 hex digest")
-        return self.root / sha256[:2] / sha256
+        return f"materials/{sha256[:2]}/{sha256}"
 
     def receive(self, source: BinaryIO, max_bytes: int) -> tuple[Path, str, int]:
-        """Copy `source` to a temporary file in the store, hashing it; FileRefused past `max_bytes`
-        or when empty. Returns (temp path, sha256, size); the caller commits or discards it."""
-        tmp_dir = private_dir(self.root / "tmp")
+        """Copy `source` to a temporary file, hashing it; FileRefused past `max_bytes` or when empty.
+        Returns (temp path, sha256, size); the caller commits or discards it. (Blocking: call it in a
+        worker thread.)"""
+        tmp_dir = private_dir(self.scratch)
         fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-")
         digest, size = hashlib.sha256(), 0
         try:
@@ -178,29 +190,11 @@ class Store:
             raise
         return Path(name), digest.hexdigest(), size
 
-    def commit(self, tmp: Path, sha256: str, size: int) -> Stored:
-        """Move a received file to its hash name (atomic rename, directory fsynced)."""
-        target = self.path_for(sha256)
-        private_dir(self.root)
-        private_dir(target.parent)
-        os.replace(tmp, target)  # the same bytes may already be there: replacing is harmless
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        return Stored(sha256=sha256, size=size, path=target)
-
-
-def read_range(path: Path, start: int, end: int) -> Iterator[bytes]:
-    """Bytes start..end (inclusive) of a file, in chunks (a sync generator: Litestar iterates it
-    in a worker thread, so the event loop never waits on the disk)."""
-    remaining = end - start + 1
-    with path.open("rb") as handle:
-        handle.seek(start)
-        while remaining > 0:
-            chunk = handle.read(min(CHUNK, remaining))
-            if not chunk:
-                return
-            remaining -= len(chunk)
-            yield chunk
+    async def commit(self, tmp: Path, sha256: str, size: int) -> Stored:
+        """Put a received file into the storage under its hash, unless the same bytes are there already."""
+        key = self.key_for(sha256)
+        if await self.storage.size(key) == size:
+            await anyio.Path(tmp).unlink(missing_ok=True)
+        else:
+            await self.storage.put_file(key, tmp)
+        return Stored(sha256=sha256, size=size, key=key)

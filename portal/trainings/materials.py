@@ -98,20 +98,20 @@ async def _store_upload(upload: Upload, store: Store, max_bytes: int) -> dict[st
         raise UploadRefused("bad_name", "The file name is not usable: rename the file and try again.")
     source = upload.source
 
-    def receive() -> dict[str, Any]:
+    def receive() -> tuple[Path, str, int, str]:
         tmp, sha256, size = store.receive(source, max_bytes)
         try:
-            content_type = check_type(tmp, name)
+            return tmp, sha256, size, check_type(tmp, name)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        store.commit(tmp, sha256, size)
-        return {"file_name": name, "content_type": content_type, "size": size, "sha256": sha256}
 
     try:
-        return await anyio.to_thread.run_sync(receive)
+        tmp, sha256, size, content_type = await anyio.to_thread.run_sync(receive)
     except FileRefused as exc:
         raise UploadRefused(exc.code, exc.message) from None
+    await store.commit(tmp, sha256, size)
+    return {"file_name": name, "content_type": content_type, "size": size, "sha256": sha256}
 
 
 async def create_material(
@@ -226,8 +226,8 @@ async def download_count(material_id: int) -> int:
 
 
 async def pack_entries(course_id: int, viewer: Viewer, store: Store, module_id: int | None = None
-                       ) -> list[tuple[str, Path, dict[str, Any]]]:
-    """(name in the ZIP, file, version) for the latest version of each material this viewer may see,
+                       ) -> list[tuple[str, str, dict[str, Any]]]:
+    """(name in the ZIP, storage key, version) for the latest version of each material this viewer may see,
     in folders by module; NotFound for a module of another course."""
     modules = {m["id"]: m for m in await Module.select().where(Module.course == course_id)}
     if module_id is not None and module_id not in modules:
@@ -247,5 +247,5 @@ async def pack_entries(course_id: int, viewer: Viewer, store: Store, module_id: 
         while name in used:
             name, n = f"{base} ({n}){dot}{ext}", n + 1
         used.add(name)
-        entries.append((name, store.path_for(version["sha256"]), version))
+        entries.append((name, store.key_for(version["sha256"]), version))
     return entries

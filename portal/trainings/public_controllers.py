@@ -16,6 +16,7 @@ from portal.core.errors import NotFound
 from portal.core.web import render
 from portal.exports import CONTENT_TYPES, content_disposition
 from portal.trainings import materials, services
+from portal.trainings.files import Store
 from portal.trainings.materials import AUDIENCES, LANGUAGES, Viewer
 from portal.trainings.serving import file_response, store, zip_stream
 
@@ -73,7 +74,8 @@ class MyCoursesController(Controller):
         for _, _, version in entries:
             await materials.log_download(version, viewer, "pack")
         name = f"{course['title']} - materials.zip"
-        return Stream(zip_stream([(arcname, path) for arcname, path, _ in entries]), media_type=CONTENT_TYPES["zip"],
+        files = [(arcname, key, version["size"]) for arcname, key, version in entries]
+        return Stream(zip_stream(request.app.state.storage, files), media_type=CONTENT_TYPES["zip"],
                       headers={"Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})
 
 
@@ -97,7 +99,8 @@ class MaterialController(Controller):
         """The file of one version: ETag, 304, Range/If-Range; logged unless nothing is sent."""
         version = await materials.get_version(version_id, viewer)
         response, sent = file_response(
-            request, store(request).path_for(version["sha256"]), size=version["size"], sha256=version["sha256"],
+            request, request.app.state.storage, Store.key_for(version["sha256"]), size=version["size"],
+            sha256=version["sha256"],
             content_type=version["content_type"], file_name=version["file_name"],
         )
         if sent.status in (200, 206):

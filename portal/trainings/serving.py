@@ -1,26 +1,27 @@
 """Serving stored files over HTTP: strong ETag (the SHA-256), 304, single-range requests (206/416)
-with If-Range, streamed from disk; and offline packs streamed as one ZIP."""
+with If-Range, streamed from the storage (the data folder or the object store, which is asked for
+the range only); and offline packs streamed as one ZIP."""
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from litestar import Request, Response
 from litestar.response import Stream
 
+from portal.core.storage import Storage
 from portal.exports import content_disposition
-from portal.trainings.files import CHUNK, Store, read_range
+from portal.trainings.files import Store
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def store(request: Request) -> Store:
-    """The material store under this app's data directory."""
-    return Store(request.app.state.settings.materials_dir)
+    """The material store in this app's storage."""
+    return Store.for_settings(request.app.state.settings, request.app.state.storage)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def plan(headers: dict | object, size: int, etag: str) -> Plan:
 
 
 def file_response(
-    request: Request, path: Path, *, size: int, sha256: str, content_type: str, file_name: str,
+    request: Request, storage: Storage, key: str, *, size: int, sha256: str, content_type: str, file_name: str,
     inline: bool = False,
 ) -> tuple[Response, Plan]:
     """The response for a stored file (and the plan, so the caller can log what was sent)."""
@@ -85,7 +86,7 @@ def file_response(
     }
     if decided.status == 206:
         headers["Content-Range"] = f"bytes {decided.start}-{decided.end}/{size}"
-    response = Stream(read_range(path, decided.start, decided.end), status_code=decided.status,
+    response = Stream(storage.read(key, decided.start, decided.end), status_code=decided.status,
                       media_type=content_type, headers=headers)
     return response, decided
 
@@ -108,15 +109,14 @@ class _Sink:
         return data
 
 
-def zip_stream(entries: Iterable[tuple[str, Path]]) -> Iterator[bytes]:
-    """A ZIP of (name in archive, file) pairs, produced while it is sent (stored, not compressed:
-    PDFs, Office files and media are compressed already, and a phone unpacks it faster)."""
+async def zip_stream(storage: Storage, entries: Iterable[tuple[str, str, int]]) -> AsyncIterator[bytes]:
+    """A ZIP of (name in archive, storage key, size) entries, produced while it is sent (stored, not
+    compressed: PDFs, Office files and media are compressed already, and a phone unpacks it faster)."""
     sink = _Sink()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:  # type: ignore[arg-type]
-        for name, path in entries:
-            big = path.stat().st_size > 2**31
-            with archive.open(name, mode="w", force_zip64=big) as member, path.open("rb") as src:
-                while chunk := src.read(CHUNK):
+        for name, key, size in entries:
+            with archive.open(name, mode="w", force_zip64=size > 2**31) as member:
+                async for chunk in storage.read(key):
                     member.write(chunk)
                     data = sink.drain()
                     if data:

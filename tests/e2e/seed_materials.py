@@ -13,6 +13,7 @@ from pathlib import Path
 
 from portal.auth import services as auth_services
 from portal.core.audit import Actor
+from portal.core.storage import LocalStorage
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.events.tables import Event, Participant, Registration
 from portal.trainings import materials, services
@@ -46,7 +47,8 @@ async def seed(data_dir: Path) -> None:
         await materials.create_material(
             engine, course_id, {"title": "Trainer manual", "audience": "trainers", "language": "en",
                                 "module": str(module_id)},
-            materials.Upload("IASR trainer manual.pdf", io.BytesIO(MANUAL)), Store(data_dir / "materials"),
+            materials.Upload("IASR trainer manual.pdf", io.BytesIO(MANUAL)),
+            Store(LocalStorage(data_dir), data_dir / "materials" / "tmp"),
             50 * 1024 * 1024, system,
         )
     finally:

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from portal.core import clock as portal_clock
+from portal.core.storage import LocalStorage
 from portal.reports import attendance, jobs
 from portal.reports.tables import ExportJob
 from tests.helpers import job_finished
@@ -112,7 +113,7 @@ async def test_files_past_the_retention_are_deleted_and_their_jobs_expire(settin
     os.utime(leftover, (old_time, old_time))  # a partial file a dead process left behind
     old = await add_job(status="done", path=str(old_file), finished_at=now - dt.timedelta(hours=25))
     new = await add_job(status="done", path=str(new_file), finished_at=now - dt.timedelta(hours=23))
-    assert await jobs.purge_expired(folder, settings.export_retention) == 1
+    assert await jobs.purge_expired(LocalStorage(settings.data_dir), settings.export_retention, folder) == 1
     assert (await _status(old))["status"] == "expired" and not old_file.exists() and not leftover.exists()
     assert (await _status(new))["status"] == "done" and new_file.exists()
 

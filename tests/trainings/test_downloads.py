@@ -139,7 +139,7 @@ async def test_pack_holds_the_latest_file_of_each_material_by_module(course_worl
                          title="Course guide")
     newer = pdf_bytes(3500, b"new")
     await materials.add_version(Download._meta.db, extra, materials.Upload("guide.pdf", io.BytesIO(newer)),
-                                Store(settings.materials_dir), 10**7, coordinator.actor())
+                                Store.for_settings(settings), 10**7, coordinator.actor())
     client = await as_user(course_world["users"]["pool_trainer"])
     response = await client.get(f"/courses/{course_id}/pack")
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
@@ -174,5 +174,5 @@ async def test_changed_badge_follows_the_trainers_downloads(course_world, as_use
     assert "New for you" not in page.text and "Updated since your download" not in page.text
     await materials.add_version(Download._meta.db, course_world["materials"]["trainers"]["material"],
                                 materials.Upload("trainers-v2.pdf", io.BytesIO(pdf_bytes(900, b"v2"))),
-                                Store(settings.materials_dir), 10**7, course_world["users"]["coordinator"].actor())
+                                Store.for_settings(settings), 10**7, course_world["users"]["coordinator"].actor())
     assert (await client.get(page_url)).text.count("Updated since your download") == 1

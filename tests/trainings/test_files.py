@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from portal.core.storage import LocalStorage
 from portal.trainings.files import FileRefused, Store, display_name
 from portal.trainings.serving import Plan, plan
 
@@ -39,17 +40,20 @@ def test_plan(headers, expected):
 
 
 def test_store_refuses_oversize_and_leaves_no_temp_file(tmp_path):
-    store = Store(tmp_path)
+    store = Store(LocalStorage(tmp_path), tmp_path / "tmp")
     with pytest.raises(FileRefused) as excinfo:
         store.receive(io.BytesIO(b"x" * 2000), max_bytes=1000)
     assert excinfo.value.code == "too_large"
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
-def test_store_names_files_by_hash_only(tmp_path):
-    store = Store(tmp_path)
+@pytest.mark.anyio
+async def test_store_names_files_by_hash_only(tmp_path):
+    store = Store(LocalStorage(tmp_path), tmp_path / "tmp")
     tmp, digest, size = store.receive(io.BytesIO(b"hello"), max_bytes=1000)
-    stored = store.commit(tmp, digest, size)
-    assert stored.path == tmp_path / digest[:2] / digest and stored.path.read_bytes() == b"hello"
+    stored = await store.commit(tmp, digest, size)
+    path = tmp_path / "materials" / digest[:2] / digest
+    assert stored.key == f"materials/{digest[:2]}/{digest}" and path.read_bytes() == b"hello"
+    assert list((tmp_path / "tmp").iterdir()) == []
     with pytest.raises(ValueError):
-        store.path_for("../../etc/passwd")
+        store.key_for("../../etc/passwd")

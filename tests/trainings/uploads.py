@@ -47,7 +47,7 @@ async def upload(settings: Settings, course_id: int, actor: CurrentUser, *, cont
     data = pdf_bytes() if content is None else content
     return await materials.create_material(
         Course._meta.db, course_id, form, materials.Upload(file_name, io.BytesIO(data)),
-        Store(settings.materials_dir), settings.max_upload_mb * 1024 * 1024, actor.actor(),
+        Store.for_settings(settings), settings.max_upload_mb * 1024 * 1024, actor.actor(),
     )
 
 

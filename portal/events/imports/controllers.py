@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -12,14 +11,15 @@ from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.storage import Storage
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.imports import services as imports
 from portal.events.imports import uploads as import_uploads
 from portal.events.management import services
 
 
-def _folder(request: Request) -> Path:
-    return Path(request.app.state.settings.data_dir) / "imports"
+def _storage(request: Request) -> Storage:
+    return request.app.state.storage
 
 
 class ImportController(Controller):
@@ -50,7 +50,7 @@ class ImportController(Controller):
         except DomainError as exc:
             return render(request, "events/import/upload.html",
                           {"event": event, "errors": {"file": exc.message}}, status_code=422)
-        upload_id = await import_uploads.save(_folder(request), event_id, headers, rows)
+        upload_id = await import_uploads.save(_storage(request), event_id, headers, rows)
         return await self._preview(request, event, upload_id, headers, rows, imports.guess_mapping(headers))
 
     async def _preview(self, request: Request, event: dict, upload_id: str, headers: list[str],
@@ -64,7 +64,7 @@ class ImportController(Controller):
         return render(request, "events/import/preview.html", context, status_code=status)
 
     async def _load(self, request: Request, event_id: int, upload_id: str):
-        return await import_uploads.load(_folder(request), event_id, upload_id)
+        return await import_uploads.load(_storage(request), event_id, upload_id)
 
     @post("/{upload_id:str}", name="events.import.preview")
     async def preview(self, request: Request, event_id: FromPath[int], upload_id: FromPath[str]) -> Response:
@@ -92,7 +92,7 @@ class ImportController(Controller):
             return await self._preview(request, event, upload_id, headers, rows, {}, exc.errors, 422)
         except DomainError as exc:
             return await self._preview(request, event, upload_id, headers, rows, mapping, {"file": exc.message}, 422)
-        await import_uploads.discard(_folder(request), event_id, upload_id)
+        await import_uploads.discard(_storage(request), event_id, upload_id)
         message = (f"Imported: {counts['registered']} registered, {counts['waitlisted']} waitlisted "
                    f"({counts['created']} new people, {counts['linked']} already in the directory); "
                    f"{counts['already']} were registered already; {counts['skipped']} rows with errors left out.")

@@ -17,8 +17,9 @@ from portal.core.i18n import gettext as _
 from portal.core.web import render
 from portal.events.tables import Registration
 from portal.trainings import materials
+from portal.trainings.files import Store
 from portal.trainings.materials import Viewer
-from portal.trainings.serving import file_response, store
+from portal.trainings.serving import file_response
 
 
 async def ticket_viewer(token: str) -> tuple[Viewer, dict[str, Any]]:
@@ -60,7 +61,8 @@ class TicketMaterialsController(Controller):
         viewer = (await ticket_viewer(token))[0]
         version = await materials.get_version(version_id, viewer)
         response, sent = file_response(
-            request, store(request).path_for(version["sha256"]), size=version["size"], sha256=version["sha256"],
+            request, request.app.state.storage, Store.key_for(version["sha256"]), size=version["size"],
+            sha256=version["sha256"],
             content_type=version["content_type"], file_name=version["file_name"],
         )
         if sent.status in (200, 206):
