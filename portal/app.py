@@ -249,6 +249,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await queue.stop()
+            jobs.unbind(queue)
             await storage.close()
             await stop_engine(engine)
 

@@ -37,6 +37,7 @@ from portal.app import create_app  # noqa: E402
 from portal.auth import services as auth_services  # noqa: E402
 from portal.auth.services import CurrentUser  # noqa: E402
 from portal.core import clock as portal_clock  # noqa: E402
+from portal.core import jobs as portal_jobs  # noqa: E402
 from portal.db import all_tables, bind_engine, is_sqlite, make_engine, start_engine, stop_engine  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 from tests import factories  # noqa: E402
@@ -60,6 +61,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _own_job_queue() -> Iterator[None]:
+    """No test inherits another's job queue (its tasks, locks and settings)."""
+    yield
+    portal_jobs.unbind(portal_jobs.current())
 
 
 @pytest.fixture(autouse=True)

@@ -107,6 +107,9 @@ class Queue:
         """Stop (at shutdown)."""
 
 
+STOP_GRACE_SECONDS = 10
+
+
 class InlineQueue(Queue):
     """Jobs as asyncio tasks of this process; periodic jobs on a timer."""
 
@@ -162,13 +165,24 @@ class InlineQueue(Queue):
             await asyncio.sleep(spec.every.total_seconds())
 
     async def stop(self) -> None:
-        """Stop the timers (running jobs are the features' to stop: exports listen for shutdown)."""
+        """Stop the timers; give running jobs STOP_GRACE_SECONDS to finish, then cancel them.
+
+        A job is resumable (bulk issue carries on from what is not issued; an export cut off is failed
+        with "start again"), so cancelling one loses nothing acknowledged; a job left running after its
+        event loop closed would fail on its database connection instead."""
         for timer in self._timers:
             timer.cancel()
         for timer in self._timers:
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
         self._timers.clear()
+        running = list(self._tasks.values())
+        if running:
+            _, late = await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        self._tasks.clear()
 
 
 _bound: list[Queue] = []
@@ -177,6 +191,12 @@ _bound: list[Queue] = []
 def bind(queue: Queue) -> None:
     """Make `queue` the one `defer` uses in this process (create_app's lifespan, `portal worker`)."""
     _bound[:] = [queue]
+
+
+def unbind(queue: Queue) -> None:
+    """Forget `queue` once it has stopped (create_app's lifespan end), so nothing defers to it again."""
+    if _bound and _bound[0] is queue:
+        _bound.clear()
 
 
 def current() -> Queue:

@@ -103,22 +103,21 @@ async def create_job(user: Any, flt: AttendanceFilter, shape: str, fmt: str, sto
 async def run_export(ctx: jobs.JobContext, job_id: int, scope: list[str] | None, tz: str) -> None:
     """Write the job's file, unless it is finished, failed or expired already (idempotent)."""
     _MINE.add(job_id)
+    # Registered before the first await, so a shutdown that starts meanwhile stops this job too.
+    stop = threading.Event()
+    task = asyncio.current_task()
+    assert task is not None
+    _RUNNING[task] = stop
     try:
         row = await ExportJob.select().where(ExportJob.id == job_id).first()
         if row is None or row["status"] not in ACTIVE:
             return
         flt, _ = attendance.parse_filter(dict(parse_qsl(row["query"])))
         flt = replace(flt, scope=None if scope is None else tuple(scope), tz=ZoneInfo(tz))
-        stop = threading.Event()
-        task = asyncio.current_task()
-        assert task is not None
-        _RUNNING[task] = stop
-        try:
-            await _run(job_id, flt, row["shape"], row["fmt"], ctx.settings.secret_key, ctx.storage,
-                       ctx.settings.exports_dir, stop)
-        finally:
-            _RUNNING.pop(task, None)
+        await _run(job_id, flt, row["shape"], row["fmt"], ctx.settings.secret_key, ctx.storage,
+                   ctx.settings.exports_dir, stop)
     finally:
+        _RUNNING.pop(task, None)
         _MINE.discard(job_id)
 
 
