@@ -21,12 +21,12 @@ CSV = (
 
 
 def table(data=CSV, name="list.csv"):
-    headers, rows = imports.read_table(name, data)
-    return headers, rows, imports.guess_mapping(headers)
+    found = imports.read_table(name, data)
+    return found, imports.guess_mapping(found.headers)
 
 
 async def test_preview_lists_each_bad_row_with_its_field(event_id):
-    results = await imports.preview(event_id, *table())
+    results = (await imports.preview(event_id, *table())).results
     assert [sorted(r.errors) for r in results] == [[], ["phone"], ["district"], ["phone"], []]
 
 
@@ -68,7 +68,7 @@ async def test_xlsx_is_read_like_csv(event_id):
     sheet.append(["Rahima Begum", 1711234567, "Khulna"])  # a number, as Excel keeps it
     buffer = io.BytesIO()
     book.save(buffer)
-    results = await imports.preview(event_id, *table(buffer.getvalue(), "list.xlsx"))
+    results = (await imports.preview(event_id, *table(buffer.getvalue(), "list.xlsx"))).results
     assert results[0].ok and results[0].parsed.phone == "+8801711234567"
 
 
