@@ -40,7 +40,7 @@ class _State:
         form = form or {}
         sheet = _int(form, "sheet")
         self.sheet = sheet if sheet is not None and sheet < len(sheets) else imports.best_sheet(sheets)
-        chosen_header = _int(form, "header_row")
+        chosen_header = _int(form, "header_row") if _int(form, "shown_sheet") in (None, self.sheet) else None
         self.table = imports.locate(sheets[self.sheet].rows, chosen_header)
         # A new sheet or header row has other columns: guess them again rather than keep the old choice.
         same = (_int(form, "shown_sheet") in (None, self.sheet)

@@ -216,7 +216,7 @@ def skip_reason(cells: list[str], headers: list[str], name_column: int | None) -
     if [vals.norm(c) for c in cells[: len(headers)]] == [vals.norm(h) for h in headers[: len(cells)]]:
         return _("the header row again")
     name = cells[name_column] if name_column is not None and name_column < len(cells) else ""
-    if not name and all(re.fullmatch(r"[\d.,\s০-৯]+", c) for c in filled):
+    if not name and all(re.fullmatch(r"[\d.,\s০-৯]{1,6}", c) for c in filled):
         return _("numbers without a name (a total)")
     if not name and len(filled) == 1:
         return _("a note, not a person")

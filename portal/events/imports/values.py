@@ -37,8 +37,8 @@ def _table(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 GENDER_SYNONYMS = _table({
     "female": ("f", "female", "woman", "women", "w", "fem", "mahila", "nari", "মহিলা", "নারী", "মহিলা ",
-    "স্ত্রী", "স্ত্রীলিঙ্গ", "মেয়ে", "femail", "fmale", "femal"),
-    "male": ("m", "male", "man", "men", "purush", "পুরুষ", "পুং", "পুংলিঙ্গ", "ছেলে", "mail", "mal"),
+    "স্ত্রী", "স্ত্রীলিঙ্গ", "মেয়ে",),
+    "male": ("m", "male", "man", "men", "purush", "পুরুষ", "পুং", "পুংলিঙ্গ", "ছেলে"),
     "third_gender": ("third gender", "3rd gender", "hijra", "hijrah", "hijda", "হিজড়া", "হিজরা",
     "তৃতীয় লিঙ্গ", "তৃতীয় লিংগ", "tg", "transgender", "other", "others", "অন্যান্য"),
     "undisclosed": ("", "not stated", "n a", "na", "prefer not to say", "unknown", "-", "জানা নেই"),
