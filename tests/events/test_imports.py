@@ -88,7 +88,7 @@ async def test_upload_preview_and_commit_through_the_pages(staff_client, event_i
     upload = await staff_client.post(f"/manage/events/{event_id}/import",
                                      files={"file": ("list.csv", CSV, "text/csv")})
     assert upload.status_code == 200 and "2 of 5 rows can be imported" in upload.text
-    action = upload.text.split('formaction="')[1].split('"')[0]
+    action = upload.text.split('/commit"')[0].split('formaction="')[-1] + "/commit"
     form = {"map_name": "0", "map_phone": "1", "map_district": "2", "map_organisation": "3"}
     response = await staff_client.post(action, data=form)
     assert response.status_code == 303

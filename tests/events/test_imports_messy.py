@@ -255,3 +255,41 @@ def test_a_half_written_xlsx_is_refused_not_a_500():
     with pytest.raises(imports.ImportRefused) as refused:
         imports.read_upload("list.xlsx", broken.getvalue())
     assert refused.value.code == "bad_file"
+
+
+async def test_rows_with_errors_download_as_xlsx_fixed_and_uploaded_again(staff_client, event_id):
+    from openpyxl import load_workbook
+
+    rows = [["Name", "Mobile", "District"], ["Rahima", "01711234567", "Khulna"], ["=Karim", "12345", "Khulna"],
+            ["Nasima", "01811234567", "Atlantis"]]
+    page = await _upload(staff_client, event_id, xlsx(rows))
+    action, form = _form_of(page.text)
+    form["vmap_" + "x"] = ""  # an unknown field is ignored
+    answer = await staff_client.post(action + "/errors.xlsx", data=form)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    got = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert got[0] == ["Name", "Mobile", "District", "Errors", "Row in the first file"]
+    assert [row[0] for row in got[1:]] == ["=Karim", "Nasima"] and sheet["A2"].data_type == "s"  # text, not a formula
+    assert "Phone “12345”" in got[1][3] and got[1][4] == "3" and "District “Atlantis”" in got[2][3]
+    # Fixed in Excel, uploaded again: both rows import now.
+    sheet["B2"], sheet["C3"] = "01911234567", "Jessore"
+    buffer = io.BytesIO()
+    sheet.parent.save(buffer)
+    again = await _upload(staff_client, event_id, buffer.getvalue())
+    assert "2 of 2 rows can be imported" in again.text
+
+
+async def test_the_template_and_the_sample_download_and_the_template_reads_back(staff_client, event_id):
+    template = await staff_client.get(f"/manage/events/{event_id}/import/template.xlsx")
+    assert template.status_code == 200
+    table = imports.read_table("t.xlsx", template.content)
+    assert imports.guess_mapping(table.headers) == {name: i for i, name in enumerate(imports.TEMPLATE_HEADERS)}
+    assert (await imports.preview(event_id, table, imports.guess_mapping(table.headers))).valid == 1
+    staff_client.cookies["lang"] = "bn"  # Bangla column names read back too
+    bangla = await staff_client.get(f"/manage/events/{event_id}/import/template.xlsx")
+    table = imports.read_table("t.xlsx", bangla.content)
+    assert table.headers[0] == "নাম (ইংরেজি)" and len(imports.guess_mapping(table.headers)) == 10
+    sample_file = await staff_client.get(f"/manage/events/{event_id}/import/sample.xlsx")
+    assert sample_file.status_code == 200 and imports.read_table("s.xlsx", sample_file.content).header_row == 4

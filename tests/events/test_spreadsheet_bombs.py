@@ -134,7 +134,7 @@ CSV = b"Name,Mobile,District\nRahima Begum,01711-234567,Khulna\nKarim Sheikh,018
 async def _upload(staff_client, event_id, data=CSV, name="list.csv"):
     answer = await staff_client.post(f"/manage/events/{event_id}/import", files={"file": (name, data, "text/csv")})
     assert answer.status_code == 200, answer.text
-    return answer.text.split('formaction="')[1].split('"')[0]
+    return answer.text.split('/commit"')[0].split('formaction="')[-1] + "/commit"
 
 
 async def test_each_upload_is_parsed_once_in_a_worker_thread(staff_client, event_id, monkeypatch):

@@ -15,13 +15,21 @@ from portal.core.i18n import gettext as _
 from portal.core.spreadsheets import Sheet
 from portal.core.storage import Storage
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.imports import sample as import_sample
 from portal.events.imports import services as imports
 from portal.events.imports import uploads as import_uploads
 from portal.events.imports import values as import_values
 from portal.events.management import services
+from portal.exports import CONTENT_TYPES, content_disposition, safe_filename
 
 ROWS_PER_PAGE = 50
 PROBLEMS_SHOWN = 200
+
+
+def _download(data: bytes, filename: str) -> Response:
+    return Response(data, media_type=CONTENT_TYPES["xlsx"], headers={
+        "Content-Disposition": content_disposition(safe_filename(filename, ".xlsx")),
+        "Cache-Control": "private, no-store"})
 
 
 def _storage(request: Request) -> Storage:
@@ -69,6 +77,18 @@ class ImportController(Controller):
         """The upload form."""
         event = await services.get_event(current_user(request), event_id)
         return render(request, "events/import/upload.html", {"event": event, "errors": {}})
+
+    @get("/template.xlsx", name="events.import.template")
+    async def template(self, request: Request, event_id: FromPath[int]) -> Response:
+        """An empty list with the columns the import knows, to start a new list from."""
+        await services.get_event(current_user(request), event_id)
+        return _download(imports.template_workbook(), _("participants-template") + ".xlsx")
+
+    @get("/sample.xlsx", name="events.import.sample")
+    async def sample(self, request: Request, event_id: FromPath[int]) -> Response:
+        """A list as district offices keep them (title rows, Bangla headers, a Total row), to try the import."""
+        await services.get_event(current_user(request), event_id)
+        return _download(await anyio.to_thread.run_sync(import_sample.messy_workbook), "participants-sample.xlsx")
 
     @post("/", name="events.import.upload")
     async def upload(self, request: Request, event_id: FromPath[int]) -> Response:
@@ -125,6 +145,19 @@ class ImportController(Controller):
         state = _State(sheets, form_dict(await request.form()))
         return await self._preview(request, event, upload_id, filename, sheets, state,
                                    status=422 if state.mapping_errors else 200)
+
+    @post("/{upload_id:str}/errors.xlsx", name="events.import.errors", status_code=200)
+    async def errors_file(self, request: Request, event_id: FromPath[int], upload_id: FromPath[str]) -> Response:
+        """The rows with errors and an errors column, to fix in Excel and upload again."""
+        event = await services.get_event(current_user(request), event_id)
+        filename, sheets = await self._load(request, event_id, upload_id)
+        state = _State(sheets, form_dict(await request.form()))
+        if state.mapping_errors:
+            return await self._preview(request, event, upload_id, filename, sheets, state, status=422)
+        checked = await imports.preview(event_id, state.table, state.mapping, state.choices)
+        stem = (filename.rsplit(".", 1)[0] or "participants")[:80]
+        suffix = _("to fix")
+        return _download(imports.errors_workbook(state.table, checked), f"{stem} - {suffix}.xlsx")
 
     @post("/{upload_id:str}/commit", name="events.import.commit")
     async def commit(self, request: Request, event_id: FromPath[int], upload_id: FromPath[str]) -> Response:

@@ -515,3 +515,49 @@ async def commit(event_id: int, table: Table, mapping: dict[str, int], actor: au
 __all__ = ["FIELDS", "ImportRefused", "PhoneError", "Preview", "RowResult", "Table", "UnknownValue", "best_sheet",
            "commit", "find_header", "guess_mapping", "locate", "normalise_phone", "parse_mapping", "preview",
            "read_table", "read_upload"]
+
+
+# 5. Files to fix and to start from ---------------------------------------------------------------------
+
+def _xlsx(rows: list[list[str]], widths: list[int]) -> bytes:
+    """A one-sheet XLSX where every cell is text (a name like `=HYPERLINK(...)` stays inert text)."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = book.add_worksheet(_("Participants")[:31])
+    bold = book.add_format({"bold": True})
+    text = book.add_format({"num_format": "@"})
+    for column, width in enumerate(widths):
+        sheet.set_column(column, column, width, text)
+    for number, row in enumerate(rows):
+        for column, value in enumerate(row):
+            sheet.write_string(number, column, value, bold if number == 0 else text)
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()
+
+
+def errors_workbook(table: Table, checked: Preview) -> bytes:
+    """The rows with errors as they were in the file, with an errors column (and the file's row number):
+    fix them in Excel and upload this file again."""
+    by_line = {line: cells for line, cells in table.rows}
+    rows = [[*table.headers, _("Errors"), _("Row in the first file")]]
+    for result in checked.results:
+        if not result.ok:
+            rows.append([*by_line[result.line], " ".join(result.errors.values()), str(result.line)])
+    return _xlsx(rows, [18] * len(table.headers) + [60, 12])
+
+
+TEMPLATE_HEADERS = ("name", "name_bn", "gender", "organisation", "designation", "stakeholder_type", "district",
+                    "phone", "email", "role")
+
+
+def template_workbook() -> bytes:
+    """An empty list to start from: the columns the import knows, and one example row."""
+    example = ["Rahima Begum", "রহিমা বেগম", "Female", "WARBE Development Foundation", "Field officer", "NGO",
+               "Jashore", "01711-234567", "rahima@example.org", "participant"]
+    return _xlsx([[_(FIELDS[name]) for name in TEMPLATE_HEADERS], example], [22] * len(TEMPLATE_HEADERS))

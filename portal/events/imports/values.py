@@ -15,7 +15,15 @@ from __future__ import annotations
 import unicodedata
 
 from portal.core.districts import DISTRICTS, find_district, slugify
+from portal.core.i18n import N_
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
+
+# The labels of the choices in the value-mapping step, for `make i18n-extract` (core.vocab keeps them in English).
+VOCABULARY_LABELS = (
+    N_("Female"), N_("Male"), N_("Third gender (hijra)"), N_("Not stated"), N_("Government"),
+    N_("Civil society (CSO)"), N_("Returnee migrant"), N_("Returnee family member"), N_("Private sector"),
+    N_("NGO / partner"), N_("Programme staff"), N_("Other"),
+)
 
 _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
