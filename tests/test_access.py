@@ -148,6 +148,9 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     # An upload id that was never stored is a 404 for those who may import into the event.
     ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RECORD, **UPLOAD_GONE},
     ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/errors.xlsx"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("GET", "/manage/events/{event_id:int}/import/template.xlsx"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/import/sample.xlsx"): EVENT_RECORD,
     ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
     ("POST", "/c"): PUBLIC,
