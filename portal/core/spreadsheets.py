@@ -152,6 +152,8 @@ def _cell(value: Any) -> str:
 
 
 EXCEL_ERRORS = {"#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"(</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(<(?:\w+:)?v>\s*</(?:\w+:)?v>|<(?:\w+:)?v\s*/>)?\s*</(?:\w+:)?c>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"')
 
 
@@ -215,7 +217,9 @@ def _structure(data: bytes) -> tuple[dict[str, list[tuple[int, int, int, int]]],
             if path not in archive.namelist():
                 continue
             xml = archive.read(path)
-            formulas = formulas or b"<f>" in xml or b"<f " in xml or b":f>" in xml or b":f " in xml
+            # Formulas need a second read only where a formula has no cached value (files written by a
+            # program, not by Excel) or an error value (#NAME? for a name typed as "=Rahima").
+            formulas = formulas or bool(_FORMULA_WITHOUT_VALUE.search(xml)) or b't="e"' in xml
             merges[path] = [(_column_number(a), int(b), _column_number(c), int(d))
                             for a, b, c, d in _MERGE.findall(xml)[:10_000]]
     return merges, formulas

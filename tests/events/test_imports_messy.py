@@ -293,3 +293,20 @@ async def test_the_template_and_the_sample_download_and_the_template_reads_back(
     assert table.headers[0] == "নাম (ইংরেজি)" and len(imports.guess_mapping(table.headers)) == 10
     sample_file = await staff_client.get(f"/manage/events/{event_id}/import/sample.xlsx")
     assert sample_file.status_code == 200 and imports.read_table("s.xlsx", sample_file.content).header_row == 4
+
+
+def test_a_formula_saved_by_excel_gives_its_cached_value_and_an_error_gives_the_formula():
+    data = xlsx([["Name", "Mobile"], ["=HYPERLINK(\"mailto:s@x.org\",\"Salma Khatun\")", "01711234567"],
+                 ["=-Karim", "01811234567"]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    sheet = source.read("xl/worksheets/sheet1.xml")
+    # As Excel saves them: the first with its cached text, the second with the #NAME? error it shows.
+    sheet = sheet.replace(b'<c r="A2"><f>', b'<c r="A2" t="str"><f>').replace(
+        b'"Salma Khatun")</f><v /></c>', b'"Salma Khatun")</f><v>Salma Khatun</v></c>').replace(
+        b'<c r="A3"><f>-Karim</f><v /></c>', b'<c r="A3" t="e"><f>-Karim</f><v>#NAME?</v></c>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, sheet if item.filename == "xl/worksheets/sheet1.xml" else source.read(item))
+    table = imports.read_table("list.xlsx", out.getvalue())
+    assert [cells[0] for _n, cells in table.rows] == ["Salma Khatun", "=-Karim"]

@@ -463,6 +463,19 @@ async def remember(unknown: list[UnknownValue], actor: audit.Actor) -> int:
     return saved
 
 
+async def _insert_returning(table: type[Participant] | type[Registration], rows: list, chunk: int = 200
+                            ) -> list[int]:
+    """Insert rows in chunks; their ids, in the rows' order. Ids are given in the order of the VALUES (a
+    sequence on PostgreSQL, the rowid on SQLite) while RETURNING's order is not promised: hence sorted."""
+    ids: list[int] = []
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        if part:
+            inserted = await table.insert(*part).returning(table.id)
+            ids.extend(sorted(row["id"] for row in inserted))
+    return ids
+
+
 async def commit(event_id: int, table: Table, mapping: dict[str, int], actor: audit.Actor,
                  choices: dict[str, Any] | None = None) -> dict[str, int]:
     """Import every valid row in one transaction (or nothing); returns the counts."""
@@ -483,18 +496,21 @@ async def commit(event_id: int, table: Table, mapping: dict[str, int], actor: au
                                   {r.parsed.email for r in valid if r.parsed.email})
         already = {r["participant"] for r in await Registration.select(Registration.participant).where(
             Registration.event == event_id)}
+        # New people, in a few multi-row inserts (thousands of rows one by one took 19 s for 5,000).
+        new = [r for r in valid if not (people.get(("phone", r.parsed.phone)) or people.get(("email", r.parsed.email)))]
+        ids = await _insert_returning(Participant, [Participant(**r.parsed.as_row()) for r in new])
+        await audit.record_many(actor, [("participant.create", "participant", person_id, r.parsed.as_row())
+                                        for person_id, r in zip(ids, new, strict=True)], note="import")
+        created = {id(r): person_id for person_id, r in zip(ids, new, strict=True)}
+        counts["created"] = len(new)
+        registrations: list[tuple[Registration, dict[str, Any]]] = []
         for result in valid:
-            match = people.get(("phone", result.parsed.phone)) or people.get(("email", result.parsed.email))
-            if match:
+            if id(result) in created:
+                person_id = created[id(result)]
+            else:
+                match = people.get(("phone", result.parsed.phone)) or people.get(("email", result.parsed.email))
                 person_id = match["id"]
                 counts["linked"] += 1
-            else:
-                person = Participant(**result.parsed.as_row())
-                await person.save()
-                person_id = person.id
-                counts["created"] += 1
-                await audit.record(actor, "participant.create", "participant", person_id,
-                                   after=result.parsed.as_row(), note="import")
             if person_id in already:
                 counts["already"] += 1
                 continue
@@ -502,13 +518,15 @@ async def commit(event_id: int, table: Table, mapping: dict[str, int], actor: au
             full = event["capacity"] is not None and taken >= event["capacity"]
             status = "waitlisted" if full else "registered"
             taken += 0 if full else 1
-            registration = Registration(event=event_id, participant=person_id, role=result.values["role"],
-                                        status=status, ticket_token=new_token())
-            await registration.save()
+            registrations.append((Registration(event=event_id, participant=person_id, role=result.values["role"],
+                                               status=status, ticket_token=new_token()),
+                                  {"event": event_id, "participant": person_id, "role": result.values["role"],
+                                   "status": status}))
             counts[status] += 1
-            await audit.record(actor, "registration.create", "registration", registration.id, after={
-                "event": event_id, "participant": person_id, "role": result.values["role"], "status": status},
-                note="import")
+        ids = await _insert_returning(Registration, [row for row, _after in registrations])
+        await audit.record_many(actor, [("registration.create", "registration", registration_id, after)
+                                        for registration_id, (_row, after) in zip(ids, registrations, strict=True)],
+                                note="import")
     return counts
 
 
