@@ -150,6 +150,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RECORD, **UPLOAD_GONE},
     ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/errors.xlsx"): {**EVENT_RECORD, **UPLOAD_GONE},
     ("GET", "/manage/events/{event_id:int}/import/template.xlsx"): EVENT_RECORD,
+    ("GET", "/manage/participants/duplicates"): EVENT_LIST,
     ("GET", "/manage/events/{event_id:int}/import/sample.xlsx"): EVENT_RECORD,
     ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
