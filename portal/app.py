@@ -65,6 +65,7 @@ from portal.events.imports.controllers import ImportController
 from portal.events.management.controllers import EventController
 from portal.events.management.course_links import CourseEventLinkController, course_events
 from portal.events.participants.controllers import ParticipantController
+from portal.events.participants.duplicates_controllers import DuplicatesController
 from portal.events.registrations.controllers import RegistrationController
 from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
@@ -262,7 +263,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HomeController, healthz, language_choice, AuthController, UserAdminController, EventController,
             ParticipantController, CourseController, MaterialAdminController, MyCoursesController, MaterialController,
-            CourseEventLinkController, TicketMaterialsController,
+            CourseEventLinkController, TicketMaterialsController, DuplicatesController,
             EventCertificateController, CertificateController, CertificateSettingsController, PoolController,
             VerifyController, TicketCertificateController,
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,

@@ -46,6 +46,7 @@ UNKNOWN_TICKET = dict.fromkeys(ROLES, "hidden")  # the sweep's token is not a ti
 # world's trainer teaches nothing, so the event is hidden from them as from an organizer elsewhere).
 EVALUATION_EVENT = {**EVENT_RECORD, "trainer": "hidden"}
 UPLOAD_GONE = dict.fromkeys(("organizer_in", "coordinator", "admin"), "hidden")
+NO_PAIR = dict.fromkeys(("organizer_in", "organizer_out", "coordinator", "admin"), "hidden")
 
 ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/"): PUBLIC,
@@ -148,6 +149,13 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     # An upload id that was never stored is a 404 for those who may import into the event.
     ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RECORD, **UPLOAD_GONE},
     ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/errors.xlsx"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("GET", "/manage/events/{event_id:int}/import/template.xlsx"): EVENT_RECORD,
+    ("GET", "/manage/participants/duplicates"): EVENT_LIST,
+    # Without the two people's ids there is nothing to compare: a 404 for those who may merge.
+    ("GET", "/manage/participants/duplicates/merge"): {**EVENT_LIST, **NO_PAIR},
+    ("POST", "/manage/participants/duplicates/merge"): {**EVENT_LIST, **NO_PAIR},
+    ("GET", "/manage/events/{event_id:int}/import/sample.xlsx"): EVENT_RECORD,
     ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
     ("POST", "/c"): PUBLIC,

@@ -15,6 +15,7 @@ from portal.core import audit
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.db import is_unique_violation, write_transaction
+from portal.events.participants.merge import MergeRefused, merge_hook
 from portal.events.tables import CheckIn, Event, Registration
 from portal.exports import Column, Export, render_csv
 
@@ -170,3 +171,17 @@ async def delivered(member_id: int) -> list[dict[str, Any]]:
         ).distinct()
         row["attended"] = len(attended)
     return rows
+
+
+@merge_hook("pool")
+async def _move_pool_membership(keep_id: int, drop_id: int) -> dict[str, Any]:
+    """When two people are merged, the dropped one's place in the pool moves to the kept one; both in the
+    pool is refused (two memberships, each with its certificate, are for a person to sort out)."""
+    dropped = await PoolMember.select(PoolMember.id).where(PoolMember.participant == drop_id).first()
+    if dropped is None:
+        return {}
+    if await PoolMember.exists().where(PoolMember.participant == keep_id):
+        raise MergeRefused("both_in_pool", "Both are in the master-trainer pool: set one inactive and ask the "
+                                           "programme office which membership to keep.")
+    await PoolMember.update({PoolMember.participant: keep_id}).where(PoolMember.id == dropped["id"])
+    return {"member": dropped["id"]}

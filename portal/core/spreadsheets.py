@@ -16,6 +16,7 @@ Refusals are `SpreadsheetRefused(code, message)`; the message is for the person 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import zipfile
@@ -43,7 +44,9 @@ class Limits:
 
 
 RATIO_FROM = 1024 * 1024
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .xlsx, or an .xls, is an OLE file, not a ZIP
 HEAD_BYTES = 64 * 1024
+MAX_SHEETS = 20
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?"')
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\b\w+:id="([^"]+)"')
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
@@ -89,6 +92,10 @@ def _too_big() -> SpreadsheetRefused:
 
 def check_xlsx(data: bytes, limits: Limits = Limits()) -> None:
     """Refuse an XLSX that is not a readable ZIP, or whose archive or first sheet is larger than `limits`."""
+    if data.startswith(OLE_MAGIC):
+        raise SpreadsheetRefused("protected", _(
+            "This file is protected with a password, or is an old Excel 97-2003 (.xls) file. Open it in Excel, "
+            "remove the password (File, Info, Protect workbook) or save it as .xlsx, and upload it again."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError):
@@ -108,29 +115,54 @@ def check_xlsx(data: bytes, limits: Limits = Limits()) -> None:
                     head = archive.open(member).read(HEAD_BYTES)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:  # Office never writes a DTD
                         raise SpreadsheetRefused("bad_file", _("This is not an Excel (.xlsx) file we can read."))
-            sheet = _first_sheet(archive)
-            head = archive.open(sheet).read(HEAD_BYTES) if sheet in archive.namelist() else b""
+            paths = _sheet_paths(archive)[:MAX_SHEETS] or [_first_sheet(archive)]
+            names = set(archive.namelist())
+            heads = [archive.open(path).read(HEAD_BYTES) for path in paths if path in names]
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
             raise SpreadsheetRefused("bad_file", _("This is not an Excel (.xlsx) file we can read.")) from None
-    dimension = _DIMENSION.search(head)
-    if dimension:
+    for number, head in enumerate(heads):
+        dimension = _DIMENSION.search(head)
+        if not dimension:
+            continue
         first_col, first_row, last_col, last_row = dimension.groups()
         columns = _column_number(last_col or first_col) - _column_number(first_col) + 1
         rows = int(last_row or first_row) - int(first_row) + 1
         if columns > limits.columns or rows > limits.declared_rows:
-            raise SpreadsheetRefused("too_big", _(
-                "The first sheet says it is %(rows)s rows by %(columns)s columns: a list of participants is at "
-                "most %(max_rows)s rows and %(max_columns)s columns. Copy the list into a new file and upload "
-                "that.") % {"rows": format_number(rows), "columns": format_number(columns),
-                             "max_rows": format_number(limits.rows), "max_columns": format_number(limits.columns)})
+            message = (_("The first sheet says it is %(rows)s rows by %(columns)s columns: a list of participants "
+                         "is at most %(max_rows)s rows and %(max_columns)s columns. Copy the list into a new file "
+                         "and upload that.") if number == 0 else
+                       _("Sheet %(sheet)s says it is %(rows)s rows by %(columns)s columns: a list of participants "
+                         "is at most %(max_rows)s rows and %(max_columns)s columns. Copy the list into a new file "
+                         "and upload that."))
+            raise SpreadsheetRefused("too_big", message % {
+                "rows": format_number(rows), "columns": format_number(columns), "sheet": format_number(number + 1),
+                "max_rows": format_number(limits.rows), "max_columns": format_number(limits.columns)})
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # Excel stores 1711234567 as 1711234567.0
+        return str(int(value))  # Excel stores 1711234567 as 1711234567.0, and 8801711234567 as 8.8017E+12
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return clean_text(str(value)).strip()
+
+
+EXCEL_ERRORS = {"#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"(</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(<(?:\w+:)?v>\s*</(?:\w+:)?v>|<(?:\w+:)?v\s*/>)?\s*</(?:\w+:)?c>")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Za-z]{1,3})(\d{1,7}):([A-Za-z]{1,3})(\d{1,7})"')
+
+
+@dataclass
+class Sheet:
+    """One sheet as text: its name and its rows, each with the row number Excel shows (1-based)."""
+
+    name: str
+    rows: list[tuple[int, list[str]]]
 
 
 class _Budget:
@@ -159,44 +191,137 @@ class _Budget:
         return cells
 
 
-def read_xlsx(data: bytes, limits: Limits = Limits()) -> list[list[str]]:
-    """The first sheet's rows as text (at most `limits.columns` cells each), after `check_xlsx`."""
+def _sheet_paths(archive: zipfile.ZipFile) -> list[str]:
+    """The archive paths of the worksheets, in the workbook's order."""
+    try:
+        workbook = archive.open("xl/workbook.xml").read(HEAD_BYTES * 4)
+        rels = archive.open("xl/_rels/workbook.xml.rels").read(HEAD_BYTES * 4)
+    except KeyError:
+        return []
+    targets = {}
+    for element in _RELATIONSHIP.findall(rels):
+        attributes = dict(_ATTRIBUTE.findall(element))
+        if attributes.get(b"Id") and attributes.get(b"Target"):
+            target = attributes[b"Target"].decode("utf-8", "replace")
+            targets[attributes[b"Id"]] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return [targets.get(rid, "") for rid in _SHEET.findall(workbook)]
+
+
+def _structure(data: bytes) -> tuple[dict[str, list[tuple[int, int, int, int]]], bool]:
+    """Per worksheet path: its merged ranges (first column, first row, last column, last row); and whether
+    any sheet holds a formula. Read from the XML, which openpyxl's read-only mode does not expose."""
+    merges: dict[str, list[tuple[int, int, int, int]]] = {}
+    formulas = False
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for path in _sheet_paths(archive):
+            if path not in archive.namelist():
+                continue
+            xml = archive.read(path)
+            # Formulas need a second read only where a formula has no cached value (files written by a
+            # program, not by Excel) or an error value (#NAME? for a name typed as "=Rahima").
+            formulas = formulas or bool(_FORMULA_WITHOUT_VALUE.search(xml)) or b't="e"' in xml
+            merges[path] = [(_column_number(a), int(b), _column_number(c), int(d))
+                            for a, b, c, d in _MERGE.findall(xml)[:10_000]]
+    return merges, formulas
+
+
+def read_workbook(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
+    """Every worksheet's rows as text (at most `limits.columns` cells, MAX_SHEETS sheets), after `check_xlsx`.
+
+    Row numbers are Excel's. A formula cell gives its cached value when the file has one (Excel saves
+    them), else its formula as inert text (`=HYPERLINK(...)`), never an empty cell. A value merged down
+    over several rows (a district written once for a block of people) is repeated in each row.
+    """
     from openpyxl import load_workbook
 
     check_xlsx(data, limits)
     unreadable = SpreadsheetRefused("bad_file", _("This is not an Excel (.xlsx) file we can read."))
     try:
+        merges, has_formulas = _structure(data)
+        paths = list(merges)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if has_formulas else None
+    except SpreadsheetRefused:
+        raise
     except Exception as exc:  # noqa: BLE001 - whatever a damaged or hostile file makes openpyxl raise
         raise unreadable from exc
     try:
         if not book.worksheets:
             raise unreadable
-        sheet = book.worksheets[0]
-        sheet.reset_dimensions()  # never pad rows to the size the sheet claims
         budget = _Budget(limits)
-        # Blank rows are skipped, but not without end: at most twice as many rows as may hold data.
-        rows = sheet.iter_rows(values_only=True, max_col=limits.columns, max_row=2 * limits.rows + 2)
-        return [budget.row([_cell(v) for v in row]) for row in rows]
+        sheets = []
+        for index, sheet in enumerate(book.worksheets[:MAX_SHEETS]):
+            budget.rows = 0
+            sheet.reset_dimensions()  # never pad rows to the size the sheet claims
+            # Blank rows are skipped, but not without end: at most twice as many rows as may hold data.
+            rows = sheet.iter_rows(values_only=True, max_col=limits.columns, max_row=2 * limits.rows + 2)
+            values = [[_cell(v) for v in row] for row in rows]
+            if formulas is not None:
+                raw = formulas.worksheets[index]
+                raw.reset_dimensions()
+                for number, row in enumerate(raw.iter_rows(values_only=True, max_col=limits.columns,
+                                                          max_row=len(values)), start=1):
+                    cells = values[number - 1]
+                    for column, formula in enumerate(row):
+                        if isinstance(formula, str) and formula.startswith("=") and column < len(cells) and (
+                                not cells[column] or cells[column] in EXCEL_ERRORS):
+                            cells[column] = clean_text(formula).strip()
+            path = paths[index] if index < len(paths) else ""
+            for first_col, first_row, _last_col, last_row in merges.get(path, []):
+                if first_row - 1 < len(values) and len(values[first_row - 1]) >= first_col:
+                    value = values[first_row - 1][first_col - 1]
+                    for number in range(first_row + 1, min(last_row, len(values)) + 1):
+                        cells = values[number - 1]
+                        cells.extend([""] * (first_col - len(cells)))
+                        if not cells[first_col - 1]:
+                            cells[first_col - 1] = value
+            numbered = [(number, budget.row(cells)) for number, cells in enumerate(values, start=1)]
+            sheets.append(Sheet(sheet.title, numbered))
+        return sheets
     except SpreadsheetRefused:
         raise
     except Exception as exc:  # noqa: BLE001 - a sheet that breaks the parser half-way is not readable either
         raise unreadable from exc
     finally:
         book.close()
+        if formulas is not None:
+            formulas.close()
 
 
-def read_csv(data: bytes, limits: Limits = Limits()) -> list[list[str]]:
-    """Rows of a UTF-8 CSV (comma or semicolon) as text, at most `limits.columns` cells each."""
+def read_xlsx(data: bytes, limits: Limits = Limits()) -> list[list[str]]:
+    """The first sheet's rows as text (at most `limits.columns` cells each), after `check_xlsx`."""
+    return [cells for _number, cells in read_workbook(data, limits)[0].rows]
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:  # UTF-16 ("Unicode text") or not text at all
+        raise UnicodeDecodeError("utf-16", data[:1], 0, 1, "not UTF-8")
+    return data.decode("cp1252")  # Excel's "CSV (Comma delimited)" on Windows in English
+
+
+def read_csv_rows(data: bytes, limits: Limits = Limits()) -> list[tuple[int, list[str]]]:
+    """Rows of a CSV (UTF-8 with or without BOM, or Windows-1252; comma, semicolon or tab), numbered
+    as Excel numbers them when it opens the file."""
+    try:
+        text = _decode(data)
     except UnicodeDecodeError:
         raise SpreadsheetRefused("bad_file", _("Save the CSV as UTF-8 (in Excel: CSV UTF-8).")) from None
     first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter = max((",", ";", "\t"), key=first.count) if any(d in first for d in ",;\t") else ","
     budget = _Budget(limits)
     try:
-        return [budget.row([clean_text(cell).strip() for cell in row[: limits.columns]])
-                for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        return [(number, budget.row([clean_text(cell).strip() for cell in row[: limits.columns]]))
+                for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)]
     except csv.Error as exc:
         raise SpreadsheetRefused("bad_file", _("The CSV cannot be read: %(reason)s.") % {"reason": exc}) from None
+
+
+def read_csv(data: bytes, limits: Limits = Limits()) -> list[list[str]]:
+    """Rows of a CSV as text (see `read_csv_rows`)."""
+    return [cells for _number, cells in read_csv_rows(data, limits)]

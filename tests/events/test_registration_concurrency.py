@@ -82,7 +82,8 @@ async def test_import_racing_registrations_never_overbooks(plan_event, create_pe
     rows = [[f"Imported {n}", f"01912{n:06d}", "Khulna"] for n in range(4)]
     mapping = imports.guess_mapping(headers)
     people = [await create_person(name=f"Person {n}") for n in range(4)]
-    await asyncio.gather(imports.commit(event_id, headers, rows, mapping, ACTOR),
+    table = imports.Table(1, headers, [(n + 2, row) for n, row in enumerate(rows)])
+    await asyncio.gather(imports.commit(event_id, table, mapping, ACTOR),
                          *(registrations.register(event_id, p, ACTOR) for p in people))
     counts = await _statuses(event_id)
     assert (counts["registered"], counts["waitlisted"]) == (5, 3)

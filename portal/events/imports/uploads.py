@@ -1,6 +1,6 @@
 """Uploaded import files between the upload and the commit: parsed once, kept as rows.
 
-The upload step reads the file (in a worker thread) and keeps its headers and rows as JSON in the
+The upload step reads the file (in a worker thread) and keeps its sheets (names, numbered rows) as JSON in the
 shared storage (portal/core/storage.py) under `imports/{event}-{upload id}.json` (in the data folder:
 0600, the folder 0700; with an object store, every app server finds it, so the preview and the commit
 may land on another machine than the upload). The preview and the commit load those rows and never
@@ -19,6 +19,7 @@ import secrets
 
 from portal.core import clock
 from portal.core.errors import NotFound
+from portal.core.spreadsheets import Sheet
 from portal.core.storage import Storage
 
 RETENTION = dt.timedelta(hours=3)
@@ -32,21 +33,25 @@ def _key(event_id: int, upload_id: str) -> str:
     return f"{PREFIX}/{int(event_id)}-{upload_id}.json"
 
 
-async def save(storage: Storage, event_id: int, headers: list[str], rows: list[list[str]]) -> str:
-    """Keep the parsed table; returns its upload id."""
+async def save(storage: Storage, event_id: int, sheets: list[Sheet], filename: str = "") -> str:
+    """Keep the parsed sheets; returns the upload id."""
     upload_id = secrets.token_urlsafe(16)
-    data = json.dumps({"headers": headers, "rows": rows}, ensure_ascii=False).encode()
+    data = json.dumps({"file": filename, "sheets": [{"name": s.name, "rows": s.rows} for s in sheets]},
+                      ensure_ascii=False).encode()
     await storage.put_bytes(_key(event_id, upload_id), data, modified=clock.now())
     return upload_id
 
 
-async def load(storage: Storage, event_id: int, upload_id: str) -> tuple[list[str], list[list[str]]]:
-    """The table kept for this upload, or NotFound when it was committed, purged or never made."""
+async def load(storage: Storage, event_id: int, upload_id: str) -> tuple[str, list[Sheet]]:
+    """The file name and sheets kept for this upload, or NotFound when it was committed, purged or never made."""
     try:
-        table = json.loads(await storage.read_bytes(_key(event_id, upload_id)))
+        kept = json.loads(await storage.read_bytes(_key(event_id, upload_id)))
     except (FileNotFoundError, ValueError):
         raise NotFound("This upload has expired. Upload the file again.") from None
-    return table["headers"], table["rows"]
+    if "sheets" not in kept:  # kept by the version before sheets: one header row, then the rows
+        rows = [kept["headers"], *kept["rows"]]
+        return "", [Sheet("", [(number, cells) for number, cells in enumerate(rows, start=1)])]
+    return kept.get("file", ""), [Sheet(s["name"], [(n, cells) for n, cells in s["rows"]]) for s in kept["sheets"]]
 
 
 async def discard(storage: Storage, event_id: int, upload_id: str) -> None:

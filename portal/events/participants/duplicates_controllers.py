@@ -1,0 +1,75 @@
+"""Staff pages for likely duplicates in the directory and merging two people
+(/manage/participants/duplicates)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromQuery
+
+from portal.auth.guards import EVENT_STAFF, current_user
+from portal.core.errors import DomainError, NotFound
+from portal.core.i18n import gettext as _
+from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.participants import merge as merging
+from portal.events.participants.duplicates import likely_duplicates
+from portal.events.participants.services import get_participant, may_edit
+from portal.events.tables import Registration
+
+
+def _id(raw: object) -> int | None:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+class DuplicatesController(Controller):
+    """People who may be one person entered twice (same name spelled two ways in one district), and
+    merging two of them. Organizers limited to districts see and merge the people of their districts."""
+
+    path = "/manage/participants/duplicates"
+    guards = [EVENT_STAFF]
+
+    @get("/", name="participants.manage.duplicates")
+    async def duplicates(self, request: Request) -> Response:
+        """The groups, largest first."""
+        groups = await likely_duplicates(current_user(request).district_scope)
+        return render(request, "events/participants/duplicates.html", {"groups": groups})
+
+    async def _confirm(self, request: Request, keep_id: int | None, drop_id: int | None, error: str = "",
+                       status: int = 200) -> Response:
+        user = current_user(request)
+        if keep_id is None or drop_id is None:
+            raise NotFound(_("Choose the two people to merge on the list of likely duplicates."))
+        people = []
+        for person_id in (keep_id, drop_id):
+            person = await get_participant(person_id)
+            if not may_edit(user, person):
+                raise NotFound("No such participant.")
+            person["registrations"] = await Registration.count().where(Registration.participant == person_id)
+            people.append(person)
+        if keep_id == drop_id and not error:
+            error, status = _("Choose two different people."), 409
+        return render(request, "events/participants/merge.html",
+                      {"keep": people[0], "drop": people[1], "error": error}, status_code=status)
+
+    @get("/merge", name="participants.manage.merge_confirm")
+    async def confirm(self, request: Request, keep: FromQuery[str] = "", drop: FromQuery[str] = "") -> Response:
+        """Both people side by side before the merge."""
+        return await self._confirm(request, _id(keep), _id(drop))
+
+    @post("/merge", name="participants.manage.merge")
+    async def merge(self, request: Request) -> Response:
+        """Merge the second person into the first, then show the one kept."""
+        form = form_dict(await request.form())
+        keep_id, drop_id = _id(form.get("keep")), _id(form.get("drop"))
+        if keep_id is None or drop_id is None:
+            raise NotFound(_("Choose the two people to merge on the list of likely duplicates."))
+        try:
+            result = await merging.merge(keep_id, drop_id, current_user(request), client_ip(request))
+        except merging.MergeRefused as exc:
+            return await self._confirm(request, keep_id, drop_id, exc.message, 409)
+        except DomainError as exc:
+            return await self._confirm(request, keep_id, drop_id, exc.message, exc.status_code)
+        message = _("Merged: %(count)s registrations moved to this person.") % {
+            "count": len(result["moved"]["registrations"])}
+        return redirect(request, request.app.route_reverse("participants.manage.edit", participant_id=keep_id),
+                        message)
