@@ -59,6 +59,7 @@ from portal.evaluation.participant_controllers import (
     TicketTestController,
     VenueTestController,
 )
+from portal.events import notify as event_notify  # noqa: F401 - registers the reminder job
 from portal.events.checkin.controllers import AttendanceController
 from portal.events.imports import uploads as import_uploads
 from portal.events.imports.controllers import ImportController
@@ -70,6 +71,9 @@ from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
 from portal.events.tickets.controllers import TicketController
 from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
+from portal.messages import outbox
+from portal.messages import sender as message_sender  # noqa: F401 - registers the send jobs
+from portal.messages.controllers import OutboxController, StopController, TemplateController
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
@@ -234,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url, settings.sqlite_path)
     bind_engine(engine)
+    outbox.configure(settings.base_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -268,7 +273,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
-            FeedbackController, VenueTestController,
+            FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),
