@@ -71,6 +71,7 @@ from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
 from portal.events.tickets.controllers import TicketController
 from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
+from portal.events.tickets.rsvp import RsvpController
 from portal.messages import outbox
 from portal.messages import sender as message_sender  # noqa: F401 - registers the send jobs
 from portal.messages.controllers import OutboxController, StopController, TemplateController
@@ -244,6 +245,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = app.state.engine  # from state, so a test can give a built app its own database
         settings = app.state.settings
+        outbox.configure(settings.base_url)  # the links in messages (a test may give the app other settings)
         await start_engine(engine)
         storage = app.state.storage = make_storage(settings)
         queue = jobs.make_queue(settings, jobs.JobContext(settings, storage))
@@ -274,6 +276,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
+            RsvpController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -1,6 +1,6 @@
 """What each kind of message says, per language and channel. The built-in wording is English text marked
 for translation (its Bangla is in the catalogue); an admin can replace it (MessageTemplate rows). A wording
-names its values in braces: {name}, {event}, {date}, {venue}, {link}, {yes}, {no}, {stop}."""
+names its values in braces: {name}, {event}, {date}, {venue}, {link}, {yes}, {no}, {verify}, {stop}."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from portal.messages.tables import MessageTemplate
 
 LANGUAGES = ("bn", "en")
 CHANNELS = ("sms", "email")
-PLACEHOLDERS = ("name", "event", "date", "venue", "link", "yes", "no", "stop")
+PLACEHOLDERS = ("name", "event", "date", "venue", "link", "yes", "no", "verify", "stop")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ KINDS: dict[str, Kind] = {
         N_("Certificate ready"),
         N_("Your certificate for {event}: {link}"),
         N_("Your certificate: {event}"),
-        N_("Dear {name},\n\nyour certificate for {event} is ready. Download it and check it at: {link}"),
+        N_("Dear {name},\n\nyour certificate for {event} is ready. Download it from your page: {link}\n"
+           "Anyone can check that it is genuine at: {verify}"),
     ),
 }
 
@@ -132,7 +133,8 @@ async def compose(kind: str, language: str, channel: str, values: dict[str, Any]
 
 SAMPLE = {"name": "Rahima Begum", "event": "District workshop Sylhet", "date": "7 Dec", "venue": "DC office",
           "link": "https://portal.example/t/AbCdEfGhIjKlMnOpQrStUv", "yes": "https://portal.example/r/AbCd/yes",
-          "no": "https://portal.example/r/AbCd/no", "stop": "https://portal.example/m/stop/AbCdEfGhIjKl"}
+          "no": "https://portal.example/r/AbCd/no", "verify": "https://portal.example/verify/AbCdEfGhIjKlMnOp",
+          "stop": "https://portal.example/m/stop/AbCdEfGhIjKl"}
 SAMPLE_BN = {**SAMPLE, "name": "রহিমা বেগম", "event": "জেলা কর্মশালা সিলেট", "date": "৭ ডিসেম্বর", "venue": "ডিসি অফিস"}
 
 

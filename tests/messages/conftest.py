@@ -24,6 +24,16 @@ from tests.helpers import free_port
 HERE = Path(__file__).resolve().parent
 
 
+@pytest.fixture(autouse=True)
+def _links_base() -> Iterator[None]:
+    """Tests that set the base of message links put it back."""
+    from portal.messages import outbox
+
+    before = outbox._base_url[0]
+    yield
+    outbox.configure(before)
+
+
 @dataclass
 class SmtpServer:
     """A running SMTP server process and the folder its messages arrive in."""

@@ -220,3 +220,21 @@ async def test_reminder_the_day_before_is_queued_once(settings, db, clock):
     assert await notify.remind(today) == 3
     assert await notify.remind(today) == 0
     assert len(await _messages(kind="reminder")) == 3
+
+
+async def test_a_certificate_issued_queues_its_message_once(settings, db, create_user):
+    from portal.certificates import issue
+
+    outbox.configure("https://portal.example")
+    coordinator = await create_user("coordinator")
+    event_id, sessions = await factories.make_event_with_sessions(days=1, status="completed", title="ToT")
+    person = await factories.make_person(name="Abdullah Rahman", email="abdullah@example.org")
+    registration_id = await factories.make_registration(event_id, person, attend=sessions)
+    certificate, created = await issue.issue_one(coordinator, event_id, registration_id)
+    assert created
+    rows = await _messages(kind="certificate")
+    assert [r["channel"] for r in rows] == ["sms", "email"]
+    assert f"https://portal.example/verify/{certificate['code']}" in rows[1]["body"]
+    assert "https://portal.example/t/" in rows[0]["body"]
+    await issue.issue_one(coordinator, event_id, registration_id)  # idempotent: nothing new
+    assert len(await _messages(kind="certificate")) == 2
