@@ -223,6 +223,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/manage/message-templates"): ADMIN,
     ("GET", "/m/stop/{token:str}"): UNKNOWN_TICKET,
     ("POST", "/m/stop/{token:str}"): UNKNOWN_TICKET,
+    ("GET", "/manage/events/{event_id:int}/messages"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/messages"): EVENT_RECORD,
     ("GET", "/t/{token:str}/rsvp"): UNKNOWN_TICKET,
     ("POST", "/t/{token:str}/rsvp"): UNKNOWN_TICKET,
 }
