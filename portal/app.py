@@ -70,6 +70,7 @@ from portal.events.participants.controllers import ParticipantController
 from portal.events.registrations.controllers import RegistrationController
 from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
+from portal.events.signup.controllers import SignupController, SignupSwitchController
 from portal.events.tickets.controllers import TicketController
 from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
 from portal.events.tickets.rsvp import RsvpController
@@ -277,7 +278,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
-            RsvpController, EventMessagesController,
+            RsvpController, EventMessagesController, SignupController, SignupSwitchController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -225,6 +225,10 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/m/stop/{token:str}"): UNKNOWN_TICKET,
     ("GET", "/manage/events/{event_id:int}/messages"): EVENT_RECORD,
     ("POST", "/manage/events/{event_id:int}/messages"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/public-registration"): EVENT_RECORD,
+    # The world's event is not open for public registration: its page says so (404) to everyone.
+    ("GET", "/r/{event_id:int}"): UNKNOWN_TICKET,
+    ("POST", "/r/{event_id:int}"): UNKNOWN_TICKET,
     ("GET", "/t/{token:str}/rsvp"): UNKNOWN_TICKET,
     ("POST", "/t/{token:str}/rsvp"): UNKNOWN_TICKET,
 }

@@ -11,6 +11,7 @@ from portal.core.i18n import gettext as _
 from portal.core.web import form_dict, redirect, render
 from portal.events.management import services
 from portal.events.messaging import services as messaging
+from portal.events.signup import services as signup
 from portal.messages import wording
 
 
@@ -33,7 +34,9 @@ class EventMessagesController(Controller):
             "kind_labels": {k: wording.KINDS[k].label for k in messaging.KINDS}, "audiences": messaging.AUDIENCES,
             "preview": await messaging.preview(event_id, kind, audience), "people": await messaging.people_status(
                 event_id), "batch": batch, "progress": await messaging.progress(event_id, batch) if batch else None,
-            "error": error,
+            "error": error, "public_open": await signup.is_open(event_id),
+            "public_url": request.app.state.settings.base_url + request.app.route_reverse("signup.form",
+                                                                                          event_id=event_id),
         }
         return render(request, "events/messaging/page.html", context, fragment="events/messaging/_progress.html"
                       if request.query_params.get("part") == "progress" else None, status_code=status_code)
