@@ -70,6 +70,7 @@ from portal.events.participants.controllers import ParticipantController
 from portal.events.registrations.controllers import RegistrationController
 from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
+from portal.events.signup import services as signup
 from portal.events.signup.controllers import SignupController, SignupSwitchController
 from portal.events.tickets.controllers import TicketController
 from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
@@ -203,6 +204,7 @@ async def purge_once(settings: Settings, storage: Storage | None = None) -> None
                  lambda: report_jobs.housekeeping(storage, settings.export_retention, settings.exports_dir))
     await _purge("import uploads never committed", lambda: import_uploads.purge(storage))
     await _purge("old self check-in attempts", selfcheck.purge)
+    await _purge("old public registration attempts", signup.purge)
 
 
 # A periodic job (portal/core/jobs.py): inline, each web process runs it a minute after start-up (start-up

@@ -24,6 +24,7 @@ from portal.events.management import services
 from portal.events.management.course_links import set_course
 from portal.events.participants.services import create_participant
 from portal.events.registrations import services as registrations
+from portal.events.signup import services as signup
 from portal.messages import demo as messages_demo
 from portal.messages import outbox
 from portal.settings import Settings
@@ -159,6 +160,7 @@ async def load_demo(seed: int = 2026) -> str:
             # Not eligible (missed a session) is refused; master-trainer certificates fill the pool.
             with contextlib.suppress(DomainError):
                 await issue.issue_one(coordinator, event_id, registration_id, tz=tz)
+    await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
     messages = await messages_demo.load()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "

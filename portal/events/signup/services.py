@@ -138,3 +138,8 @@ async def sign_up(event_id: int, form: dict[str, Any], ip: str, language: str) -
         if exc.code != "already_registered":  # two forms at once for one number: the other one won
             raise
     return "done"
+
+
+async def purge() -> None:
+    """Forget counted attempts older than the window (the periodic purge)."""
+    await SignupAttempt.delete().where(SignupAttempt.at < clock.now() - WINDOW)
