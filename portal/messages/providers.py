@@ -48,6 +48,9 @@ class Provider:
     async def send(self, message: Outgoing) -> str:
         raise NotImplementedError
 
+    async def close(self) -> None:
+        """Let go of connections (after a round of sending)."""
+
 
 class SmtpProvider(Provider):
     """Email over SMTP with aiosmtplib; TLS mode none, starttls or tls (implicit)."""
@@ -106,6 +109,12 @@ class HttpSmsGateway(Provider):
     def __init__(self, settings: Any, client: httpx.AsyncClient | None = None) -> None:
         self.settings = settings
         self.client = client
+        self._own = client is None
+
+    async def close(self) -> None:
+        if self._own and self.client is not None:
+            await self.client.aclose()
+            self.client = None
 
     def parameters(self, message: Outgoing) -> dict[str, str]:
         """The parameters of one request: the fixed ones, the number, the text and the sender."""
@@ -122,17 +131,15 @@ class HttpSmsGateway(Provider):
         params = self.parameters(message)
         headers = {"Authorization": f"Bearer {s.sms_token}"} if s.sms_token else {}
         auth = (s.sms_user, s.sms_password) if s.sms_user else None
-        client = self.client or httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
+        if self.client is None:  # one client (its connections and TLS set-up) for a round of sending
+            self.client = httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
         try:
             if s.sms_method == "GET":
-                response = await client.get(s.sms_url, params=params, headers=headers, auth=auth)
+                response = await self.client.get(s.sms_url, params=params, headers=headers, auth=auth)
             else:
-                response = await client.post(s.sms_url, data=params, headers=headers, auth=auth)
+                response = await self.client.post(s.sms_url, data=params, headers=headers, auth=auth)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
-        finally:
-            if self.client is None:
-                await client.aclose()
         text = response.text.strip()
         if not response.is_success:
             # A 4xx other than throttling means the gateway refuses this request as it is: trying again won't help.

@@ -11,6 +11,7 @@ mail system can tell); every other path delivers at most once."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import secrets
@@ -24,6 +25,8 @@ from portal.messages.tables import Contact, OutboxMessage
 log = logging.getLogger("portal.messages")
 STALE_CLAIM = dt.timedelta(minutes=15)
 BATCH = 50
+# Messages sent at once: a gateway answers in 50-300 ms, so one at a time would cap a bulk send at a few a second.
+CONCURRENCY = 8
 
 
 async def _claim(message_id: int) -> str | None:
@@ -84,34 +87,43 @@ async def deliver_one(message_id: int, providers: dict[str, Provider], settings:
     return "sent"
 
 
-async def send_due(settings: Any, providers: dict[str, Provider] | None = None, most: int | None = None
-                   ) -> dict[str, int]:
-    """Deliver every due message of the configured channels (at most `most`); returns counts by outcome."""
+async def send_due(settings: Any, providers: dict[str, Provider] | None = None, most: int | None = None,
+                   concurrency: int = CONCURRENCY) -> dict[str, int]:
+    """Deliver every due message of the configured channels (at most `most`), `concurrency` at a time;
+    returns counts by outcome."""
+    own = providers is None
     providers = providers_for(settings) if providers is None else providers
     outcome: dict[str, int] = {}
     if not providers:
         return outcome
     await release_stale()
     done = 0
-    tried: set[int] = set()
-    while most is None or done < most:
-        query = OutboxMessage.select(OutboxMessage.id).where(
-            (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= clock.now())
-            & OutboxMessage.channel.is_in(list(providers))
-        ).order_by(OutboxMessage.id).limit(BATCH)
-        if tried:
-            query = query.where(OutboxMessage.id.not_in(list(tried)))
-        ids = [row["id"] for row in await query]
-        if not ids:
-            break
-        for message_id in ids:
-            tried.add(message_id)
+    after = 0  # a cursor: each message is tried at most once a round (a retry waits for a later round)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(message_id: int) -> None:
+        nonlocal done
+        async with gate:
             status = await deliver_one(message_id, providers, settings)
-            if status is not None:
-                outcome[status] = outcome.get(status, 0) + 1
-                done += 1
-            if most is not None and done >= most:
+        if status is not None:
+            outcome[status] = outcome.get(status, 0) + 1
+            done += 1
+
+    try:
+        while most is None or done < most:
+            query = OutboxMessage.select(OutboxMessage.id).where(
+                (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= clock.now())
+                & OutboxMessage.channel.is_in(list(providers)) & (OutboxMessage.id > after)
+            ).order_by(OutboxMessage.id).limit(BATCH if most is None else min(BATCH, most - done))
+            ids = [row["id"] for row in await query]
+            if not ids:
                 break
+            after = ids[-1]
+            await asyncio.gather(*(one(message_id) for message_id in ids))
+    finally:
+        if own:
+            for provider in providers.values():
+                await provider.close()
     return outcome
 
 
