@@ -10,6 +10,7 @@ from litestar.params import FromPath
 
 from portal.auth.guards import ADMINS, COORDINATORS, current_user
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.messages import outbox, providers, sms, wording
@@ -17,6 +18,9 @@ from portal.messages.tables import Contact, OutboxMessage
 
 PER_PAGE = 50
 KIND_LABELS = {kind: spec.label for kind, spec in wording.KINDS.items()} | {"custom": "Message"}
+# How consent was given and how an opt-out came (stored in English, shown in the page's language).
+SOURCES = {"registered by staff": N_("registered by staff"), "public registration form": N_("public registration form"),
+           "link": N_("the STOP link"), "staff": N_("recorded by staff")}
 
 
 def _page(raw: str) -> int:
@@ -58,6 +62,7 @@ class OutboxController(Controller):
         size = sms.size(row["body"]) if row["channel"] == "sms" else None
         return render(request, "messages/detail.html", {"m": row, "contact": contact, "size": size,
                                                          "statuses": outbox.STATUSES, "kind_labels": KIND_LABELS,
+                                                         "sources": SOURCES,
                                                          "configured": _configured(request)})
 
     @post("/{message_id:int}/retry", name="messages.retry")

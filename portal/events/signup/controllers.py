@@ -8,16 +8,21 @@ from litestar.params import FromPath
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.districts import DISTRICTS
 from portal.core.errors import NotFound, ValidationFailed
-from portal.core.i18n import current_language
+from portal.core.i18n import N_, current_language
 from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.management import services
 from portal.events.signup import services as signup
 
+# The vocabulary's gender labels, marked for translation here (the public page is read in Bangla).
+GENDER_LABELS = {"female": N_("Female"), "male": N_("Male"), "third_gender": N_("Third gender (hijra)"),
+                 "undisclosed": N_("Not stated")}
+
 
 def _context(event: dict, form: dict, errors: dict) -> dict:
-    return {"event": event, "form": form, "errors": errors, "districts": DISTRICTS, "genders": GENDERS,
+    genders = {key: GENDER_LABELS.get(key, label) for key, label in GENDERS.items()}
+    return {"event": event, "form": form, "errors": errors, "districts": DISTRICTS, "genders": genders,
             "stakeholder_types": STAKEHOLDER_TYPES}
 
 
