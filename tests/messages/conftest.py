@@ -22,6 +22,7 @@ import pytest
 from tests.helpers import free_port
 
 HERE = Path(__file__).resolve().parent
+REFUSED_SUFFIX = "99999999"
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +88,8 @@ def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
 @dataclass
 class Gateway:
     """A local HTTP SMS gateway: records every request; answers `fail_first` of them with 503, numbers ending in
-    "999" with 400, and the others with "1701|<id>" (the way many Bangladeshi gateways answer)."""
+    REFUSED_SUFFIX with 400 (no test factory makes such a number), and the others with "1701|<id>" (the way
+    many Bangladeshi gateways answer)."""
 
     url: str = ""
     requests: list[dict] = field(default_factory=list)
@@ -114,7 +116,7 @@ def gateway() -> Iterator[Gateway]:
             to = next((v for k, v in params.items() if k in ("to", "msisdn", "number")), "")
             if failing:
                 status, text = 503, "Service busy"
-            elif to.endswith("999"):
+            elif to.endswith(REFUSED_SUFFIX):
                 status, text = 400, "1003|Invalid mobile number"
             else:
                 status, text = 200, state.answer.format(id=f"G{n:05d}")

@@ -119,7 +119,7 @@ async def test_a_gateway_answer_without_the_success_pattern_is_a_failure(setting
 
 async def test_a_refused_number_fails_at_once(settings, db, gateway):
     settings = _sms_settings(settings, gateway.url)
-    await outbox.enqueue("ticket", channel="sms", to="+8801711234999", language="en", values={},
+    await outbox.enqueue("ticket", channel="sms", to="+8801799999999", language="en", values={},
                          consent_source="tests")
     assert await sender.send_due(settings) == {"failed": 1}
     assert (await OutboxMessage.select().first())["last_error"] == "HTTP 400: 1003|Invalid mobile number"
