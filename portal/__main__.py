@@ -106,7 +106,9 @@ async def _run_worker(settings, concurrency: int) -> None:
     from portal.core.queue import run_worker
     from portal.core.storage import make_storage
     from portal.db import bind_engine, make_engine, start_engine, stop_engine
+    from portal.messages import outbox
 
+    outbox.configure(settings.base_url)  # links in the messages a worker's jobs queue
     engine = make_engine(settings.database_url, settings.sqlite_path)
     bind_engine(engine)
     await start_engine(engine)

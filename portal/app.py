@@ -59,18 +59,26 @@ from portal.evaluation.participant_controllers import (
     TicketTestController,
     VenueTestController,
 )
+from portal.events import notify as event_notify  # noqa: F401 - registers the reminder job
 from portal.events.checkin.controllers import AttendanceController
 from portal.events.imports import uploads as import_uploads
 from portal.events.imports.controllers import ImportController
 from portal.events.management.controllers import EventController
 from portal.events.management.course_links import CourseEventLinkController, course_events
+from portal.events.messaging.controllers import EventMessagesController
 from portal.events.participants.controllers import ParticipantController
 from portal.events.participants.duplicates_controllers import DuplicatesController
 from portal.events.registrations.controllers import RegistrationController
 from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
+from portal.events.signup import services as signup
+from portal.events.signup.controllers import SignupController, SignupSwitchController
 from portal.events.tickets.controllers import TicketController
 from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
+from portal.events.tickets.rsvp import RsvpController
+from portal.messages import outbox
+from portal.messages import sender as message_sender  # noqa: F401 - registers the send jobs
+from portal.messages.controllers import OutboxController, StopController, TemplateController
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
@@ -197,6 +205,7 @@ async def purge_once(settings: Settings, storage: Storage | None = None) -> None
                  lambda: report_jobs.housekeeping(storage, settings.export_retention, settings.exports_dir))
     await _purge("import uploads never committed", lambda: import_uploads.purge(storage))
     await _purge("old self check-in attempts", selfcheck.purge)
+    await _purge("old public registration attempts", signup.purge)
 
 
 # A periodic job (portal/core/jobs.py): inline, each web process runs it a minute after start-up (start-up
@@ -235,11 +244,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url, settings.sqlite_path)
     bind_engine(engine)
+    outbox.configure(settings.base_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = app.state.engine  # from state, so a test can give a built app its own database
         settings = app.state.settings
+        outbox.configure(settings.base_url)  # the links in messages (a test may give the app other settings)
         await start_engine(engine)
         storage = app.state.storage = make_storage(settings)
         queue = jobs.make_queue(settings, jobs.JobContext(settings, storage))
@@ -269,7 +280,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
-            FeedbackController, VenueTestController,
+            FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
+            RsvpController, EventMessagesController, SignupController, SignupSwitchController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -24,6 +24,9 @@ from portal.events.management import services
 from portal.events.management.course_links import set_course
 from portal.events.participants.services import create_participant
 from portal.events.registrations import services as registrations
+from portal.events.signup import services as signup
+from portal.messages import demo as messages_demo
+from portal.messages import outbox
 from portal.settings import Settings
 from portal.trainings import services as trainings
 from portal.trainings.files import Store
@@ -60,6 +63,7 @@ async def load_demo(seed: int = 2026) -> str:
     if await User.exists().where(User.email == "coordinator@demo.example"):
         return "Demo data is already loaded."
     settings = Settings.from_env()
+    outbox.configure(settings.base_url)  # the links in the tickets the registrations queue
     rng = random.Random(seed)
     system = Actor.system("demo")
     coordinator_id = await create_user({"name": "Nusrat Jahan", "email": "coordinator@demo.example",
@@ -156,10 +160,12 @@ async def load_demo(seed: int = 2026) -> str:
             # Not eligible (missed a session) is refused; master-trainer certificates fill the pool.
             with contextlib.suppress(DomainError):
                 await issue.issue_one(coordinator, event_id, registration_id, tz=tz)
+    await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
+    messages = await messages_demo.load()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 14 events in 10 districts, {attended} check-ins at {len(held)} past events, "
-            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}.")
+            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {messages}.")
 
 
 async def _demo_course(settings: Settings, coordinator: CurrentUser, tots: list[int]) -> int:

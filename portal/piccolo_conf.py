@@ -14,6 +14,7 @@ DB = make_engine(*database_location())
 APP_REGISTRY = AppRegistry(
     apps=[
         "portal.core.piccolo_app",
+        "portal.messages.piccolo_app",
         "portal.auth.piccolo_app",
         "portal.trainings.piccolo_app",
         "portal.events.piccolo_app",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,55 @@ def _jobs(env: dict[str, str]) -> str:
     return raw
 
 
+def _choice(env: dict[str, str], name: str, default: str, allowed: set[str], lower: bool = True) -> str:
+    raw = env.get(name, "").strip()
+    raw = raw.lower() if lower else raw.upper()
+    if not raw:
+        return default
+    if raw not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(sorted(allowed))}, got {raw!r}")
+    return raw
+
+
+def _message_settings(env: dict[str, str]) -> dict[str, object]:
+    tls = _choice(env, "PORTAL_SMTP_TLS", "none", {"none", "starttls", "tls"})
+    smtp_host = env.get("PORTAL_SMTP_HOST", "").strip()
+    smtp_from = env.get("PORTAL_SMTP_FROM", "").strip()
+    if smtp_host and not smtp_from:
+        raise SettingsError("PORTAL_SMTP_FROM is needed with PORTAL_SMTP_HOST (the address messages come from)")
+    sms_url = env.get("PORTAL_SMS_URL", "").strip()
+    if sms_url and not sms_url.startswith(("http://", "https://")):
+        raise SettingsError(f"PORTAL_SMS_URL must start with http:// or https://, got {sms_url!r}")
+    success = env.get("PORTAL_SMS_SUCCESS", "").strip()
+    if success:
+        try:
+            re.compile(success)
+        except re.error as exc:
+            raise SettingsError(f"PORTAL_SMS_SUCCESS is not a regular expression: {exc}") from None
+    return {
+        "smtp_host": smtp_host,
+        "smtp_port": _int(env, "PORTAL_SMTP_PORT", {"tls": 465, "starttls": 587}.get(tls, 25), minimum=1),
+        "smtp_user": env.get("PORTAL_SMTP_USER", "").strip(),
+        "smtp_password": env.get("PORTAL_SMTP_PASSWORD", ""),
+        "smtp_tls": tls,
+        "smtp_from": smtp_from,
+        "sms_url": sms_url,
+        "sms_method": _choice(env, "PORTAL_SMS_METHOD", "POST", {"GET", "POST"}, lower=False),
+        "sms_to_param": env.get("PORTAL_SMS_TO_PARAM", "").strip() or "to",
+        "sms_text_param": env.get("PORTAL_SMS_TEXT_PARAM", "").strip() or "text",
+        "sms_sender_param": env.get("PORTAL_SMS_SENDER_PARAM", "").strip(),
+        "sms_sender": env.get("PORTAL_SMS_SENDER", "").strip(),
+        "sms_params": env.get("PORTAL_SMS_PARAMS", "").strip(),
+        "sms_user": env.get("PORTAL_SMS_USER", "").strip(),
+        "sms_password": env.get("PORTAL_SMS_PASSWORD", ""),
+        "sms_token": env.get("PORTAL_SMS_TOKEN", "").strip(),
+        "sms_success": success,
+        "sms_number_format": _choice(env, "PORTAL_SMS_NUMBER_FORMAT", "e164", {"e164", "international", "national"}),
+        "message_max_attempts": _int(env, "PORTAL_MESSAGE_MAX_ATTEMPTS", 5, minimum=1),
+        "message_retry_seconds": _int(env, "PORTAL_MESSAGE_RETRY_SECONDS", 60, minimum=1),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed settings; build with `Settings.from_env()`."""
@@ -130,6 +180,28 @@ class Settings:
     jobs: str = "inline"
     # A worker's heartbeat; a worker silent for three of them is dead and its jobs run again elsewhere.
     worker_heartbeat_seconds: float = 10.0
+    # Messages (portal/messages): email over SMTP, SMS through an HTTP gateway. Without a host or URL the
+    # channel is not configured: its messages wait in the outbox (shown on /manage/messages).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = "none"  # none, starttls, tls
+    smtp_from: str = ""
+    sms_url: str = ""
+    sms_method: str = "POST"  # GET (parameters in the query) or POST (a form body)
+    sms_to_param: str = "to"
+    sms_text_param: str = "text"
+    sms_sender_param: str = ""
+    sms_sender: str = ""
+    sms_params: str = ""  # fixed parameters, a query string ("api_key=...&type=unicode")
+    sms_user: str = ""  # HTTP basic auth
+    sms_password: str = ""
+    sms_token: str = ""  # Authorization: Bearer
+    sms_success: str = ""  # a regular expression the gateway's answer must contain; empty: any 2xx
+    sms_number_format: str = "e164"  # e164 (+8801...), international (8801...), national (01...)
+    message_max_attempts: int = 5
+    message_retry_seconds: int = 60  # the first retry's delay; doubled for each later one (at most 6 hours)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -168,6 +240,7 @@ class Settings:
             s3_secret_access_key=env.get("PORTAL_S3_SECRET_ACCESS_KEY", "").strip(),
             jobs=_jobs(env),
             worker_heartbeat_seconds=_int(env, "PORTAL_WORKER_HEARTBEAT_SECONDS", 10, minimum=1),
+            **_message_settings(env),
         )
 
     @property

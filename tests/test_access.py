@@ -17,6 +17,7 @@ from portal.events.management import services
 from portal.events.participants import services as participants
 from portal.events.registrations import services as registrations
 from portal.events.tables import Session
+from portal.messages import outbox
 from tests.certificates.worlds import certificate_world
 from tests.evaluation.worlds import access_world
 from tests.trainings.uploads import make_course_with_material
@@ -220,6 +221,24 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/q/{session_id:int}/{code:str}"): PUBLIC,
     ("GET", "/calendar.ics"): PUBLIC,
     ("GET", "/calendar/{filename:str}"): PUBLIC,
+    # Messages: the outbox is the programme office's (coordinators); the wording is the admins'; a STOP link
+    # the sweep does not know is not found for anyone.
+    ("GET", "/manage/messages"): COORDINATOR_WRITE,
+    ("GET", "/manage/messages/{message_id:int}"): COORDINATOR_WRITE,
+    ("POST", "/manage/messages/{message_id:int}/retry"): COORDINATOR_WRITE,
+    ("POST", "/manage/messages/{message_id:int}/stop"): COORDINATOR_WRITE,
+    ("GET", "/manage/message-templates"): ADMIN,
+    ("POST", "/manage/message-templates"): ADMIN,
+    ("GET", "/m/stop/{token:str}"): UNKNOWN_TICKET,
+    ("POST", "/m/stop/{token:str}"): UNKNOWN_TICKET,
+    ("GET", "/manage/events/{event_id:int}/messages"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/messages"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/public-registration"): EVENT_RECORD,
+    # The world's event is not open for public registration: its page says so (404) to everyone.
+    ("GET", "/r/{event_id:int}"): UNKNOWN_TICKET,
+    ("POST", "/r/{event_id:int}"): UNKNOWN_TICKET,
+    ("GET", "/t/{token:str}/rsvp"): UNKNOWN_TICKET,
+    ("POST", "/t/{token:str}/rsvp"): UNKNOWN_TICKET,
 }
 
 
@@ -270,6 +289,8 @@ async def world(create_user, settings):
     params.update(job_id=999_999, key_id=999_999, path="openapi.json", filename="khulna.ics")
     params.update(await certificate_world(coordinator, event_id))  # a real certificate job id
     params.update(await access_world(coordinator, event_id, course["course_id"]))
+    params["message_id"] = await outbox.enqueue("ticket", channel="sms", to="+8801712000000", language="en",
+                                                values={"event": "Khulna workshop"}, consent_source="access sweep")
     return users, params
 
 

@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from portal.auth.services import CurrentUser
-from portal.certificates import codes
+from portal.certificates import codes, notify
 from portal.certificates.eligibility import Standing, certificate_kind, load_event, standing
 from portal.certificates.tables import Certificate, CertificateHistory, PoolMember, SerialCounter
 from portal.core import audit, clock
@@ -125,6 +125,7 @@ async def issue_for(event: dict[str, Any], item: Standing, user_id: int | None, 
             if kind == "master_trainer":
                 await _add_to_pool(certificate.id, item.registration_id, event, actor,
                                    now.astimezone(tz).date() if tz else now.date(), note)
+            await notify.certificate_ready(item.registration_id, certificate.code)
     except Exception:
         # A concurrent issue for the same registration won the unique index: answer with its row.
         found = await _existing(item.registration_id, kind)

@@ -9,9 +9,11 @@ from portal.events.tables import (
     CheckIn,
     Event,
     Participant,
+    PublicSignup,
     Registration,
     SelfCheckInFailure,
     Session,
+    SignupAttempt,
     UndoneCheckIn,
 )
 
@@ -19,7 +21,7 @@ APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure, UndoneCheckIn,
-                   ImportValueMapping],
+                   ImportValueMapping, PublicSignup, SignupAttempt],
     migration_dependencies=["portal.auth.piccolo_app", "portal.trainings.piccolo_app"],
     commands=[],
 )

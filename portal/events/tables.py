@@ -120,3 +120,21 @@ class SelfCheckInFailure(Table, tablename="self_checkin_failure"):
     ip = Varchar(length=64, default="", index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
     kind = Varchar(length=20, default="phone")
+
+
+class PublicSignup(Table, tablename="public_signup"):
+    """An event open for registration on its public page (/r/{event id}); a row per event, kept when the page
+    is closed again (`open` false) so who opened it stays known."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, unique=True)
+    open = Boolean(default=True)
+    changed_at = Timestamptz(default=TimestamptzNow())
+    changed_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+
+
+class SignupAttempt(Table, tablename="public_signup_attempt"):
+    """A submission of a public registration form, counted per address to limit floods."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, index=True)
+    ip = Varchar(length=64, default="", index=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)

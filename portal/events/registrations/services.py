@@ -20,7 +20,9 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import N_, format_number, ngettext
 from portal.core.i18n import gettext as _
 from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
+from portal.events import notify
 from portal.events.tables import Event, Participant, Registration
+from portal.messages import outbox
 
 ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
          "guest": N_("Guest")}
@@ -77,8 +79,10 @@ async def seats_taken(event_id: int) -> int:
 
 
 async def register(event_id: int, participant_id: int, actor: audit.Actor, *, role: str = "participant",
-                   status: str = "registered") -> dict[str, Any]:
-    """Register (or invite, `status="invited"`) a person; waitlisted when the event is full."""
+                   status: str = "registered", language: str = "", consent: str = notify.STAFF_CONSENT
+                   ) -> dict[str, Any]:
+    """Register (or invite, `status="invited"`) a person; waitlisted when the event is full. Their ticket or
+    invitation is queued in the same transaction (`language`, `consent`: portal/events/notify.py)."""
     if role not in ROLES:
         raise RegistrationError("bad_role", "Choose a role from the list.", "role")
     if status not in SEATED:
@@ -103,12 +107,14 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
             await audit.record(actor, "registration.create", "registration", row.id,
                                after={"event": event_id, "participant": participant_id, "role": role,
                                       "status": status})
+            await notify.registered(row.id, status, language=language, consent=consent)
     except DomainError:
         raise
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
         raise RegistrationError("already_registered", _("This person is already registered for the event.")) from None
+    await outbox.kick()
     return {"id": row.id, "status": status, "ticket_token": row.ticket_token}
 
 
@@ -163,6 +169,7 @@ async def fill_free_seats(event: dict[str, Any], actor: audit.Actor, *, most: in
     for registration_id in ids:
         await audit.record(actor, "registration.promote", "registration", registration_id,
                            before={"status": "waitlisted"}, after={"status": "registered"}, note=note)
+    await notify.promoted(ids)
     return ids
 
 
@@ -200,7 +207,10 @@ async def cancel(registration_id: int, event_id: int, actor: audit.Actor) -> int
             Registration.id == registration_id)
         await audit.record(actor, "registration.cancel", "registration", registration_id,
                            before={"status": status}, after={"status": "cancelled"})
-        return await _promote_next(event, actor) if status in SEATED else None
+        promoted = await _promote_next(event, actor) if status in SEATED else None
+    if promoted is not None:
+        await outbox.kick()
+    return promoted
 
 
 async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> None:
@@ -216,6 +226,8 @@ async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> No
             Registration.id == registration_id)
         await audit.record(actor, "registration.promote", "registration", registration_id,
                            before={"status": "waitlisted"}, after={"status": "registered"})
+        await notify.promoted([registration_id])
+    await outbox.kick()
 
 
 async def list_registrations(event_id: int, q: str = "", limit: int = 500) -> list[dict[str, Any]]:

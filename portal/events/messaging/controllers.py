@@ -1,0 +1,67 @@
+"""An event's messages page (/manage/events/{id}/messages): a bulk send with its preview and cost, its
+progress, and each person's messages."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from portal.auth.guards import EVENT_STAFF, current_user
+from portal.core.i18n import gettext as _
+from portal.core.web import form_dict, redirect, render
+from portal.events.management import services
+from portal.events.messaging import services as messaging
+from portal.events.signup import services as signup
+from portal.messages import wording
+
+
+def _choice(value: str, allowed, default: str) -> str:
+    return value if value in allowed else default
+
+
+class EventMessagesController(Controller):
+    """Bulk send and who got what, for the staff of the event's district."""
+
+    path = "/manage/events/{event_id:int}/messages"
+    guards = [EVENT_STAFF]
+
+    async def _page(self, request: Request, event_id: int, kind: str, audience: str, status_code: int = 200,
+                    error: str = "") -> Response:
+        event = await services.get_event(current_user(request), event_id)
+        batch = request.query_params.get("batch", "")[:20]
+        context = {
+            "event": event, "kind": kind, "audience": audience, "kinds": messaging.KINDS,
+            "kind_labels": {k: wording.KINDS[k].label for k in messaging.KINDS}, "audiences": messaging.AUDIENCES,
+            "preview": await messaging.preview(event_id, kind, audience), "people": await messaging.people_status(
+                event_id), "batch": batch, "progress": await messaging.progress(event_id, batch) if batch else None,
+            "error": error, "public_open": await signup.is_open(event_id),
+            "public_url": request.app.state.settings.base_url + request.app.route_reverse("signup.form",
+                                                                                          event_id=event_id),
+        }
+        return render(request, "events/messaging/page.html", context, fragment="events/messaging/_progress.html"
+                      if request.query_params.get("part") == "progress" else None, status_code=status_code)
+
+    @get("/", name="events.messages")
+    async def page(self, request: Request, event_id: FromPath[int]) -> Response:
+        """The preview for the chosen message and audience, and each person's messages."""
+        query = request.query_params
+        return await self._page(request, event_id, _choice(query.get("kind", ""), messaging.KINDS, "ticket"),
+                                _choice(query.get("audience", ""), messaging.AUDIENCES, "not_sent"))
+
+    @post("/", name="events.messages.send")
+    async def send(self, request: Request, event_id: FromPath[int]) -> Response:
+        """Start the bulk send (after the preview); then the page follows its progress."""
+        event = await services.get_event(current_user(request), event_id)
+        form = form_dict(await request.form())
+        kind = form.get("kind", "")
+        audience = form.get("audience", "")
+        if kind not in messaging.KINDS or audience not in messaging.AUDIENCES:
+            return await self._page(request, event_id, "ticket", "not_sent", 422,
+                                    _("Choose a message and who gets it."))
+        if event["status"] != "published":
+            return await self._page(request, event_id, kind, audience, 409,
+                                    _("Messages go out for published events only."))
+        batch = await messaging.start(event_id, kind, audience)
+        url = request.app.route_reverse("events.messages", event_id=event_id)
+        return redirect(request, f"{url}?kind={kind}&audience={audience}&batch={batch}",
+                        _("The messages are being queued."))

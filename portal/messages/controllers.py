@@ -1,0 +1,145 @@
+"""Pages of the messages feature: the outbox for coordinators (filter, look at one, send a failed one
+again, stop an address), the wording of each message for admins, and the public STOP link."""
+
+from __future__ import annotations
+
+import math
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from portal.auth.guards import ADMINS, COORDINATORS, current_user
+from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
+from portal.core.web import client_ip, form_dict, redirect, render
+from portal.messages import outbox, providers, sms, wording
+from portal.messages.tables import Contact, OutboxMessage
+
+PER_PAGE = 50
+KIND_LABELS = {kind: spec.label for kind, spec in wording.KINDS.items()} | {"custom": "Message"}
+# How consent was given and how an opt-out came (stored in English, shown in the page's language).
+SOURCES = {"registered by staff": N_("registered by staff"), "public registration form": N_("public registration form"),
+           "link": N_("the STOP link"), "staff": N_("recorded by staff")}
+
+
+def _page(raw: str) -> int:
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def _configured(request: Request) -> dict[str, bool]:
+    configured = providers.providers_for(request.app.state.settings)
+    return {channel: channel in configured for channel in wording.CHANNELS}
+
+
+class OutboxController(Controller):
+    """The outbox: every message, its status and the provider's reason when it failed."""
+
+    path = "/manage/messages"
+    guards = [COORDINATORS]
+
+    @get("/", name="messages.outbox")
+    async def outbox_list(self, request: Request) -> Response:
+        """Messages newest first, filtered by status, channel and address or name; the rows alone for htmx."""
+        query = request.query_params
+        status = query.get("status", "") if query.get("status", "") in outbox.STATUSES else ""
+        channel = query.get("channel", "") if query.get("channel", "") in wording.CHANNELS else ""
+        q = query.get("q", "").strip()[:100]
+        page = _page(query.get("page", "1"))
+        rows, total = await outbox.listing(status=status, channel=channel, q=q, page=page, per_page=PER_PAGE)
+        context = {"messages": rows, "total": total, "status": status, "channel": channel, "q": q, "page": page,
+                   "pages": max(1, math.ceil(total / PER_PAGE)), "counts": await outbox.counts(),
+                   "statuses": outbox.STATUSES, "configured": _configured(request), "kind_labels": KIND_LABELS}
+        return render(request, "messages/outbox.html", context, fragment="messages/_rows.html")
+
+    @get("/{message_id:int}", name="messages.detail")
+    async def detail(self, request: Request, message_id: FromPath[int]) -> Response:
+        """One message as it was (or will be) sent."""
+        row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
+        if row is None:
+            raise NotFound("No such message.")
+        contact = await Contact.select().where(Contact.address == row["to_address"]).first()
+        size = sms.size(row["body"]) if row["channel"] == "sms" else None
+        return render(request, "messages/detail.html", {"m": row, "contact": contact, "size": size,
+                                                         "statuses": outbox.STATUSES, "kind_labels": KIND_LABELS,
+                                                         "sources": SOURCES,
+                                                         "configured": _configured(request)})
+
+    @post("/{message_id:int}/retry", name="messages.retry")
+    async def retry(self, request: Request, message_id: FromPath[int]) -> Response:
+        """Queue a failed message again."""
+        try:
+            await outbox.retry(message_id, current_user(request).actor(client_ip(request)))
+        except NotFound:
+            raise
+        except DomainError as exc:
+            return redirect(request, request.app.route_reverse("messages.detail", message_id=message_id),
+                            _(exc.message), "error")
+        await outbox.kick()
+        return redirect(request, request.app.route_reverse("messages.detail", message_id=message_id),
+                        _("The message is queued again."))
+
+    @post("/{message_id:int}/stop", name="messages.stop")
+    async def stop(self, request: Request, message_id: FromPath[int]) -> Response:
+        """Record that the person at this message's address wants no more messages (or lift it)."""
+        row = await OutboxMessage.select(OutboxMessage.to_address).where(OutboxMessage.id == message_id).first()
+        if row is None:
+            raise NotFound("No such message.")
+        form = form_dict(await request.form())
+        stopped = form.get("stopped") == "1"
+        await outbox.set_opt_out(row["to_address"], stopped, "staff", current_user(request).actor(client_ip(request)))
+        return redirect(request, request.app.route_reverse("messages.detail", message_id=message_id),
+                        _("No more messages go to this address.") if stopped
+                        else _("Messages may go to this address again."))
+
+
+class TemplateController(Controller):
+    """Admins word the messages, per kind, language and channel."""
+
+    path = "/manage/message-templates"
+    guards = [ADMINS]
+
+    async def _page(self, request: Request, errors: dict | None = None, form: dict | None = None,
+                    status_code: int = 200) -> Response:
+        return render(request, "messages/templates.html",
+                      {"rows": await wording.table(), "kinds": wording.KINDS, "errors": errors or {},
+                       "form": form or {},
+                       "placeholder_list": ", ".join("{" + p + "}" for p in wording.PLACEHOLDERS)},
+                      status_code=status_code)
+
+    @get("/", name="messages.templates")
+    async def templates(self, request: Request) -> Response:
+        """Every wording with its SMS parts."""
+        return await self._page(request)
+
+    @post("/", name="messages.templates.save")
+    async def save(self, request: Request) -> Response:
+        """Store one wording (an empty text restores the built-in one)."""
+        form = form_dict(await request.form())
+        try:
+            await wording.save(form.get("kind", ""), form.get("language", ""), form.get("channel", ""),
+                               form.get("subject", ""), form.get("body", ""), current_user(request).name)
+        except ValidationFailed as exc:
+            return await self._page(request, exc.errors, form, 422)
+        return redirect(request, request.app.route_reverse("messages.templates") + f"#t-{form.get('kind')}-"
+                        f"{form.get('language')}-{form.get('channel')}", _("The wording is saved."))
+
+
+class StopController(Controller):
+    """The STOP link in every email: a page with one button (a link preview must not unsubscribe anyone)."""
+
+    path = "/m/stop"
+
+    @get("/{token:str}", name="messages.stop_link")
+    async def confirm(self, request: Request, token: FromPath[str]) -> Response:
+        """Ask before stopping."""
+        row = await Contact.select(Contact.opted_out_at).where(Contact.stop_token == token[:40]).first()
+        if row is None:
+            raise NotFound("No such link.")
+        return render(request, "messages/stop.html", {"token": token, "stopped": row["opted_out_at"] is not None})
+
+    @post("/{token:str}", name="messages.stop_link.post")
+    async def stop(self, request: Request, token: FromPath[str]) -> Response:
+        """Stop every message to this address."""
+        await outbox.opt_out(token[:40], "link")
+        return render(request, "messages/stop.html", {"token": token, "stopped": True, "just_stopped": True})
