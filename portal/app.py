@@ -74,8 +74,10 @@ from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
 from portal.reports.controllers import CalendarController, ReportController
+from portal.reports.event_export import EventAttendanceExportController
 from portal.reports.summary_controllers import SummaryController
 from portal.settings import Settings
+from portal.stepdown.controllers import StepDownController
 from portal.templating import configure_jinja
 from portal.trainings.controllers import CourseController, MaterialAdminController
 from portal.trainings.public_controllers import MaterialController, MyCoursesController
@@ -268,7 +270,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
-            FeedbackController, VenueTestController,
+            FeedbackController, VenueTestController, StepDownController, EventAttendanceExportController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

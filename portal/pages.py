@@ -41,7 +41,10 @@ class HomeController(Controller):
         if user.has_role("coordinator", "organizer"):
             rows, _ = await list_events(user, EventFilter(date_from=today))
             upcoming = sorted(rows, key=lambda r: r["start_date"])[:10]
-        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today,
+        running: list = []
+        if user.role == "trainer":  # the step-down trainings they run (list_events narrows to their own)
+            running = (await list_events(user, EventFilter()))[0]
+        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today, "running": running,
                                                   "courses": await _teaching(viewer)})
 
 

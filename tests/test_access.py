@@ -30,6 +30,15 @@ ADMIN = {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], "deny"), "admin": "o
 EVENT_LIST = {"anonymous": "login", "trainer": "deny", "organizer_in": "ok", "organizer_out": "ok",
               "coordinator": "ok", "admin": "ok"}
 EVENT_RECORD = {**EVENT_LIST, "organizer_out": "hidden"}
+# The organizers' tools of one event (portal/events/access.py): a trainer reaches those of the events they run
+# only; the world's event is run by its coordinator, so it is hidden from the trainer (tests/stepdown checks the
+# trainer who runs it is served every one of these).
+EVENT_RUN = {**EVENT_RECORD, "trainer": "hidden"}
+# The event list: a trainer sees the events they run (none in the world).
+EVENT_LIST_RUN = {**EVENT_LIST, "trainer": "ok"}
+# Opening a step-down training: trainers (and admins, who have every role).
+TRAINER_ONLY = {"anonymous": "login", "trainer": "ok", "organizer_in": "deny", "organizer_out": "deny",
+                "coordinator": "deny", "admin": "ok"}
 # Any event staff may read a person (people travel to events outside their district);
 # organizers limited to other districts may not change them.
 PERSON_READ = EVENT_LIST
@@ -65,18 +74,21 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/users/{user_id:int}"): ADMIN,
     ("POST", "/manage/users/{user_id:int}"): ADMIN,
     ("POST", "/manage/users/{user_id:int}/reset-link"): ADMIN,
-    ("GET", "/manage/events"): EVENT_LIST,
+    ("GET", "/manage/events"): EVENT_LIST_RUN,
+    ("GET", "/manage/step-down/new"): TRAINER_ONLY,
+    ("POST", "/manage/step-down"): TRAINER_ONLY,
+    ("GET", "/manage/events/{event_id:int}/attendance-export"): EVENT_RUN,
     ("POST", "/manage/events"): EVENT_LIST,
     ("GET", "/manage/events/new"): EVENT_LIST,
-    ("GET", "/manage/events/{event_id:int}"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/edit"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/edit"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/status"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/new"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/delete"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/edit"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/edit"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/status"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/new"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/delete"): EVENT_RUN,
     ("GET", "/manage/participants"): EVENT_LIST,
     ("POST", "/manage/participants"): EVENT_LIST,
     ("GET", "/manage/participants/new"): EVENT_LIST,
@@ -124,30 +136,30 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/verify/{code:str}"): PUBLIC,
     ("GET", "/t/{token:str}/certificate/{serial:str}"): UNKNOWN_TICKET,
     # Registrations and check-in (events feature)
-    ("GET", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/new-person"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/role"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/cancel"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/promote"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/registrations"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/new-person"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/role"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/cancel"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/promote"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}"): EVENT_RUN,
     ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}/undo"):
-        EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/tickets"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/count"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/display"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/sheet.pdf"): EVENT_RECORD,
+        EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/tickets"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/count"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/display"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/sheet.pdf"): EVENT_RUN,
     # A ticket is reached only with its secret token: an unknown token is 404 for everyone.
     ("GET", "/t/{token:str}"): dict.fromkeys(ROLES, "hidden"),
     ("GET", "/t/{token:str}/ticket.pdf"): dict.fromkeys(ROLES, "hidden"),
-    ("GET", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/import"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/import"): EVENT_RUN,
     # An upload id that was never stored is a 404 for those who may import into the event.
-    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RECORD, **UPLOAD_GONE},
-    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RECORD, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RUN, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RUN, **UPLOAD_GONE},
     ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
     ("POST", "/c"): PUBLIC,

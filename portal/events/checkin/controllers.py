@@ -8,13 +8,14 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from portal.auth.guards import EVENT_STAFF, current_user
+from portal.auth.guards import current_user
 from portal.core import clock
 from portal.core.errors import NotFound
 from portal.core.i18n import format_when
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import sheets
+from portal.events.access import EVENT_STAFF
 from portal.events.checkin import services as checkin
 from portal.events.checkin import window
 from portal.events.management import services

@@ -9,10 +9,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
-from portal.auth.guards import EVENT_STAFF, current_user
+from portal.auth.guards import current_user
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.storage import Storage
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.access import EVENT_STAFF
 from portal.events.imports import services as imports
 from portal.events.imports import uploads as import_uploads
 from portal.events.management import services
