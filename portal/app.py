@@ -63,6 +63,7 @@ from portal.events.checkin.controllers import AttendanceController
 from portal.events.imports import uploads as import_uploads
 from portal.events.imports.controllers import ImportController
 from portal.events.management.controllers import EventController
+from portal.events.management.copying import EventCopyController
 from portal.events.management.course_links import CourseEventLinkController, course_events
 from portal.events.participants.controllers import ParticipantController
 from portal.events.registrations.controllers import RegistrationController
@@ -271,6 +272,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, StepDownController, EventAttendanceExportController,
+            EventCopyController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

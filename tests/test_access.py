@@ -78,6 +78,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/step-down/new"): TRAINER_ONLY,
     ("POST", "/manage/step-down"): TRAINER_ONLY,
     ("GET", "/manage/events/{event_id:int}/attendance-export"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/copy"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/copy"): EVENT_RUN,
     ("POST", "/manage/events"): EVENT_LIST,
     ("GET", "/manage/events/new"): EVENT_LIST,
     ("GET", "/manage/events/{event_id:int}"): EVENT_RUN,
