@@ -176,6 +176,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/reports/summary"): {**ADMIN, "coordinator": "ok"},
     ("GET", "/manage/reports/summary/export"): {**ADMIN, "coordinator": "ok"},
     ("GET", "/manage/reports/dashboard"): {**ADMIN, "coordinator": "ok"},
+    ("GET", "/manage/reports/cascade"): {**ADMIN, "coordinator": "ok"},
+    ("GET", "/manage/reports/cascade/export"): {**ADMIN, "coordinator": "ok"},
     ("GET", "/manage/api-keys"): ADMIN,
     ("POST", "/manage/api-keys"): ADMIN,
     ("POST", "/manage/api-keys/{key_id:int}/revoke"): {**ADMIN, "admin": "hidden"},
