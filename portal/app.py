@@ -60,6 +60,7 @@ from portal.evaluation.participant_controllers import (
     VenueTestController,
 )
 from portal.events.checkin.controllers import AttendanceController
+from portal.events.facilitators.controllers import FacilitatorController
 from portal.events.imports import uploads as import_uploads
 from portal.events.imports.controllers import ImportController
 from portal.events.management.controllers import EventController
@@ -273,7 +274,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, StepDownController, EventAttendanceExportController,
-            EventCopyController, CascadeController,
+            EventCopyController, CascadeController, FacilitatorController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -79,6 +79,11 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/manage/step-down"): TRAINER_ONLY,
     ("GET", "/manage/events/{event_id:int}/attendance-export"): EVENT_RUN,
     ("GET", "/manage/events/{event_id:int}/copy"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/facilitators"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/facilitators"): EVENT_RUN,
+    # A facilitator id never assigned is a 404 for those who may change the event.
+    ("POST", "/manage/events/{event_id:int}/facilitators/{facilitator_id:int}/remove"): {
+        **EVENT_RUN, "organizer_in": "hidden", "coordinator": "hidden", "admin": "hidden"},
     ("POST", "/manage/events/{event_id:int}/copy"): EVENT_RUN,
     ("POST", "/manage/events"): EVENT_LIST,
     ("GET", "/manage/events/new"): EVENT_LIST,
@@ -275,7 +280,7 @@ async def world(create_user, settings):
               "registration_id": registration_id, "code": "not-a-code", "upload_id": "A" * 22,
               "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css", **course}
     # reports: no such export job or API key; the schema file; a district calendar
-    params.update(job_id=999_999, key_id=999_999, path="openapi.json", filename="khulna.ics")
+    params.update(job_id=999_999, key_id=999_999, facilitator_id=999_999, path="openapi.json", filename="khulna.ics")
     params.update(await certificate_world(coordinator, event_id))  # a real certificate job id
     params.update(await access_world(coordinator, event_id, course["course_id"]))
     return users, params

@@ -11,13 +11,15 @@ from portal.events.tables import (
     Registration,
     SelfCheckInFailure,
     Session,
+    SessionFacilitator,
     UndoneCheckIn,
 )
 
 APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure, UndoneCheckIn],
+    table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure, UndoneCheckIn,
+                   SessionFacilitator],
     migration_dependencies=["portal.auth.piccolo_app", "portal.trainings.piccolo_app"],
     commands=[],
 )

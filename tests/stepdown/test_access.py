@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 RUN_ROUTES = sorted(key for key, decision in ACCESS.items() if decision in (
     EVENT_RUN, {**EVENT_RUN, "organizer_in": "hidden", "coordinator": "hidden", "admin": "hidden"})
     and "/evaluation" not in key[1])  # tests and feedback have their own rule (portal/evaluation/access.py)
-UPLOAD_ROUTES = {key for key in ACCESS if "{upload_id:str}" in key[1]}
+UPLOAD_ROUTES = {key for key in ACCESS if "{upload_id:str}" in key[1] or "{facilitator_id:int}" in key[1]}
 
 
 def test_the_matrix_names_the_trainer_routes():
