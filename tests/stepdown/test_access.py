@@ -7,6 +7,7 @@ import pytest
 
 from portal.auth import services as auth_services
 from portal.auth.middleware import SESSION_COOKIE
+from portal.certificates.tables import ProgrammeSettings
 from portal.events.tables import Event
 from tests.test_access import ACCESS, EVENT_RUN, FORMS, fill, world  # noqa: F401 - `world` is a fixture
 
@@ -26,7 +27,10 @@ def test_the_matrix_names_the_trainer_routes():
 @pytest.mark.parametrize(("method", "path"), RUN_ROUTES)
 async def test_a_trainer_is_served_the_tools_of_the_event_they_run(client, world, method, path):  # noqa: F811
     users, params = world
-    await Event.update({Event.organizer: users["trainer"].id}).where(Event.id == params["event_id"])
+    # a step-down training they run, where the programme lets trainers issue certificates
+    await Event.update({Event.organizer: users["trainer"].id, Event.kind: "step_down"}).where(
+        Event.id == params["event_id"])
+    await ProgrammeSettings.insert(ProgrammeSettings(step_down_issuer="trainer"))
     client.cookies[SESSION_COOKIE] = await auth_services.start_session(users["trainer"].id)
     csrf = (await client.get("/login")).cookies.get("csrftoken") or client.cookies["csrftoken"]
     url = fill(path, params)
@@ -71,3 +75,22 @@ async def test_a_trainer_cannot_turn_their_training_into_another_kind_or_distric
     assert kept.status_code == 303
     row = await Event.select(Event.kind, Event.title, Event.district).where(Event.id == params["event_id"]).first()
     assert row == {"kind": "step_down", "title": "Renamed", "district": "khulna"}
+
+
+ISSUING = [("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/issue"),
+           ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/override"),
+           ("POST", "/manage/events/{event_id:int}/certificates/issue-all")]
+
+
+@pytest.mark.parametrize(("method", "path"), ISSUING)
+async def test_where_organizers_issue_the_trainer_is_refused_issuing(client, world, method, path):  # noqa: F811
+    users, params = world
+    await Event.update({Event.organizer: users["trainer"].id, Event.kind: "step_down"}).where(
+        Event.id == params["event_id"])
+    client.cookies[SESSION_COOKIE] = await auth_services.start_session(users["trainer"].id)
+    csrf = (await client.get("/login")).cookies.get("csrftoken") or client.cookies["csrftoken"]
+    response = await client.post(fill(path, params), data={"_csrf_token": csrf, "choice": "yes", "reason": "x"})
+    assert response.status_code == 403
+    page = await client.get(fill("/manage/events/{event_id:int}/certificates", params))
+    assert page.status_code == 200 and "An organizer issues the certificates" in page.text
+    assert "Issue certificate" not in page.text and "Change eligibility" not in page.text
