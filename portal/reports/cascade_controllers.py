@@ -6,11 +6,20 @@ from litestar import Controller, Request, Response, get
 from litestar.response import Stream
 
 from portal.auth.guards import COORDINATORS, current_user
+from portal.core.districts import district_name
+from portal.core.i18n import current_language, format_number
 from portal.core.web import render
 from portal.exports import render_workbook
 from portal.reports import cascade
 from portal.reports.attendance import stream_body, user_scope
 from portal.reports.summary_controllers import parse_period
+
+
+def _shown(rows: list[dict], numbers: tuple[str, ...]) -> list[dict]:
+    """Rows as the page shows them: numbers and district names in the page's language."""
+    lang = current_language.get()
+    return [{**row, **{k: format_number(row[k], lang) for k in numbers if k in row},
+             **({"district": district_name(row["code"], lang)} if "code" in row else {})} for row in rows]
 
 
 class CascadeController(Controller):
@@ -26,8 +35,11 @@ class CascadeController(Controller):
         context: dict = {"date_from": date_from, "date_to": date_to, "errors": errors}
         if not errors:
             result = await cascade.cascade(date_from, date_to, user_scope(current_user(request)))
+            numbers = ("generation", "trainings", "people", "person_days", "female", "male", "certificates",
+                       "next_generation", "pool_active", "trainers_active")
             context.update(result=result, totals=cascade.totals(result), chart=cascade.chart(result),
-                           trainers=cascade.trainer_rows(result))
+                           trainers=_shown(cascade.trainer_rows(result), numbers),
+                           districts=_shown(result.districts, numbers), months=_shown(result.months, numbers))
         return render(request, "reports/cascade.html", context, fragment="reports/_cascade.html",
                       status_code=400 if errors else 200)
 
