@@ -75,6 +75,7 @@ from portal.events.tickets.materials import TicketMaterialsController, materials
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
+from portal.reports.cascade_api import CascadeApiController
 from portal.reports.cascade_controllers import CascadeController
 from portal.reports.controllers import CalendarController, ReportController
 from portal.reports.event_export import EventAttendanceExportController
@@ -274,7 +275,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, StepDownController, EventAttendanceExportController,
-            EventCopyController, CascadeController, FacilitatorController,
+            EventCopyController, CascadeController, FacilitatorController, CascadeApiController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -197,6 +197,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/test-attempts"): PUBLIC,
     ("GET", "/api/v1/feedback-responses"): PUBLIC,
     ("GET", "/api/v1/evaluation-summary"): PUBLIC,
+    ("GET", "/api/v1/cascade"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/api/v1/schema"): PUBLIC,
     ("GET", "/api/v1/schema/openapi.json"): PUBLIC,

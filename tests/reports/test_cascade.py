@@ -193,3 +193,29 @@ async def test_page_and_workbook(client, login, create_user, world):
     assert totals["People reached (each counted once)"] == 96
     trainers = list(book["Master trainers"].iter_rows(min_row=2, values_only=True))
     assert len(trainers) == 3 and trainers[0][5] == 55
+
+
+@pytest.mark.parametrize("personal", [False, True])
+async def test_the_json_api(client, world, personal):
+    from portal.core.audit import Actor
+    from portal.reports import api_keys
+
+    _, key = await api_keys.create_key({"name": "MIS", "personal_data": personal}, Actor.system("tests"))
+    headers = {"Authorization": f"Bearer {key}"}
+    response = await client.get("/api/v1/cascade", params={"date_from": str(START), "date_to": str(END)},
+                                headers=headers)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["totals"]["people"] == 96 and data["totals"]["trainings"] == 4
+    assert data["totals"]["next_generation"] == 1 and data["totals"]["districts_flagged"] == 1
+    first = data["trainers"][0]
+    assert first["people"] == 55 and sum(first["by_gender"].values()) == 55
+    assert (first["name"] is not None) == personal
+    assert [g["generation"] for g in data["generations"]] == [1, 2]
+    assert (await client.get("/api/v1/cascade", params={"district": "x"}, headers=headers)).status_code == 400
+    empty = await client.get("/api/v1/cascade", params={"date_from": "2026-07-01", "date_to": "2026-01-01"},
+                             headers=headers)  # a period that ends before it starts holds nothing
+    assert empty.status_code == 200 and empty.json()["totals"]["trainings"] == 0
+    assert (await client.get("/api/v1/cascade")).status_code == 401
+    schema = (await client.get("/api/v1/schema/openapi.json")).json()
+    assert "/api/v1/cascade" in schema["paths"] and "CascadeReport" in str(schema["components"])
