@@ -279,11 +279,11 @@ def workbook_sheets(result: Cascade) -> list[Sheet]:
     districts = [{**d, "flag": "No step-down training yet" if d["flagged"] else ""} for d in result.districts]
     return [
         Sheet("Cascade totals", SHEETS["totals"], totals(result)),
-        Sheet("Master trainers", TRAINER_COLUMNS, trainer_rows(result)),
-        Sheet("Reach by group", SHEETS["breakdown"], breakdown_rows(result)),
+        Sheet("Cascade trainers", TRAINER_COLUMNS, trainer_rows(result)),
+        Sheet("Cascade reach by group", SHEETS["breakdown"], breakdown_rows(result)),
         Sheet("Cascade by district", SHEETS["districts"], districts),
         Sheet("Cascade by month", SHEETS["months"], result.months),
-        Sheet("Generations", SHEETS["generations"], result.generations),
+        Sheet("Cascade generations", SHEETS["generations"], result.generations),
     ]
 
 

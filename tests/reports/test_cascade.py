@@ -191,7 +191,7 @@ async def test_page_and_workbook(client, login, create_user, world):
     book = load_workbook(io.BytesIO(xlsx.content))
     totals = {row[0]: row[1] for row in book["Cascade totals"].iter_rows(min_row=2, values_only=True)}
     assert totals["People reached (each counted once)"] == 96
-    trainers = list(book["Master trainers"].iter_rows(min_row=2, values_only=True))
+    trainers = list(book["Cascade trainers"].iter_rows(min_row=2, values_only=True))
     assert len(trainers) == 3 and trainers[0][5] == 55
 
 
@@ -219,3 +219,14 @@ async def test_the_json_api(client, world, personal):
     assert (await client.get("/api/v1/cascade")).status_code == 401
     schema = (await client.get("/api/v1/schema/openapi.json")).json()
     assert "/api/v1/cascade" in schema["paths"] and "CascadeReport" in str(schema["components"])
+
+
+async def test_the_summary_page_and_workbook_carry_the_cascade(client, login, create_user, world):
+    await login(client, await create_user("coordinator"))
+    period = {"date_from": str(START), "date_to": str(END)}
+    page = await client.get("/manage/reports/summary", params=period)
+    assert page.status_code == 200 and "The cascade report: per master trainer and district" in page.text
+    assert page.text.count("<svg") >= 5  # the summary's charts and the cascade's
+    book = load_workbook(io.BytesIO((await client.get("/manage/reports/summary/export", params=period)).content))
+    totals = {row[0]: row[1] for row in book["Cascade totals"].iter_rows(min_row=2, values_only=True)}
+    assert totals["People reached (each counted once)"] == 96
