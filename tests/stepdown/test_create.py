@@ -83,3 +83,18 @@ async def test_routes_create_and_refuse(client, login, create_user):
     home = await client.get("/manage")
     assert "Step-down: safe migration" in home.text
     assert dt.date(2026, 12, 14)  # the dates of the form above
+
+
+async def test_the_pool_page_lists_the_step_down_trainings_the_member_ran(client, login, create_user):
+    from portal.certificates.tables import PoolTrainerLink
+    from tests import factories
+
+    user, course, member, _ = await make_master_trainer(create_user)
+    await PoolTrainerLink.insert(PoolTrainerLink(member=member, user=user.id))
+    event_id, sessions = await factories.make_event_with_sessions(
+        1, dt.date(2026, 12, 1), kind="step_down", organizer=user.id, title="Dumuria step-down")
+    for _ in range(3):
+        await factories.make_registration(event_id, attend=sessions)
+    await login(client, await create_user("coordinator"))
+    page = await client.get(f"/manage/pool/{member}")
+    assert "Dumuria step-down" in page.text and "3 participants attended" in page.text
