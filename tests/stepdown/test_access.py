@@ -3,6 +3,8 @@ the event is served every organizers' tool of it; another trainer's event is hid
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from portal.auth import services as auth_services
@@ -94,3 +96,20 @@ async def test_where_organizers_issue_the_trainer_is_refused_issuing(client, wor
     page = await client.get(fill("/manage/events/{event_id:int}/certificates", params))
     assert page.status_code == 200 and "An organizer issues the certificates" in page.text
     assert "Issue certificate" not in page.text and "Change eligibility" not in page.text
+
+
+async def test_the_event_page_links_the_trainer_to_tools_they_may_open(client, world):  # noqa: F811
+    users, params = world
+    await Event.update({Event.organizer: users["trainer"].id, Event.kind: "step_down"}).where(
+        Event.id == params["event_id"])
+    client.cookies[SESSION_COOKIE] = await auth_services.start_session(users["trainer"].id)
+    base = f"/manage/events/{params['event_id']}"
+    page = await client.get(base)
+    assert page.status_code == 200
+    links = {href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', page.text)}
+    expected = {f"{base}/registrations", f"{base}/import", f"{base}/certificates", f"{base}/facilitators",
+                f"{base}/copy", f"{base}/attendance-export?format=csv", f"{base}/attendance-export?format=xlsx"}
+    assert expected <= links, sorted(expected - links)
+    assert not any(link.startswith(("/manage/reports", f"{base}/evaluation")) for link in links)
+    for url in sorted(expected):
+        assert (await client.get(url)).status_code == 200, url
