@@ -26,7 +26,7 @@ class FacilitatorController(Controller):
                     values: dict | None = None) -> Response:
         event = await events.get_event(current_user(request), event_id)
         find = request.query_params.get("find", "").strip()[:100]
-        found = (await participants.list_participants(find))[0][:15] if find else []
+        found = (await participants.list_participants(find))[0][:8] if find else []
         chosen = str((values or {}).get("participant_id", ""))
         if not found and chosen.isdigit() and int(chosen) < 2**31:  # a refused form: the same person again
             found = await Participant.select().where(Participant.id == int(chosen))
