@@ -61,9 +61,11 @@ from portal.evaluation.participant_controllers import (
 )
 from portal.events import notify as event_notify  # noqa: F401 - registers the reminder job
 from portal.events.checkin.controllers import AttendanceController
+from portal.events.facilitators.controllers import FacilitatorController
 from portal.events.imports import uploads as import_uploads
 from portal.events.imports.controllers import ImportController
 from portal.events.management.controllers import EventController
+from portal.events.management.copying import EventCopyController
 from portal.events.management.course_links import CourseEventLinkController, course_events
 from portal.events.messaging.controllers import EventMessagesController
 from portal.events.participants.controllers import ParticipantController
@@ -82,9 +84,13 @@ from portal.messages.controllers import OutboxController, StopController, Templa
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
+from portal.reports.cascade_api import CascadeApiController
+from portal.reports.cascade_controllers import CascadeController
 from portal.reports.controllers import CalendarController, ReportController
+from portal.reports.event_export import EventAttendanceExportController
 from portal.reports.summary_controllers import SummaryController
 from portal.settings import Settings
+from portal.stepdown.controllers import StepDownController
 from portal.templating import configure_jinja
 from portal.trainings.controllers import CourseController, MaterialAdminController
 from portal.trainings.public_controllers import MaterialController, MyCoursesController
@@ -282,6 +288,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
             RsvpController, EventMessagesController, SignupController, SignupSwitchController,
+            StepDownController, EventAttendanceExportController, EventCopyController, CascadeController,
+            FacilitatorController, CascadeApiController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -14,12 +14,14 @@ from reportlab.pdfgen.canvas import Canvas
 from portal.auth.services import CurrentUser, create_user
 from portal.auth.tables import User
 from portal.certificates import issue
+from portal.certificates.tables import PoolMember, PoolTrainerLink
 from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError
 from portal.core.storage import make_storage
 from portal.evaluation import demo as evaluation_demo
 from portal.events.checkin import services as checkin
+from portal.events.facilitators import services as facilitators
 from portal.events.management import services
 from portal.events.management.course_links import set_course
 from portal.events.participants.services import create_participant
@@ -28,6 +30,7 @@ from portal.events.signup import services as signup
 from portal.messages import demo as messages_demo
 from portal.messages import outbox
 from portal.settings import Settings
+from portal.stepdown import services as stepdown
 from portal.trainings import services as trainings
 from portal.trainings.files import Store
 from portal.trainings.materials import Upload, create_material
@@ -71,8 +74,8 @@ async def load_demo(seed: int = 2026) -> str:
     for code in ("sylhet", "khulna"):
         await create_user({"name": f"Organizer {code.title()}", "email": f"organizer.{code}@demo.example",
                            "role": "organizer", "districts": [code], "password": DEMO_PASSWORD}, system)
-    await create_user({"name": "Master Trainer Demo", "email": "trainer@demo.example", "role": "trainer",
-                       "password": DEMO_PASSWORD}, system)
+    trainer_id = await create_user({"name": "Master Trainer Demo", "email": "trainer@demo.example",
+                                    "role": "trainer", "password": DEMO_PASSWORD}, system)
     coordinator = CurrentUser(id=coordinator_id, name="Nusrat Jahan", role="coordinator",
                               email="coordinator@demo.example")
 
@@ -160,12 +163,71 @@ async def load_demo(seed: int = 2026) -> str:
             # Not eligible (missed a session) is refused; master-trainer certificates fill the pool.
             with contextlib.suppress(DomainError):
                 await issue.issue_one(coordinator, event_id, registration_id, tz=tz)
+    trainer = CurrentUser(id=trainer_id, name="Master Trainer Demo", role="trainer", email="trainer@demo.example")
+    checked, step_down = await _demo_step_down(trainer, coordinator, trainer_person, past_tot, course_id, people,
+                                               rng, tz)
+    attended += checked
     await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
     messages = await messages_demo.load()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
-            f"200 participants, 14 events in 10 districts, {attended} check-ins at {len(held)} past events, "
-            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {messages}.")
+            f"200 participants, 16 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
+            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}.")
+
+
+async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, trainer_person: int, past_tot: int,
+                          course_id: int, people: list[int], rng: random.Random, tz: dt.tzinfo) -> tuple[int, str]:
+    """The demo trainer in the pool (Khulna, from the past ToT) runs a step-down training: a past one with
+    attendance, facilitators and certificates, and an upcoming one; both in Khulna, so the Khulna organizer
+    helps with them. The cascade report counts the past one."""
+    member = PoolMember(participant=trainer_person, source_event=past_tot, district="khulna",
+                        certified_on=clock.today(tz) - dt.timedelta(days=57))
+    await member.save()
+    await PoolTrainerLink.insert(PoolTrainerLink(member=member.id, user=trainer.id, invited_by=coordinator.id))
+    today = clock.today(tz)
+    form = {"course": str(course_id), "district": "khulna", "venue": "Upazila Parishad auditorium, Dumuria",
+            "capacity": "30", "completion_percent": "100", "walk_ins": "on",
+            "description": "Two days on safe migration for union parishad members and CSO volunteers."}
+    past = await stepdown.create_step_down({**form, "title": "Step-down training on safe migration, Dumuria",
+                                            "start_date": (today - dt.timedelta(days=20)).isoformat(),
+                                            "end_date": (today - dt.timedelta(days=19)).isoformat()}, trainer, tz)
+    upcoming = await stepdown.create_step_down({**form, "title": "Step-down training on safe migration, Batiaghata",
+                                                "venue": "Batiaghata Upazila hall",
+                                                "start_date": (today + dt.timedelta(days=12)).isoformat(),
+                                                "end_date": (today + dt.timedelta(days=13)).isoformat()}, trainer, tz)
+    actor = trainer.actor()
+    for event_id in (past, upcoming):
+        await services.change_status(event_id, "published", trainer)
+    sessions = await services.list_sessions(past)
+    chosen = rng.sample(people, 22)
+    ids = [(await registrations.register(past, person, actor))["id"] for person in chosen]
+    for registration_id in ids[:8]:
+        await registrations.register(upcoming, chosen[ids.index(registration_id)], actor)
+    checked = 0
+    for session in sessions:
+        for registration_id in ids:
+            if rng.random() < 0.8:
+                at = session["starts_at"] + dt.timedelta(minutes=rng.randrange(-15, 30))
+                await checkin.check_in(session["id"], actor, registration_id=registration_id,
+                                       method=rng.choice(("ticket_scan", "manual")), by_user=trainer.id, at=at)
+                checked += 1
+    guest = await create_participant({"name": "Shahana Parvin", "name_bn": "শাহানা পারভীন", "gender": "female",
+                                      "stakeholder_type": "government", "organisation": "DEMO Khulna",
+                                      "designation": "Assistant Director", "district": "khulna"}, coordinator)
+    await facilitators.assign(past, {"participant_id": str(trainer_person), "role": "trainer",
+                                     "sessions": [str(s["id"]) for s in sessions]}, actor)
+    await facilitators.assign(past, {"participant_id": str(guest), "role": "guest_speaker", "topic": "BMET services",
+                                     "sessions": [str(sessions[-1]["id"])]}, actor)
+    upcoming_sessions = await services.list_sessions(upcoming)
+    await facilitators.assign(upcoming, {"participant_id": str(trainer_person), "role": "trainer",
+                                         "sessions": [str(s["id"]) for s in upcoming_sessions]}, actor)
+    await services.change_status(past, "completed", trainer)
+    issued = 0
+    for registration_id in ids:  # the programme's default: an organizer issues step-down certificates
+        with contextlib.suppress(DomainError):
+            await issue.issue_one(coordinator, past, registration_id, tz=tz)
+            issued += 1
+    return checked, f"2 step-down trainings by the demo trainer in Khulna ({issued} certificates at the past one)"
 
 
 async def _demo_course(settings: Settings, coordinator: CurrentUser, tots: list[int]) -> int:

@@ -12,10 +12,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from portal.auth.guards import current_user, staff
+from portal.certificates.trainer_access import participant_ids
 from portal.core import clock
 from portal.core.i18n import LANG_COOKIE, LANGUAGES
 from portal.core.web import render
 from portal.db import all_tables
+from portal.events.facilitators import services as facilitators
 from portal.events.management.services import EventFilter, list_events
 from portal.trainings import materials
 from portal.trainings import services as trainings
@@ -41,7 +43,12 @@ class HomeController(Controller):
         if user.has_role("coordinator", "organizer"):
             rows, _ = await list_events(user, EventFilter(date_from=today))
             upcoming = sorted(rows, key=lambda r: r["start_date"])[:10]
-        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today,
+        running: list = []
+        if user.role == "trainer":  # the step-down trainings they run (list_events narrows to their own)
+            running = (await list_events(user, EventFilter()))[0]
+        led = await facilitators.sessions_led(await participant_ids(user), clock.now())
+        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today, "running": running,
+                                                  "led": led, "facilitator_roles": facilitators.ROLES,
                                                   "courses": await _teaching(viewer)})
 
 

@@ -31,6 +31,15 @@ ADMIN = {"anonymous": "login", **dict.fromkeys(ROLES[1:-1], "deny"), "admin": "o
 EVENT_LIST = {"anonymous": "login", "trainer": "deny", "organizer_in": "ok", "organizer_out": "ok",
               "coordinator": "ok", "admin": "ok"}
 EVENT_RECORD = {**EVENT_LIST, "organizer_out": "hidden"}
+# The organizers' tools of one event (portal/events/access.py): a trainer reaches those of the events they run
+# only; the world's event is run by its coordinator, so it is hidden from the trainer (tests/stepdown checks the
+# trainer who runs it is served every one of these).
+EVENT_RUN = {**EVENT_RECORD, "trainer": "hidden"}
+# The event list: a trainer sees the events they run (none in the world).
+EVENT_LIST_RUN = {**EVENT_LIST, "trainer": "ok"}
+# Opening a step-down training: trainers (and admins, who have every role).
+TRAINER_ONLY = {"anonymous": "login", "trainer": "ok", "organizer_in": "deny", "organizer_out": "deny",
+                "coordinator": "deny", "admin": "ok"}
 # Any event staff may read a person (people travel to events outside their district);
 # organizers limited to other districts may not change them.
 PERSON_READ = EVENT_LIST
@@ -67,18 +76,28 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/users/{user_id:int}"): ADMIN,
     ("POST", "/manage/users/{user_id:int}"): ADMIN,
     ("POST", "/manage/users/{user_id:int}/reset-link"): ADMIN,
-    ("GET", "/manage/events"): EVENT_LIST,
+    ("GET", "/manage/events"): EVENT_LIST_RUN,
+    ("GET", "/manage/step-down/new"): TRAINER_ONLY,
+    ("POST", "/manage/step-down"): TRAINER_ONLY,
+    ("GET", "/manage/events/{event_id:int}/attendance-export"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/copy"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/facilitators"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/facilitators"): EVENT_RUN,
+    # A facilitator id never assigned is a 404 for those who may change the event.
+    ("POST", "/manage/events/{event_id:int}/facilitators/{facilitator_id:int}/remove"): {
+        **EVENT_RUN, "organizer_in": "hidden", "coordinator": "hidden", "admin": "hidden"},
+    ("POST", "/manage/events/{event_id:int}/copy"): EVENT_RUN,
     ("POST", "/manage/events"): EVENT_LIST,
     ("GET", "/manage/events/new"): EVENT_LIST,
-    ("GET", "/manage/events/{event_id:int}"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/edit"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/edit"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/status"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/new"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/delete"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/edit"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/edit"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/status"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/new"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/delete"): EVENT_RUN,
     ("GET", "/manage/participants"): EVENT_LIST,
     ("POST", "/manage/participants"): EVENT_LIST,
     ("GET", "/manage/participants/new"): EVENT_LIST,
@@ -101,13 +120,13 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/materials/versions/{version_id:int}"): TRAINER_FILE,
     ("GET", "/t/{token:str}/materials"): dict.fromkeys(ROLES, "hidden"),  # the world's token is unknown
     ("GET", "/t/{token:str}/materials/{version_id:int}"): dict.fromkeys(ROLES, "hidden"),
-    ("GET", "/manage/events/{event_id:int}/certificates"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/issue"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/override"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/certificates/issue-all"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/certificates/jobs/{job_id:int}"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/certificates/zip"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/certificates/print"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/certificates"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/issue"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/certificates/{registration_id:int}/override"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/certificates/issue-all"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/certificates/jobs/{job_id:int}"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/certificates/zip"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/certificates/print"): EVENT_RUN,
     ("GET", "/manage/certificates/{certificate_id:int}"): EVENT_RECORD,
     ("GET", "/manage/certificates/{certificate_id:int}/pdf"): EVENT_RECORD,
     ("POST", "/manage/certificates/{certificate_id:int}/revoke"): COORDINATOR_WRITE,
@@ -126,37 +145,37 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/verify/{code:str}"): PUBLIC,
     ("GET", "/t/{token:str}/certificate/{serial:str}"): UNKNOWN_TICKET,
     # Registrations and check-in (events feature)
-    ("GET", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/new-person"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/role"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/cancel"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/promote"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/registrations"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/new-person"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/role"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/cancel"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/registrations/{registration_id:int}/promote"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}"): EVENT_RUN,
     ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/attendance/{registration_id:int}/undo"):
-        EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/tickets"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/count"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/display"): EVENT_RECORD,
-    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/sheet.pdf"): EVENT_RECORD,
+        EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/sessions/{session_id:int}/scan"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/tickets"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/count"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/display"): EVENT_RUN,
+    ("GET", "/manage/events/{event_id:int}/sessions/{session_id:int}/sheet.pdf"): EVENT_RUN,
     # A ticket is reached only with its secret token: an unknown token is 404 for everyone.
     ("GET", "/t/{token:str}"): dict.fromkeys(ROLES, "hidden"),
     ("GET", "/t/{token:str}/ticket.pdf"): dict.fromkeys(ROLES, "hidden"),
-    ("GET", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
-    ("POST", "/manage/events/{event_id:int}/import"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/import"): EVENT_RUN,
+    ("POST", "/manage/events/{event_id:int}/import"): EVENT_RUN,
     # An upload id that was never stored is a 404 for those who may import into the event.
-    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RECORD, **UPLOAD_GONE},
-    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RECORD, **UPLOAD_GONE},
-    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/errors.xlsx"): {**EVENT_RECORD, **UPLOAD_GONE},
-    ("GET", "/manage/events/{event_id:int}/import/template.xlsx"): EVENT_RECORD,
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}"): {**EVENT_RUN, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/commit"): {**EVENT_RUN, **UPLOAD_GONE},
+    ("POST", "/manage/events/{event_id:int}/import/{upload_id:str}/errors.xlsx"): {**EVENT_RUN, **UPLOAD_GONE},
+    ("GET", "/manage/events/{event_id:int}/import/template.xlsx"): EVENT_RUN,
     ("GET", "/manage/participants/duplicates"): EVENT_LIST,
     # Without the two people's ids there is nothing to compare: a 404 for those who may merge.
     ("GET", "/manage/participants/duplicates/merge"): {**EVENT_LIST, **NO_PAIR},
     ("POST", "/manage/participants/duplicates/merge"): {**EVENT_LIST, **NO_PAIR},
-    ("GET", "/manage/events/{event_id:int}/import/sample.xlsx"): EVENT_RECORD,
+    ("GET", "/manage/events/{event_id:int}/import/sample.xlsx"): EVENT_RUN,
     ("GET", "/ping"): PUBLIC,
     ("GET", "/c"): PUBLIC,
     ("POST", "/c"): PUBLIC,
@@ -171,6 +190,8 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/reports/summary"): {**ADMIN, "coordinator": "ok"},
     ("GET", "/manage/reports/summary/export"): {**ADMIN, "coordinator": "ok"},
     ("GET", "/manage/reports/dashboard"): {**ADMIN, "coordinator": "ok"},
+    ("GET", "/manage/reports/cascade"): {**ADMIN, "coordinator": "ok"},
+    ("GET", "/manage/reports/cascade/export"): {**ADMIN, "coordinator": "ok"},
     ("GET", "/manage/api-keys"): ADMIN,
     ("POST", "/manage/api-keys"): ADMIN,
     ("POST", "/manage/api-keys/{key_id:int}/revoke"): {**ADMIN, "admin": "hidden"},
@@ -185,6 +206,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/api/v1/test-attempts"): PUBLIC,
     ("GET", "/api/v1/feedback-responses"): PUBLIC,
     ("GET", "/api/v1/evaluation-summary"): PUBLIC,
+    ("GET", "/api/v1/cascade"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/api/v1/schema"): PUBLIC,
     ("GET", "/api/v1/schema/openapi.json"): PUBLIC,
@@ -286,7 +308,7 @@ async def world(create_user, settings):
               "registration_id": registration_id, "code": "not-a-code", "upload_id": "A" * 22,
               "user_id": users["trainer"].id, "token": "no-such-token", "file_path": "css/portal.css", **course}
     # reports: no such export job or API key; the schema file; a district calendar
-    params.update(job_id=999_999, key_id=999_999, path="openapi.json", filename="khulna.ics")
+    params.update(job_id=999_999, key_id=999_999, facilitator_id=999_999, path="openapi.json", filename="khulna.ics")
     params.update(await certificate_world(coordinator, event_id))  # a real certificate job id
     params.update(await access_world(coordinator, event_id, course["course_id"]))
     params["message_id"] = await outbox.enqueue("ticket", channel="sms", to="+8801712000000", language="en",

@@ -15,7 +15,9 @@ from portal.certificates.eligibility import certificate_kind
 from portal.certificates.render import CertificateFacts, render_certificate
 from portal.core import clock
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render, wants_fragment
+from portal.events.access import EVENT_STAFF as RUNS_EVENT
 from portal.exports import CONTENT_TYPES, content_disposition
 
 
@@ -29,11 +31,32 @@ def _base(request: Request) -> tuple[str, Any]:
     return settings.base_url, settings.tz
 
 
+class NotYours(DomainError):
+    """A trainer asked to issue where the programme has organizers issue."""
+
+    status_code = 403
+
+
+async def may_issue(user: Any, event: dict[str, Any]) -> bool:
+    """Organizers and coordinators issue; the trainer who runs a step-down training (the event staff guard let
+    only them in) issues when the programme's setting says trainers may."""
+    if user.has_role("coordinator", "organizer"):
+        return True
+    return event["kind"] == "step_down" and (await programme.load()).step_down_issuer == "trainer"
+
+
+async def _check_issuer(request: Request, event_id: int) -> None:
+    user = current_user(request)
+    if not await may_issue(user, await eligibility.load_event(user, event_id)):
+        raise NotYours("not_issuer", _("An organizer issues the certificates of this step-down training."))
+
+
 class EventCertificateController(Controller):
-    """/manage/events/{id}/certificates: who is eligible, issue one or all, download them."""
+    """/manage/events/{id}/certificates: who is eligible, issue one or all, download them. A trainer reaches the
+    events they run (portal/events/access.py) and issues there only as `may_issue` says."""
 
     path = "/manage/events/{event_id:int}/certificates"
-    guards = [EVENT_STAFF]
+    guards = [RUNS_EVENT]
 
     def _url(self, request: Request, event_id: int) -> str:
         return request.app.route_reverse("certificates.event", event_id=event_id)
@@ -52,6 +75,7 @@ class EventCertificateController(Controller):
             "issued": sum(s.certificate is not None for s in standings),
             "pending": sum(s.eligible and s.certificate is None for s in standings),
             "pass_mark": standings[0].pass_mark if standings else None,
+            "may_issue": await may_issue(user, event), "staff_links": user.has_role("coordinator", "organizer"),
         }
 
     @get("/", name="certificates.event")
@@ -62,6 +86,7 @@ class EventCertificateController(Controller):
     @post("/{registration_id:int}/issue", name="certificates.issue_one")
     async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
         """Issue one certificate (a second click finds the first); before a ToT ends, only with a reason."""
+        await _check_issuer(request, event_id)
         url = self._url(request, event_id)
         form = form_dict(await request.form())
         try:
@@ -77,6 +102,7 @@ class EventCertificateController(Controller):
     @post("/{registration_id:int}/override", name="certificates.override")
     async def override(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
         """Mark eligible or not eligible with a reason, or go back to the attendance rule."""
+        await _check_issuer(request, event_id)
         form = form_dict(await request.form())
         try:
             await eligibility.set_override(current_user(request), event_id, registration_id,
@@ -89,6 +115,7 @@ class EventCertificateController(Controller):
     @post("/issue-all", name="certificates.issue_all")
     async def issue_all(self, request: Request, event_id: FromPath[int]) -> Response:
         """Start (or find) the bulk issue job; htmx gets the progress component, others its page."""
+        await _check_issuer(request, event_id)
         user = current_user(request)
         job_id = await jobs.start(user, event_id, client_ip(request), request.app.state.settings.tz)
         if request.headers.get("hx-request") == "true":

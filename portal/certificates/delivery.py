@@ -12,9 +12,11 @@ import anyio
 
 from portal.certificates.programme import Programme, load
 from portal.certificates.render import CertificateFacts, render_certificate, render_certificates
+from portal.certificates.render import Signatory as SignatoryFacts
 from portal.certificates.tables import Certificate
 from portal.core.districts import BY_CODE
 from portal.core.vocab import KINDS
+from portal.events.facilitators import services as facilitators
 from portal.events.tables import CheckIn, Registration, Session
 
 
@@ -35,7 +37,17 @@ _COLUMNS = (
     Certificate.registration.event.district.as_alias("district"),
     Certificate.registration.event.start_date.as_alias("start_date"),
     Certificate.registration.event.end_date.as_alias("end_date"),
+    Certificate.registration.event.organizer.name.as_alias("organizer_name"),
 )
+TRAINER_TITLE = "Master trainer"
+
+
+def signatories_for(row: dict[str, Any], programme: Programme) -> tuple[Any, ...]:
+    """Who signs: the programme's signatories; on a step-down training the master trainer who ran it first,
+    then the programme's first two (a certificate has room for three)."""
+    if row["event_kind"] == "step_down" and row.get("organizer_name"):
+        return (SignatoryFacts(row["organizer_name"], TRAINER_TITLE), *programme.signatories[:2])
+    return programme.signatories
 
 
 async def _attendance(registration_ids: list[int], tz: ZoneInfo) -> dict[int, tuple[int, float]]:
@@ -61,6 +73,7 @@ async def facts_for(certificate_ids: Sequence[int], base_url: str, tz: ZoneInfo,
     registration_ids = [r["registration_id"] for r in rows.values()]
     attendance = await _attendance(registration_ids, tz) if registration_ids else {}
     event_ids = list({r["event_id"] for r in rows.values()})
+    leaders = {event_id: tuple(await facilitators.names(event_id)) for event_id in event_ids}
     totals: dict[int, int] = {}
     for s in await Session.select(Session.event).where(Session.event.is_in(event_ids)):
         totals[s["event"]] = totals.get(s["event"], 0) + 1
@@ -80,8 +93,9 @@ async def facts_for(certificate_ids: Sequence[int], base_url: str, tz: ZoneInfo,
             sessions_total=totals.get(row["event_id"], 0),
             verification_url=verification_url(base_url, row["code"]),
             issued_on=row["issued_at"].astimezone(tz).date(), programme_name=programme.name,
-            logo=programme.logo, signatories=programme.signatories,
+            logo=programme.logo, signatories=signatories_for(row, programme),
             revoked_on=row["revoked_at"].astimezone(tz).date() if row["revoked_at"] else None,
+            facilitators=leaders.get(row["event_id"], ()),
         ))
     return facts
 

@@ -65,9 +65,12 @@ class Standing:
 
 
 def certificate_kind(event: dict[str, Any]) -> str:
-    """A ToT makes master trainers; an event teaching a course gives completion; others participation."""
+    """A ToT makes master trainers; a step-down training gives participation; another event teaching a
+    course gives completion; others participation."""
     if event["kind"] == "tot":
         return "master_trainer"
+    if event["kind"] == "step_down":
+        return "participation"
     return "completion" if event.get("course") else "participation"
 
 

@@ -151,8 +151,14 @@ async def invite(user: CurrentUser, member_id: int, ip: str = "") -> str:
 
 
 async def delivered(member_id: int) -> list[dict[str, Any]]:
-    """Later events where the member was a facilitator or trainer, with how many people attended."""
+    """Later events where the member was a facilitator or trainer, and the step-down trainings they ran with the
+    account they were invited as, with how many people attended."""
     member = await get_member(member_id)
+    ran = []
+    if member["trainer_user"]:
+        ran = await Event.select(Event.id.as_alias("event_id"), Event.title, Event.district, Event.start_date).where(
+            (Event.organizer == member["trainer_user"]) & (Event.kind == "step_down")
+            & (Event.status != "cancelled"))
     rows = await Registration.select(
         Registration.event.id.as_alias("event_id"), Registration.event.title.as_alias("title"),
         Registration.event.district.as_alias("district"), Registration.event.start_date.as_alias("start_date"),
@@ -164,6 +170,9 @@ async def delivered(member_id: int) -> list[dict[str, Any]]:
     source = await Event.select(Event.start_date).where(Event.id == member["source_event"]).first()
     if source:
         rows = [r for r in rows if r["start_date"] >= source["start_date"] and r["event_id"] != member["source_event"]]
+    listed = {r["event_id"] for r in rows}
+    rows += [{**r, "role": "step-down trainer"} for r in ran if r["event_id"] not in listed]
+    rows.sort(key=lambda r: (r["start_date"], r["event_id"]))
     for row in rows:
         attended = await CheckIn.select(CheckIn.registration).where(
             CheckIn.registration.is_in(Registration.select(Registration.id).where(

@@ -16,6 +16,8 @@ from portal.pdf import check_image
 MAX_IMAGE_BYTES = 1024 * 1024
 POSITIONS = (1, 2, 3)
 DEFAULT_NAME = "Migration Governance Programme"
+# Who issues the certificates of a step-down training (ProgrammeSettings.step_down_issuer).
+STEP_DOWN_ISSUERS = ("organizer", "trainer")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Programme:
     name: str
     logo: bytes | None
     signatories: tuple[SignatoryFacts, ...]
+    step_down_issuer: str = "organizer"
 
 
 async def load() -> Programme:
@@ -36,6 +39,7 @@ async def load() -> Programme:
         logo=bytes(row["logo"]) if row and row["logo"] else None,
         signatories=tuple(SignatoryFacts(p["name"], p["title"], bytes(p["signature"]) if p["signature"] else None)
                           for p in people),
+        step_down_issuer=row["step_down_issuer"] if row else "organizer",
     )
 
 
@@ -62,6 +66,9 @@ async def save(user: CurrentUser, form: dict[str, Any], uploads: dict[str, bytes
     elif len(name) > 200:
         errors["programme_name"] = "Keep the name under 200 characters."
     logo = _image(uploads.get("logo"), "logo", "logo", errors)
+    issuer = str(form.get("step_down_issuer", "organizer"))
+    if issuer not in STEP_DOWN_ISSUERS:
+        errors["step_down_issuer"] = "Choose who issues the certificates of step-down trainings."
     people = []
     for n in POSITIONS:
         person_name = str(form.get(f"signatory{n}_name", "")).strip()
@@ -76,7 +83,8 @@ async def save(user: CurrentUser, form: dict[str, Any], uploads: dict[str, bytes
         raise ValidationFailed(errors)
     async with write_transaction(ProgrammeSettings._meta.db):
         row = await ProgrammeSettings.select(ProgrammeSettings.id).order_by(ProgrammeSettings.id).first()
-        values: dict[Any, Any] = {ProgrammeSettings.programme_name: name, ProgrammeSettings.updated_at: clock.now()}
+        values: dict[Any, Any] = {ProgrammeSettings.programme_name: name, ProgrammeSettings.updated_at: clock.now(),
+                                   ProgrammeSettings.step_down_issuer: issuer}
         if logo:
             values[ProgrammeSettings.logo] = logo
         if form.get("logo_clear") == "on":
@@ -93,16 +101,17 @@ async def save(user: CurrentUser, form: dict[str, Any], uploads: dict[str, bytes
                 await Signatory.insert(Signatory(position=n, name=person_name, title=title,
                                                  signature=image or keep))
         await audit.record(user.actor(ip), "certificate.settings", "certificate_settings", 1,
-                           after={"programme_name": name, "logo": bool(logo),
+                           after={"programme_name": name, "logo": bool(logo), "step_down_issuer": issuer,
                                   "signatories": [p[1] for p in people if p[1]]})
 
 
 async def form_values() -> dict[str, Any]:
     """Current values for the settings form."""
-    row = await ProgrammeSettings.select(ProgrammeSettings.programme_name,
-                                         ProgrammeSettings.logo).order_by(ProgrammeSettings.id).first()
+    row = await ProgrammeSettings.select(ProgrammeSettings.programme_name, ProgrammeSettings.logo,
+                                         ProgrammeSettings.step_down_issuer).order_by(ProgrammeSettings.id).first()
     values: dict[str, Any] = {"programme_name": row["programme_name"] if row else DEFAULT_NAME,
-                              "has_logo": bool(row and row["logo"])}
+                              "has_logo": bool(row and row["logo"]),
+                              "step_down_issuer": row["step_down_issuer"] if row else "organizer"}
     for person in await Signatory.select().order_by(Signatory.position):
         n = person["position"]
         values.update({f"signatory{n}_name": person["name"], f"signatory{n}_title": person["title"],

@@ -98,6 +98,7 @@ class CertificateFacts:
     signatories: tuple[Signatory, ...] = field(default=())
     district_bn: str | None = None
     revoked_on: dt.date | None = None  # a revoked certificate says so on its face, with the date
+    facilitators: tuple[str, ...] = ()  # who led the sessions (issue 17): a "Facilitated by" line
 
     def __post_init__(self) -> None:
         if self.kind not in TITLES:
@@ -329,11 +330,14 @@ def _detail_lines(facts: CertificateFacts) -> list[str]:
         attendance_bn.append(f"মোট {bangla_digits(facts.sessions_total)}টি সেশন")
     dates_bn = bangla_date_range(facts.start, facts.end)
     where_bn = f"{facts.district_bn}, " if facts.district_bn else ""
-    return [
+    lines = [
         f"{facts.event_kind}  ·  {facts.district}  ·  {english_date_range(facts.start, facts.end)}",
         "  ·  ".join(attendance),
         f"{where_bn}{dates_bn}  ·  " + "  ·  ".join(attendance_bn),
     ]
+    if facts.facilitators:
+        lines.append("Facilitated by " + ", ".join(facts.facilitators))
+    return lines
 
 
 def _draw_signatories(canvas: Canvas, signatories: tuple[Signatory, ...]) -> None:

@@ -92,6 +92,9 @@ class ProgrammeSettings(Table, tablename="certificate_settings"):
 
     programme_name = Varchar(length=200, default="Migration Governance Programme")
     logo = Bytea(null=True, default=None)
+    # Who issues the certificates of a step-down training: "trainer" (the master trainer who runs it) or
+    # "organizer" (a district organizer or coordinator approves them by issuing; the trainer sees who is eligible).
+    step_down_issuer = Varchar(length=20, default="organizer")
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

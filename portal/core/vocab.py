@@ -12,6 +12,8 @@ KINDS = {
     "tot": N_("Training of Trainers (ToT)"),
     "cso_meeting": N_("CSO platform meeting"),
     "consultation": N_("Consultation"),
+    # Run by a master trainer from the pool for people of their district (issue 17, portal/stepdown).
+    "step_down": N_("Step-down training"),
     "other": N_("Other"),
 }
 

@@ -13,6 +13,7 @@ from portal.events.tables import (
     Registration,
     SelfCheckInFailure,
     Session,
+    SessionFacilitator,
     SignupAttempt,
     UndoneCheckIn,
 )
@@ -21,7 +22,7 @@ APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure, UndoneCheckIn,
-                   ImportValueMapping, PublicSignup, SignupAttempt],
+                   ImportValueMapping, PublicSignup, SignupAttempt, SessionFacilitator],
     migration_dependencies=["portal.auth.piccolo_app", "portal.trainings.piccolo_app"],
     commands=[],
 )

@@ -73,6 +73,7 @@ class SheetPage:
     first_number: int
     page: int
     pages: int
+    facilitators: str = ""  # "Led by: name (role), ..." under the subheading
 
 
 class SignInSheet(PdfDocument[SheetPage]):
@@ -88,6 +89,9 @@ class SignInSheet(PdfDocument[SheetPage]):
                     min_size=8, align="left")
         draw_fitted(canvas, margin, height - 22 * mm, page.subheading, SANS, 9, width - 2 * margin,
                     min_size=6, align="left")
+        if page.facilitators:
+            draw_fitted(canvas, margin, height - 26.5 * mm, page.facilitators, SANS, 8, width - 2 * margin,
+                        min_size=5, align="left")
         top = height - 30 * mm
         row_height = (top - 14 * mm) / ROWS_PER_PAGE
         columns = {"no": margin, "qr": margin + 8 * mm, "name": margin + 30 * mm, "phone": margin + 110 * mm,
@@ -111,15 +115,18 @@ class SignInSheet(PdfDocument[SheetPage]):
 
 
 def sign_in_sheet(event: dict[str, Any], session: dict[str, Any], rows: list[dict[str, Any]], base_url: str,
-                  tz: ZoneInfo) -> bytes:
-    """The sign-in sheet of a session, ROWS_PER_PAGE people a page (an empty page when nobody is registered)."""
+                  tz: ZoneInfo, facilitators: list[dict[str, Any]] = ()) -> bytes:
+    """The sign-in sheet of a session, ROWS_PER_PAGE people a page (an empty page when nobody is registered),
+    naming who leads the session (`facilitators`: name and role label)."""
     start = session["starts_at"].astimezone(tz)
     heading = f"{event['title']} · {session['title']}"
     subheading = f"Sign-in sheet · {start:%a %d %b %Y %H:%M} · {_when_where(event)}"
     people = [{"name": r["name"], "organisation": r.get("organisation") or "", "phone": mask_phone(r.get("phone")),
                "link": ticket_url(base_url, r["ticket_token"])} for r in rows]
     chunks = [people[i:i + ROWS_PER_PAGE] for i in range(0, len(people), ROWS_PER_PAGE)] or [[]]
-    pages = [SheetPage(heading, subheading, chunk, i * ROWS_PER_PAGE + 1, i + 1, len(chunks))
+    led_by = ", ".join(f"{f['name']} ({f['role_label']})" for f in facilitators)
+    led_by = f"Facilitators: {led_by}" if led_by else ""
+    pages = [SheetPage(heading, subheading, chunk, i * ROWS_PER_PAGE + 1, i + 1, len(chunks), led_by)
              for i, chunk in enumerate(chunks)]
     return SignInSheet(title=heading, subject="Sign-in sheet").render(pages)
 

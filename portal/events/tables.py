@@ -112,6 +112,18 @@ class UndoneCheckIn(Table, tablename="check_in_undone"):
     undone_by_name = Varchar(length=200, default="")
 
 
+class SessionFacilitator(Table, tablename="session_facilitator"):
+    """A person who leads a session: a trainer, a resource person or a guest speaker (issue 17). One row per
+    (session, person), by a unique index in the migrations. Goes with its session when that is deleted."""
+
+    session = ForeignKey(references=Session, on_delete=OnDelete.cascade, index=True)
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.restrict, index=True)
+    role = Varchar(length=20, default="trainer")  # trainer, resource_person, guest_speaker
+    topic = Varchar(length=200, default="")
+    assigned_at = Timestamptz(default=TimestamptzNow())
+    assigned_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+
+
 class SelfCheckInFailure(Table, tablename="self_checkin_failure"):
     """An attempt at self check-in counted to limit guessing (portal/events/selfcheck/services.py, rule 3): a
     phone number that found nothing, a walk-in, or a wrong typed code (`kind`)."""

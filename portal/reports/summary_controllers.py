@@ -13,7 +13,7 @@ from portal.core import clock
 from portal.core.validation import query_date
 from portal.core.web import render
 from portal.exports import render_workbook
-from portal.reports import knowledge, summary
+from portal.reports import cascade, knowledge, summary
 from portal.reports.attendance import stream_body, user_scope
 
 
@@ -47,9 +47,12 @@ class SummaryController(Controller):
         if not errors:
             scope = user_scope(current_user(request))
             result = await summary.period_summary(date_from, date_to, scope, request.app.state.settings.tz)
+            reached = await cascade.cascade(date_from, date_to, scope)
             context.update(summary=result, charts=summary.charts(result), totals=summary.totals(result),
                            knowledge=await knowledge.period_knowledge(date_from, date_to, scope),
-                           dimensions=knowledge.DIMENSIONS, group_label=knowledge.label)
+                           dimensions=knowledge.DIMENSIONS, group_label=knowledge.label,
+                           cascade=reached, cascade_chart=cascade.chart(reached),
+                           cascade_totals=cascade.totals(reached))
         return render(request, "reports/summary.html", context, fragment="reports/_summary.html",
                       status_code=400 if errors else 200)
 
@@ -63,8 +66,10 @@ class SummaryController(Controller):
         scope = user_scope(current_user(request))
         result = await summary.period_summary(date_from, date_to, scope, request.app.state.settings.tz)
         learned = await knowledge.period_knowledge(date_from, date_to, scope)
+        reached = await cascade.cascade(date_from, date_to, scope)
         export = render_workbook(f"summary_{date_from}-to-{date_to}",
-                                 summary.workbook_sheets(result) + knowledge.sheets(learned),
+                                 summary.workbook_sheets(result) + knowledge.sheets(learned)
+                                 + cascade.workbook_sheets(reached),
                                  tz=request.app.state.settings.tz)
         return Stream(stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

@@ -132,6 +132,7 @@ async def test_registrations_never_show_the_ticket_token(client, create_key, att
 async def test_schema_lists_only_the_api(client):
     schema = (await client.get("/api/v1/schema/openapi.json")).json()
     evaluation = ["test-attempts", "feedback-responses", "evaluation-summary"]  # tests/reports/test_evaluation_api.py
+    evaluation.append("cascade")  # tests/reports/test_cascade.py
     assert sorted(schema["paths"]) == sorted(f"/api/v1/{c}" for c in COLLECTIONS + evaluation)
 
 

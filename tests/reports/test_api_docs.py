@@ -54,7 +54,7 @@ async def test_the_events_filters_read_as_people_expect(client):
     section = _sections((await client.get("/api/v1/docs")).text)["GET /api/v1/events"]
     assert _row(section, "kind")[1:3] == [
         "<code>string</code>", "<code>consultation</code>, <code>cso_meeting</code>, <code>district_workshop</code>, "
-                               "<code>other</code>, <code>tot</code>"]
+                               "<code>other</code>, <code>step_down</code>, <code>tot</code>"]
     assert _row(section, "limit")[1:3] == ["<code>integer</code>", "from <code>1</code> to <code>500</code>"]
     assert _row(section, "start_from")[1] == "<code>string (date)</code>"
     # 64 districts fold away behind their count, and no "null" is offered as a value.

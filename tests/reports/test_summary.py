@@ -88,7 +88,9 @@ async def test_summary_workbook_has_a_sheet_per_table(staff_client, attendance_w
     response = await staff_client.get("/manage/reports/summary/export?date_from=2026-01-01&date_to=2026-12-31")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Totals", "Events", "Disaggregation", "Certificates", "Master trainers",
-                               "Knowledge by event", "Knowledge by group"]
+                               "Knowledge by event", "Knowledge by group", "Cascade totals", "Cascade trainers",
+                               "Cascade reach by group", "Cascade by district", "Cascade by month",
+                               "Cascade generations"]
     totals = {row[0]: row[1] for row in book["Totals"].iter_rows(min_row=2, values_only=True)}
     assert totals["Person-days of attendance"] == 4
 

@@ -8,15 +8,17 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from portal.auth.guards import EVENT_STAFF, current_user
+from portal.auth.guards import current_user
 from portal.core import clock
 from portal.core.errors import NotFound
 from portal.core.i18n import format_when
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import sheets
+from portal.events.access import EVENT_STAFF
 from portal.events.checkin import services as checkin
 from portal.events.checkin import window
+from portal.events.facilitators import services as facilitators
 from portal.events.management import services
 from portal.events.qr import qr_svg, token_from_scan
 from portal.events.selfcheck import services as selfcheck
@@ -195,7 +197,9 @@ class AttendanceController(Controller):
         """The printable sign-in sheet of the session."""
         context = await self._context(request, event_id, session_id)
         rows = await checkin.attendance(session_id, event_id)
+        leaders = [{**f, "role_label": facilitators.ROLES[f["role"]]}
+                   for f in (await facilitators.by_session(event_id)).get(session_id, [])]
         pdf = sheets.sign_in_sheet(context["event"], context["session"], rows,
-                                   request.app.state.settings.base_url, request.app.state.settings.tz)
+                                   request.app.state.settings.base_url, request.app.state.settings.tz, leaders)
         return Response(pdf, media_type=CONTENT_TYPES["pdf"], headers={
             "Content-Disposition": content_disposition(f"sign-in-{event_id}-{session_id}.pdf", "inline")})

@@ -9,12 +9,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 
-from portal.auth.guards import EVENT_STAFF, current_user
+from portal.auth.guards import current_user
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import gettext as _
 from portal.core.spreadsheets import Sheet
 from portal.core.storage import Storage
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.access import EVENT_STAFF
 from portal.events.imports import sample as import_sample
 from portal.events.imports import services as imports
 from portal.events.imports import uploads as import_uploads

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from portal.auth.guards import EVENT_STAFF, current_user
+from portal.auth.guards import current_user
 from portal.core.districts import districts_in
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import format_number, ngettext
@@ -17,6 +17,7 @@ from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
 from portal.core.vocab import KINDS, STATUSES
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.access import EVENT_STAFF
 from portal.events.management import services
 from portal.events.management.services import TRANSITIONS, EventFilter
 
@@ -43,9 +44,15 @@ def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:
     ), errors
 
 
-def _choices(request: Request) -> dict[str, Any]:
-    """The choices of the event forms: the user's own districts only (an organizer's)."""
-    return {"kinds": KINDS, "statuses": STATUSES, "districts": districts_in(current_user(request).district_scope)}
+def _choices(request: Request, event: dict | None = None) -> dict[str, Any]:
+    """The choices of the event forms: the user's own districts only (an organizer's); a trainer keeps the
+    kind and district of the training they run."""
+    user = current_user(request)
+    if user.role == "trainer" and event:
+        kind = event["kind"] if event.get("kind") in KINDS else "step_down"
+        return {"kinds": {kind: KINDS[kind]}, "statuses": STATUSES,
+                "districts": districts_in((event["district"],))}
+    return {"kinds": KINDS, "statuses": STATUSES, "districts": districts_in(user.district_scope)}
 
 
 class EventController(Controller):
@@ -54,7 +61,7 @@ class EventController(Controller):
     path = "/manage/events"
     guards = [EVENT_STAFF]
 
-    @get("/", name="events.manage.list")
+    @get("/", name="events.manage.list", opt={"trainers": True})
     async def list_events(self, request: Request) -> Response:
         """Events with filters and search; the rows alone for htmx."""
         filters, errors = parse_filters(request.query_params)
@@ -67,7 +74,8 @@ class EventController(Controller):
                       status_code=400 if errors else 200)
 
     def _form(self, request: Request, event: dict, errors: dict, status: int = 200) -> Response:
-        return render(request, "events/manage/form.html", {"event": event, "errors": errors, **_choices(request)},
+        return render(request, "events/manage/form.html",
+                      {"event": event, "errors": errors, **_choices(request, event if event.get("id") else None)},
                       status_code=status)
 
     @get("/new", name="events.manage.new")
@@ -97,7 +105,8 @@ class EventController(Controller):
         event = await services.get_event(user, event_id)
         sessions = await services.list_sessions(event_id)
         return render(request, "events/manage/detail.html", {
-            "event": event, "sessions": sessions, "transitions": TRANSITIONS[event["status"]], **_choices(request),
+            "event": event, "sessions": sessions, "transitions": TRANSITIONS[event["status"]],
+            **_choices(request, event),
         })
 
     @get("/{event_id:int}/edit", name="events.manage.edit")

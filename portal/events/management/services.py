@@ -44,6 +44,8 @@ class EventFilter:
 
 
 def _scope(query: Any, user: CurrentUser) -> Any:
+    if user.role == "trainer":  # a trainer: the events they run (portal/events/access.py)
+        return query.where(Event.organizer == user.id)
     if user.district_scope is not None:  # an organizer: their districts, none without one
         return query.where(Event.district.is_in(list(user.district_scope) or [""]))
     return query
@@ -99,9 +101,8 @@ async def find_events(user: CurrentUser, text: str = "", limit: int = PICK_LIMIT
 
 async def get_event(user: CurrentUser, event_id: int) -> dict[str, Any]:
     """One event the user may see; NotFound for a missing one and for one outside their districts."""
-    row = await Event.select(*Event.all_columns(), Event.organizer.name.as_alias("organizer_name")).where(
-        Event.id == event_id
-    ).first()
+    row = await Event.select(*Event.all_columns(), Event.organizer.name.as_alias("organizer_name"),
+                             Event.course.title.as_alias("course_title")).where(Event.id == event_id).first()
     if row is None or not user.sees_district(row["district"]):
         raise NotFound("No such event.")
     return row
@@ -126,19 +127,30 @@ def default_sessions(start: dt.date, end: dt.date, tz: ZoneInfo) -> list[dict[st
     ]
 
 
-def _allowed_districts(user: CurrentUser) -> tuple[str, ...] | None:
+def _allowed_districts(user: CurrentUser, event: dict[str, Any] | None = None) -> tuple[str, ...] | None:
+    if user.role == "trainer":  # a trainer's districts come from the pool (portal/stepdown); an edit keeps it
+        return (event["district"],) if event else ()
     return user.district_scope
 
 
-async def create_event(form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "") -> int:
-    """Create an event (status draft) with one session per day; returns its id."""
-    values = parse_event(form, _allowed_districts(user))
+def _trainer_form(user: CurrentUser, form: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """A trainer edits their own event, but it stays a step-down training."""
+    return {**form, "kind": event["kind"]} if user.role == "trainer" else form
+
+
+async def create_event(form: dict[str, Any], user: CurrentUser, tz: ZoneInfo, ip: str = "", *,
+                       districts: tuple[str, ...] | None = None, course: int | None = None) -> int:
+    """Create an event (status draft) with one session per day; returns its id. `districts` narrows where
+    (a trainer's, decided by the pool); `course` is the course it teaches, saved in the same transaction."""
+    allowed = districts if districts is not None else _allowed_districts(user)
+    values = parse_event(form, allowed)
     async with write_transaction(Event._meta.db):
-        event = Event(**values.as_row(), organizer=user.id, status="draft")
+        event = Event(**values.as_row(), organizer=user.id, status="draft", course=course)
         await event.save()
         sessions = [Session(event=event.id, **s) for s in default_sessions(values.start_date, values.end_date, tz)]
         await Session.insert(*sessions)
-        await audit.record(user.actor(ip), "event.create", "event", event.id, after=values.as_row())
+        await audit.record(user.actor(ip), "event.create", "event", event.id, after={**values.as_row(),
+                                                                                      "course": course})
     return event.id
 
 
@@ -146,8 +158,8 @@ async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, t
     """Save an edited event; days added to the range get a default session. A raised (or removed) capacity
     gives the new seats to the waitlist in order; returns how many people that moved. A capacity below the
     seats already taken is refused (`capacity_below_seats`)."""
-    await get_event(user, event_id)  # the district check; the audit's "before" is read under the lock below
-    values: EventInput = parse_event(form, _allowed_districts(user))
+    current = await get_event(user, event_id)  # the district check; the audit's "before" is read under the lock
+    values: EventInput = parse_event(_trainer_form(user, form, current), _allowed_districts(user, current))
     sessions = await list_sessions(event_id)
     outside = [s for s in sessions if not values.start_date <= s["starts_at"].astimezone(tz).date() <= values.end_date]
     if outside:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
-from portal.auth.guards import EVENT_STAFF, current_user
+from portal.auth.guards import current_user
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.access import EVENT_STAFF
 from portal.events.management import services
 from portal.events.participants import services as participants
 from portal.events.registrations import services as registrations

@@ -1,0 +1,46 @@
+"""The event staff guard: who may use the organizers' tools of an event.
+
+- coordinators and admins: every event;
+- organizers: the events of their districts (the services check the district and answer 404);
+- a trainer: the events they run (a step-down training they created: its organizer is their account).
+  On a route of one event (`/manage/events/{event_id}/...`) another event is a 404, as for an organizer
+  of another district; on a route without an event, only where the handler says `opt={"trainers": True}`
+  (the event list, which the services narrow to the trainer's own events). Anything else is a 403.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from portal.auth.guards import current_user, staff
+from portal.auth.services import CurrentUser
+from portal.events.tables import Event
+
+
+async def runs_event(user: CurrentUser, event_id: int) -> bool:
+    """True when `user` is the organizer of the event (the trainer who runs it)."""
+    return await Event.exists().where((Event.id == event_id) & (Event.organizer == user.id))
+
+
+async def event_staff(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Coordinators and organizers; a trainer on the events they run (the rule of the module docstring)."""
+    await staff(connection, handler)
+    user = current_user(connection)
+    assert user is not None
+    if user.has_role("coordinator", "organizer"):
+        return
+    if user.role == "trainer":
+        event_id = connection.path_params.get("event_id")
+        if event_id is None:
+            if handler.opt.get("trainers"):
+                return
+        elif await runs_event(user, int(event_id)):
+            return
+        else:
+            raise NotFoundException("No such event.")
+    raise PermissionDeniedException("Your role does not give access to this page.")
+
+
+EVENT_STAFF = event_staff

@@ -1,0 +1,1 @@
+"""Facilitators per session: trainers, resource persons and guest speakers (issue 17)."""
