@@ -22,7 +22,12 @@ def at_now(clock):
 @pytest.mark.parametrize("moment", [NOW, NOW - selfcheck.WINDOW_SECONDS])
 @pytest.mark.parametrize("maker", [selfcheck.code_for, selfcheck.short_code_for])
 def test_code_of_this_window_and_the_previous_one_is_accepted(maker, moment):
-    selfcheck.verify(SECRET, 7, maker(SECRET, 7, moment), NOW)
+    code = maker(SECRET, 7, moment)
+    assert selfcheck.verify(SECRET, 7, code, NOW) is None  # accepted: no refusal raised
+    # The same code is refused once its window is two behind, so the acceptance above was of this code.
+    with pytest.raises(SelfCheckInError) as excinfo:
+        selfcheck.verify(SECRET, 7, code, moment + 2 * selfcheck.WINDOW_SECONDS)
+    assert excinfo.value.code == "expired_code"
 
 
 @pytest.mark.parametrize("maker", [selfcheck.code_for, selfcheck.short_code_for])
