@@ -30,7 +30,6 @@ from litestar.types import Message, Scope
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
-from portal.certificates import issue as certificate_issue
 from portal.certificates import verify as certificate_verify
 from portal.certificates.controllers import (
     CertificateController,
@@ -50,7 +49,6 @@ from portal.core.paths import REPO_ROOT
 from portal.core.storage import LocalStorage, Storage, make_storage
 from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
-from portal.evaluation import participant as evaluation_participant
 from portal.evaluation.bank_controllers import BankController
 from portal.evaluation.event_controllers import EventEvaluationController
 from portal.evaluation.participant_controllers import (
@@ -69,7 +67,7 @@ from portal.events.registrations.controllers import RegistrationController
 from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
 from portal.events.tickets.controllers import TicketController
-from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
+from portal.events.tickets.materials import TicketMaterialsController
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
@@ -214,21 +212,6 @@ async def _purge_at_start_up() -> None:
     await _purge("old certificate look-ups", certificate_verify.purge)
 
 
-async def _ticket_certificates(token: str) -> dict:
-    """The ticket page's certificate section."""
-    return {"certificates": await certificate_issue.for_ticket(token)}
-
-
-async def _ticket_materials(token: str) -> dict:
-    """The ticket page's materials section."""
-    return {"materials": await materials_for_ticket(token)}
-
-
-async def _ticket_evaluation(token: str) -> dict:
-    """The ticket page's tests and feedback section."""
-    return {"evaluation": await evaluation_participant.for_ticket(token)}
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the portal for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
@@ -275,8 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         # Answers the trainings feature needs from later features (it must not import them).
         dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
-        state=State({"settings": settings, "engine": engine, "started_at": clock.now(),
-                     "ticket_extras": (_ticket_certificates, _ticket_materials, _ticket_evaluation)}),
+        state=State({"settings": settings, "engine": engine, "started_at": clock.now()}),
         lifespan=[lifespan, report_jobs.lifespan],
         template_config=templates,
         plugins=[HTMXPlugin()],

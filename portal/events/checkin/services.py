@@ -18,7 +18,7 @@ from portal.core.i18n import gettext as _
 from portal.db import icontains, is_unique_violation, write_transaction
 from portal.events.checkin import window as windows
 from portal.events.checkin.write import audit_entry, insert
-from portal.events.registrations.services import SEATED
+from portal.events.registrations.services import SEATED, clean_token
 from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
 
 METHODS = ("ticket_scan", "self_scan", "manual", "import")
@@ -93,9 +93,9 @@ async def _registration(token: str | None, registration_id: int | None, session_
     """The registration with the person's name, its check-in for the session and the undone check-in of
     this client id (one query: scans are hot)."""
     if token is not None:
-        token = token.strip()
+        token = clean_token(token)
         rows = []
-        if 0 < len(token) <= 64:
+        if token is not None:
             rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, client_id, session_id,
                                           token)
         if not rows:

@@ -48,9 +48,19 @@ class CapacityBelowSeats(ValidationFailed):
         self.taken = taken
 
 
+TOKEN_MAX = 32  # the ticket_token column's length; new_token() makes 22 characters
+
+
 def new_token() -> str:
     """A ticket token: 128 random bits, URL-safe (22 characters)."""
     return secrets.token_urlsafe(16)
+
+
+def clean_token(token: str | None) -> str | None:
+    """The one length rule for a ticket token from a URL, cookie or scan: stripped, 1 to TOKEN_MAX
+    characters, else None (no query is made; nothing is cut, so no prefix of a long string matches)."""
+    token = (token or "").strip()
+    return token if 0 < len(token) <= TOKEN_MAX else None
 
 
 async def lock_event(event_id: int) -> dict[str, Any] | None:
@@ -247,15 +257,16 @@ async def counts(event_id: int) -> dict[str, int]:
     return result
 
 
-async def by_token(token: str) -> dict[str, Any]:
-    """The registration a ticket token belongs to, with person and event; NotFound otherwise."""
-    if not token or len(token) > 64:
-        raise NotFound("This ticket does not exist.")
-    row = await Registration.select(
+async def by_token(token: str | None) -> dict[str, Any]:
+    """The one ticket lookup: the registration a ticket token belongs to (any status), with the person's
+    name and organisation and the event's title and course; NotFound otherwise."""
+    token = clean_token(token)
+    row = None if token is None else await Registration.select(
         *Registration.all_columns(), Registration.participant.name.as_alias("name"),
         Registration.participant.name_bn.as_alias("name_bn"),
         Registration.participant.organisation.as_alias("organisation"),
+        Registration.event.title.as_alias("event_title"), Registration.event.course.as_alias("course"),
     ).where(Registration.ticket_token == token).first()
     if row is None:
-        raise NotFound("This ticket does not exist.")
+        raise NotFound(_("This ticket does not exist."))
     return row

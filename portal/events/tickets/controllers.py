@@ -15,24 +15,20 @@ from portal.events.checkin import services as checkin
 from portal.events.management import services
 from portal.events.qr import qr_svg, ticket_url
 from portal.events.registrations import services as registrations
+from portal.events.tickets import materials, sections
 from portal.events.tickets.cookie import ticket_cookie
 from portal.exports import CONTENT_TYPES, content_disposition
 
 
-async def _ticket_context(request: Request, token: str) -> dict[str, Any]:
-    registration = await registrations.by_token(token)
-    event = await services.get_event_public(registration["event"])
+async def _ticket_context(request: Request, registration: dict[str, Any]) -> dict[str, Any]:
+    """What the ticket page and its PDF show of a registration already looked up."""
+    token = registration["ticket_token"]
     sessions = await services.list_sessions(registration["event"])
     link = ticket_url(request.app.state.settings.base_url, token)
-    context = {"registration": registration, "event": event, "sessions": sessions, "link": link,
-               "attended": await checkin.attended(registration["id"]),
-               "qr": qr_svg(link, label=_("Your ticket QR code")),
-               "roles": registrations.ROLES, "reg_statuses": registrations.REG_STATUSES, "token": token}
-    # Later features (certificates, materials) add their sections through app.state.ticket_extras,
-    # so this feature never imports them (dependencies run trainings -> events -> certificates).
-    for extra in request.app.state.get("ticket_extras", ()):
-        context.update(await extra(token))
-    return context
+    return {"registration": registration, "event": await services.get_event_public(registration["event"]),
+            "sessions": sessions, "link": link, "attended": await checkin.attended(registration["id"]),
+            "qr": qr_svg(link, label=_("Your ticket QR code")),
+            "roles": registrations.ROLES, "reg_statuses": registrations.REG_STATUSES, "token": token}
 
 
 class TicketController(Controller):
@@ -44,11 +40,17 @@ class TicketController(Controller):
     async def show(self, request: Request, token: FromPath[str]) -> Response:
         """The QR ticket, the event and its sessions, the person's attendance; remembers the ticket."""
         try:
-            context = await _ticket_context(request, token)
+            registration = await registrations.by_token(token)  # the one lookup; the sections get its result
         except NotFound:
             return render(request, "events/ticket/not_found.html", {}, status_code=404)
+        context = await _ticket_context(request, registration)
+        # The sections: the materials (this feature's own) and those later features registered
+        # (certificates, tests and feedback: portal/events/tickets/sections.py).
+        context["materials"] = await materials.for_registration(registration)
+        context.update(await sections.context_for(registration))
         response = render(request, "events/ticket/page.html", context)
-        response.cookies.append(ticket_cookie(token, secure=request.app.state.settings.secure_cookies))
+        response.cookies.append(ticket_cookie(registration["ticket_token"],
+                                              secure=request.app.state.settings.secure_cookies))
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -57,7 +59,7 @@ class TicketController(Controller):
     async def pdf(self, request: Request, token: FromPath[str]) -> Response:
         """The ticket as a PDF to print."""
         try:
-            context = await _ticket_context(request, token)
+            context = await _ticket_context(request, await registrations.by_token(token))
         except NotFound:
             return render(request, "events/ticket/not_found.html", {}, status_code=404)
         data = sheets.ticket_pdf(context["registration"], context["event"], context["sessions"], context["link"],
