@@ -16,9 +16,9 @@ from portal.core.errors import DomainError, ValidationFailed
 from portal.core.spreadsheets import Limits, SpreadsheetRefused, read_csv, read_xlsx
 from portal.db import write_transaction
 from portal.events.forms import parse_participant
-from portal.events.participants.services import find_match
+from portal.events.participants.services import add_person, find_match
 from portal.events.registrations.services import ROLES, SEATED, lock_event, new_token
-from portal.events.tables import Participant, Registration
+from portal.events.tables import Registration
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -175,12 +175,8 @@ async def commit(event_id: int, headers: list[str], rows: list[list[str]], mappi
                     person_id = match["id"]
                     counts["linked"] += 1
                 else:
-                    person = Participant(**result.parsed.as_row())
-                    await person.save()
-                    person_id = person.id
+                    person_id = await add_person(result.parsed.as_row(), actor, note="import")
                     counts["created"] += 1
-                    await audit.record(actor, "participant.create", "participant", person_id,
-                                       after=result.parsed.as_row(), note="import")
             if await Registration.exists().where(
                     (Registration.event == event_id) & (Registration.participant == person_id)):
                 counts["already"] += 1

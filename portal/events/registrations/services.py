@@ -19,7 +19,8 @@ from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import N_, format_number, ngettext
 from portal.core.i18n import gettext as _
-from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
+from portal.db import is_sqlite, is_unique_violation, write_transaction
+from portal.events.participants import services as participants
 from portal.events.tables import Event, Participant, Registration
 
 ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
@@ -237,13 +238,8 @@ async def list_registrations(event_id: int, q: str = "", limit: int = 500) -> li
         Registration.participant.phone.as_alias("phone"),
         Registration.participant.district.as_alias("district"),
     ).where(Registration.event == event_id)
-    q = q.strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        condition = (icontains(Registration.participant.name, q) | icontains(Registration.participant.name_bn, q)
-                     | icontains(Registration.participant.organisation, q))
-        if len(digits) >= 3:
-            condition = condition | icontains(Registration.participant.phone, digits.lstrip("0"))
+    condition = participants.matches(Registration.participant, q)
+    if condition is not None:
         query = query.where(condition)
     return await query.order_by(Registration.participant.name).order_by(Registration.id).limit(limit)
 
