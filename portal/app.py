@@ -39,15 +39,15 @@ from portal.certificates.controllers import (
 from portal.certificates.pool_controllers import PoolController
 from portal.certificates.public_controllers import TicketCertificateController, VerifyController
 from portal.certificates.trainer_access import provide_viewer
-from portal.core import clock, jobs
+from portal.core import clock, jobs, refusals
 from portal.core.errors import DomainError
 from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RefuseNulMiddleware, StaticFileSystem, wrap_app
 from portal.core.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
 from portal.core.i18n import gettext as _
 from portal.core.paths import REPO_ROOT
+from portal.core.refusals import error_page, wants_html
 from portal.core.storage import LocalStorage, Storage, make_storage
-from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
 from portal.evaluation.bank_controllers import BankController
 from portal.evaluation.event_controllers import EventEvaluationController
@@ -98,22 +98,12 @@ SECURITY_HEADERS = {
 }
 
 
-def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "application/json" not in request.headers.get("accept", "")
-
-
-def _error_page(request: Request, status: int, message: str) -> Response:
-    if not _wants_html(request):
-        return Response({"status_code": status, "detail": message}, status_code=status)
-    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
-
-
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """Friendly pages for 4xx; the login page for anonymous visitors to staff pages."""
     # An unknown path never reaches the route middleware, so the language is chosen here too.
     current_language.set(choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")))
     status = exc.status_code
-    if status == 401 and _wants_html(request):
+    if status == 401 and wants_html(request):
         target = request.app.route_reverse("auth.login") + "?next=" + request.url.path
         if request.headers.get("hx-request") == "true":
             return Response(b"", status_code=200, headers={"HX-Redirect": target})
@@ -135,15 +125,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         message = _("The request could not be understood: {detail}").format(detail=detail)
     else:
         message = messages.get(status, detail or _("The request could not be completed."))
-    response = _error_page(request, status, message)
+    response = error_page(request, status, message)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
-
-
-def domain_error_handler(request: Request, exc: DomainError) -> Response:
-    """A service refused and the controller did not handle it: show its message."""
-    return _error_page(request, exc.status_code, exc.message)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
@@ -151,7 +136,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.error("unhandled error", exc_info=exc, extra={"fields": {
         "request_id": request.scope.get("state", {}).get("request_id", ""), "method": request.method,
         "path": request.url.path}})
-    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR,
+    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR,
                        _("Something went wrong on our side. It has been logged; please try again."))
 
 
@@ -276,7 +261,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers={
             HTTPException: http_exception_handler,
-            DomainError: domain_error_handler,
+            DomainError: refusals.answer,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
         before_send=[add_security_headers],
