@@ -73,7 +73,7 @@ from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
 from portal.reports.controllers import CalendarController, ReportController
 from portal.reports.summary_controllers import SummaryController
-from portal.settings import Settings
+from portal.settings import Settings, provide_settings
 from portal.templating import configure_jinja
 from portal.trainings.controllers import CourseController, MaterialAdminController
 from portal.trainings.public_controllers import MaterialController, MyCoursesController
@@ -241,8 +241,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),
         ],
-        # Answers the trainings feature needs from later features (it must not import them).
-        dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
+        # `settings`: any handler may take `settings: NamedDependency[Settings]` (portal/settings.py: provide_settings).
+        # `viewer`, `course_events`: answers the trainings feature needs from later features (it must not
+        # import them).
+        dependencies={"settings": Provide(provide_settings, sync_to_thread=False),
+                      "viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
         state=State({"settings": settings, "engine": engine, "started_at": clock.now()}),
         lifespan=[lifespan, report_jobs.lifespan],
         template_config=templates,
