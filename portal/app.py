@@ -30,7 +30,6 @@ from litestar.types import Message, Scope
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
-from portal.certificates import issue as certificate_issue
 from portal.certificates import verify as certificate_verify
 from portal.certificates.controllers import (
     CertificateController,
@@ -40,17 +39,16 @@ from portal.certificates.controllers import (
 from portal.certificates.pool_controllers import PoolController
 from portal.certificates.public_controllers import TicketCertificateController, VerifyController
 from portal.certificates.trainer_access import provide_viewer
-from portal.core import clock, jobs
+from portal.core import clock, jobs, refusals
 from portal.core.errors import DomainError
 from portal.core.files import restrict_umask
 from portal.core.http import JsonFormatter, RefuseNulMiddleware, StaticFileSystem, wrap_app
 from portal.core.i18n import LANG_COOKIE, LanguageMiddleware, choose_language, current_language
 from portal.core.i18n import gettext as _
 from portal.core.paths import REPO_ROOT
+from portal.core.refusals import error_page, wants_html
 from portal.core.storage import LocalStorage, Storage, make_storage
-from portal.core.web import render
 from portal.db import bind_engine, make_engine, start_engine, stop_engine
-from portal.evaluation import participant as evaluation_participant
 from portal.evaluation.bank_controllers import BankController
 from portal.evaluation.event_controllers import EventEvaluationController
 from portal.evaluation.participant_controllers import (
@@ -76,7 +74,7 @@ from portal.events.selfcheck.controllers import SelfCheckInController
 from portal.events.signup import services as signup
 from portal.events.signup.controllers import SignupController, SignupSwitchController
 from portal.events.tickets.controllers import TicketController
-from portal.events.tickets.materials import TicketMaterialsController, materials_for_ticket
+from portal.events.tickets.materials import TicketMaterialsController
 from portal.events.tickets.rsvp import RsvpController
 from portal.messages import outbox
 from portal.messages import sender as message_sender  # noqa: F401 - registers the send jobs
@@ -89,7 +87,7 @@ from portal.reports.cascade_controllers import CascadeController
 from portal.reports.controllers import CalendarController, ReportController
 from portal.reports.event_export import EventAttendanceExportController
 from portal.reports.summary_controllers import SummaryController
-from portal.settings import Settings
+from portal.settings import Settings, provide_settings
 from portal.stepdown.controllers import StepDownController
 from portal.templating import configure_jinja
 from portal.trainings.controllers import CourseController, MaterialAdminController
@@ -115,22 +113,12 @@ SECURITY_HEADERS = {
 }
 
 
-def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "application/json" not in request.headers.get("accept", "")
-
-
-def _error_page(request: Request, status: int, message: str) -> Response:
-    if not _wants_html(request):
-        return Response({"status_code": status, "detail": message}, status_code=status)
-    return render(request, "errors/error.html", {"status": status, "message": message}, status_code=status)
-
-
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """Friendly pages for 4xx; the login page for anonymous visitors to staff pages."""
     # An unknown path never reaches the route middleware, so the language is chosen here too.
     current_language.set(choose_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")))
     status = exc.status_code
-    if status == 401 and _wants_html(request):
+    if status == 401 and wants_html(request):
         target = request.app.route_reverse("auth.login") + "?next=" + request.url.path
         if request.headers.get("hx-request") == "true":
             return Response(b"", status_code=200, headers={"HX-Redirect": target})
@@ -152,15 +140,10 @@ def http_exception_handler(request: Request, exc: HTTPException) -> Response:
         message = _("The request could not be understood: {detail}").format(detail=detail)
     else:
         message = messages.get(status, detail or _("The request could not be completed."))
-    response = _error_page(request, status, message)
+    response = error_page(request, status, message)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
-
-
-def domain_error_handler(request: Request, exc: DomainError) -> Response:
-    """A service refused and the controller did not handle it: show its message."""
-    return _error_page(request, exc.status_code, exc.message)
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
@@ -168,7 +151,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.error("unhandled error", exc_info=exc, extra={"fields": {
         "request_id": request.scope.get("state", {}).get("request_id", ""), "method": request.method,
         "path": request.url.path}})
-    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR,
+    return error_page(request, HTTP_500_INTERNAL_SERVER_ERROR,
                        _("Something went wrong on our side. It has been logged; please try again."))
 
 
@@ -230,21 +213,6 @@ async def _purge_at_start_up() -> None:
     await _purge("old certificate look-ups", certificate_verify.purge)
 
 
-async def _ticket_certificates(token: str) -> dict:
-    """The ticket page's certificate section."""
-    return {"certificates": await certificate_issue.for_ticket(token)}
-
-
-async def _ticket_materials(token: str) -> dict:
-    """The ticket page's materials section."""
-    return {"materials": await materials_for_ticket(token)}
-
-
-async def _ticket_evaluation(token: str) -> dict:
-    """The ticket page's tests and feedback section."""
-    return {"evaluation": await evaluation_participant.for_ticket(token)}
-
-
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the portal for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
@@ -294,10 +262,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),
         ],
-        # Answers the trainings feature needs from later features (it must not import them).
-        dependencies={"viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
-        state=State({"settings": settings, "engine": engine, "started_at": clock.now(),
-                     "ticket_extras": (_ticket_certificates, _ticket_materials, _ticket_evaluation)}),
+        # `settings`: any handler may take `settings: NamedDependency[Settings]` (portal/settings.py: provide_settings).
+        # `viewer`, `course_events`: answers the trainings feature needs from later features (it must not
+        # import them).
+        dependencies={"settings": Provide(provide_settings, sync_to_thread=False),
+                      "viewer": Provide(provide_viewer), "course_events": Provide(course_events)},
+        state=State({"settings": settings, "engine": engine, "started_at": clock.now()}),
         lifespan=[lifespan, report_jobs.lifespan],
         template_config=templates,
         plugins=[HTMXPlugin()],
@@ -315,7 +285,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers={
             HTTPException: http_exception_handler,
-            DomainError: domain_error_handler,
+            DomainError: refusals.answer,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
         before_send=[add_security_headers],

@@ -1,25 +1,14 @@
 """Piccolo configuration: the engine from the environment and the registry of feature apps.
 
 The `piccolo` command and `portal migrate` use this DB; `create_app(settings)` binds the
-tables to the engine its settings describe (see `portal.db.bind_engine`).
+tables to the engine its settings describe (see `portal.db.bind_engine`). Imports run one way:
+this module reads portal.db and portal.registry, and neither reads it.
 """
 
-from piccolo.conf.apps import AppRegistry
-
 from portal.db import make_engine
+from portal.registry import APP_REGISTRY
 from portal.settings import database_location
 
 DB = make_engine(*database_location())
 
-APP_REGISTRY = AppRegistry(
-    apps=[
-        "portal.core.piccolo_app",
-        "portal.messages.piccolo_app",
-        "portal.auth.piccolo_app",
-        "portal.trainings.piccolo_app",
-        "portal.events.piccolo_app",
-        "portal.evaluation.piccolo_app",
-        "portal.certificates.piccolo_app",
-        "portal.reports.piccolo_app",
-    ]
-)
+__all__ = ["APP_REGISTRY", "DB"]

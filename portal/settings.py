@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from litestar.datastructures import State
+
 
 class SettingsError(ValueError):
     """A setting in the environment has a value the portal cannot use."""
@@ -267,3 +269,10 @@ class Settings:
     def materials_dir(self) -> Path:
         """Where uploaded course materials are stored, by content hash."""
         return self.data_dir / "materials"
+
+
+def provide_settings(state: State) -> Settings:
+    """The app's settings as a Litestar dependency: a handler that takes `settings: NamedDependency[Settings]` gets them
+    (read from app.state at each request, so a test may replace them on a built app)."""
+    return state.settings
+

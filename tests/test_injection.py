@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from portal.auth.services import Actor
 from portal.certificates.render import CertificateFacts, render_certificate
 from portal.certificates.tables import Certificate
-from portal.events.tables import Event, Participant, Registration, Session
+from portal.events.tables import CheckIn, Event, Participant, Registration, Session
 from portal.pdf.testing import can_rasterize, ink_box, rasterize
 from portal.reports import api_keys
 
@@ -68,10 +68,14 @@ async def world(staff_client):
     await Session.update({Session.title: "-2+3 Day 1"}).where(Session.id == session_id)
     base = f"/manage/events/{event_id}"
     # confirm=1: the event is dated 1 December, outside its check-in window whatever the clock says.
-    assert (await staff_client.post(f"{base}/sessions/{session_id}/attendance/{registration['id']}",
-                                    data={"confirm": "1"})).status_code < 400
-    assert (await staff_client.post(f"{base}/certificates/{registration['id']}/issue")).status_code < 400
-    certificate = await Certificate.select().first()
+    # Both answer with a redirect whether they worked or refused (the refusal is a flash): check what was saved.
+    response = await staff_client.post(f"{base}/sessions/{session_id}/attendance/{registration['id']}",
+                                       data={"confirm": "1"})
+    assert response.status_code == 303
+    assert await CheckIn.exists().where((CheckIn.registration == registration["id"]) & (CheckIn.session == session_id))
+    assert (await staff_client.post(f"{base}/certificates/{registration['id']}/issue")).status_code == 303
+    certificate = await Certificate.select().where(Certificate.registration == registration["id"]).first()
+    assert certificate is not None, "the certificate was refused"
     return {"event": event_id, "session": session_id, "person": person_id, "registration": registration,
             "certificate": certificate}
 

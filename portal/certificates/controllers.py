@@ -16,6 +16,7 @@ from portal.certificates.render import CertificateFacts, render_certificate
 from portal.core import clock
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import gettext as _
+from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render, wants_fragment
 from portal.events.access import EVENT_STAFF as RUNS_EVENT
 from portal.exports import CONTENT_TYPES, content_disposition
@@ -83,20 +84,15 @@ class EventCertificateController(Controller):
         """Everyone registered, with status, missing sessions and their certificate."""
         return render(request, "certificates/event.html", await self._context(request, event_id))
 
-    @post("/{registration_id:int}/issue", name="certificates.issue_one")
+    @post("/{registration_id:int}/issue", name="certificates.issue_one", opt=refused_to("certificates.event"))
     async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
         """Issue one certificate (a second click finds the first); before a ToT ends, only with a reason."""
         await _check_issuer(request, event_id)
         url = self._url(request, event_id)
         form = form_dict(await request.form())
-        try:
-            row, created = await issue.issue_one(current_user(request), event_id, registration_id, client_ip(request),
-                                                 tz=request.app.state.settings.tz,
-                                                 early_reason=str(form.get("early_reason", "")))
-        except DomainError as exc:
-            if exc.code == "not_found":
-                raise
-            return redirect(request, url, exc.message, "error")
+        row, created = await issue.issue_one(current_user(request), event_id, registration_id, client_ip(request),
+                                             tz=request.app.state.settings.tz,
+                                             early_reason=str(form.get("early_reason", "")))
         return redirect(request, url, f"Certificate {row['serial']} {'issued' if created else 'was already issued'}.")
 
     @post("/{registration_id:int}/override", name="certificates.override")

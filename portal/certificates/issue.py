@@ -23,6 +23,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import format_when
 from portal.db import write_transaction
 from portal.events.tables import Participant, Registration, Session
+from portal.events.tickets import sections as ticket_sections
 
 log = logging.getLogger("portal.certificates")
 
@@ -216,10 +217,10 @@ async def for_registration(registration_id: int) -> list[dict[str, Any]]:
     ).order_by(Certificate.id)
 
 
-async def for_ticket(token: str) -> list[dict[str, Any]]:
-    """The certificates of the registration behind a ticket token (empty for an unknown token)."""
-    row = await Registration.select(Registration.id).where(Registration.ticket_token == token).first()
-    return await for_registration(row["id"]) if row else []
+@ticket_sections.section("certificates")
+async def ticket_section(registration: dict[str, Any]) -> dict[str, Any]:
+    """The ticket page's certificates (templates/certificates/_ticket_certificates.html)."""
+    return {"certificates": await for_registration(registration["id"])}
 
 
 async def participant_of(registration_id: int) -> dict[str, Any]:

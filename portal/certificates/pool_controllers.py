@@ -12,7 +12,7 @@ from portal.auth.guards import COORDINATORS, EVENT_STAFF, current_user
 from portal.certificates import pool
 from portal.certificates.pool import PoolFilter
 from portal.core.districts import DISTRICTS
-from portal.core.errors import DomainError
+from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.trainings.tables import Course
 
@@ -64,29 +64,18 @@ class PoolController(Controller):
             "statuses": pool.STATUSES,
         })
 
-    @post("/{member_id:int}/status", name="pool.status", guards=[COORDINATORS])
+    @post("/{member_id:int}/status", name="pool.status", opt=refused_to("pool.detail"), guards=[COORDINATORS])
     async def status(self, request: Request, member_id: FromPath[int]) -> Response:
         """Active or inactive."""
         form = form_dict(await request.form())
         url = request.app.route_reverse("pool.detail", member_id=member_id)
-        try:
-            await pool.set_status(current_user(request), member_id, str(form.get("status", "")), client_ip(request))
-        except DomainError as exc:
-            if exc.code == "not_found":
-                raise
-            return redirect(request, url, exc.message, "error")
+        await pool.set_status(current_user(request), member_id, str(form.get("status", "")), client_ip(request))
         return redirect(request, url, "Status saved.")
 
-    @post("/{member_id:int}/invite", name="pool.invite", guards=[COORDINATORS])
+    @post("/{member_id:int}/invite", name="pool.invite", opt=refused_to("pool.detail"), guards=[COORDINATORS])
     async def invite(self, request: Request, member_id: FromPath[int]) -> Response:
         """Create a trainer account and show the one-time link that lets the person choose a password."""
-        url = request.app.route_reverse("pool.detail", member_id=member_id)
-        try:
-            token = await pool.invite(current_user(request), member_id, client_ip(request))
-        except DomainError as exc:
-            if exc.code == "not_found":
-                raise
-            return redirect(request, url, exc.message, "error")
+        token = await pool.invite(current_user(request), member_id, client_ip(request))
         link = request.app.state.settings.base_url + request.app.route_reverse("auth.link", token=token)
         return render(request, "certificates/pool/invited.html",
                       {"member": await pool.get_member(member_id), "link": link})

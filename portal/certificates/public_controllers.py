@@ -10,7 +10,7 @@ from portal.certificates.tables import Certificate
 from portal.core.errors import NotFound
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, render
-from portal.events.tables import Registration
+from portal.events.registrations import services as registrations
 from portal.exports import CONTENT_TYPES, content_disposition
 
 
@@ -49,10 +49,10 @@ class TicketCertificateController(Controller):
     async def pdf(self, request: Request, token: FromPath[str], serial: FromPath[str]) -> Response:
         """The PDF, when the certificate belongs to this ticket's registration and is not revoked."""
         serial = serial.removesuffix(".pdf")
+        registration = await registrations.by_token(token)
         row = await Certificate.select(Certificate.id).where(
             (Certificate.serial == serial) & Certificate.revoked_at.is_null()
-            & Certificate.registration.is_in(
-                Registration.select(Registration.id).where(Registration.ticket_token == token[:64]))
+            & (Certificate.registration == registration["id"])
         ).first()
         if row is None:
             raise NotFound(_("No such certificate."))

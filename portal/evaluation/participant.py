@@ -21,6 +21,7 @@ from portal.events.registrations import services as registrations
 from portal.events.registrations.services import SEATED
 from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import Registration
+from portal.events.tickets import sections as ticket_sections
 
 
 async def seated(token: str) -> dict[str, Any]:
@@ -31,12 +32,16 @@ async def seated(token: str) -> dict[str, Any]:
     return reg
 
 
-async def for_ticket(token: str) -> dict[str, list[dict[str, Any]]]:
-    """The ticket page's section: the event's tests that are open or that this person took (with their
-    standing), and the open feedback forms (answered or not). Empty for a cancelled or waitlisted ticket."""
-    try:
-        reg = await seated(token)
-    except NotFound:
+@ticket_sections.section("evaluation")
+async def ticket_section(reg: dict[str, Any]) -> dict[str, Any]:
+    """The ticket page's tests and feedback (templates/evaluation/_ticket_evaluation.html)."""
+    return {"evaluation": await for_registration(reg)}
+
+
+async def for_registration(reg: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The event's tests that are open or that this person took (with their standing), and the open
+    feedback forms (answered or not). Empty for a cancelled or waitlisted ticket."""
+    if reg["status"] not in SEATED:
         return {"quizzes": [], "forms": []}
     quizzes = []
     if reg["role"] == "participant":

@@ -15,10 +15,11 @@ from typing import Any
 from portal.core import audit, clock
 from portal.core.errors import DomainError
 from portal.core.i18n import gettext as _
-from portal.db import icontains, is_unique_violation, write_transaction
+from portal.db import is_unique_violation, write_transaction
 from portal.events.checkin import window as windows
 from portal.events.checkin.write import audit_entry, insert
-from portal.events.registrations.services import SEATED
+from portal.events.participants import services as participants
+from portal.events.registrations.services import SEATED, clean_token
 from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
 
 METHODS = ("ticket_scan", "self_scan", "manual", "import")
@@ -93,9 +94,9 @@ async def _registration(token: str | None, registration_id: int | None, session_
     """The registration with the person's name, its check-in for the session and the undone check-in of
     this client id (one query: scans are hot)."""
     if token is not None:
-        token = token.strip()
+        token = clean_token(token)
         rows = []
-        if 0 < len(token) <= 64:
+        if token is not None:
             rows = await Registration.raw(_REGISTRATION_SQL % "ticket_token", session_id, client_id, session_id,
                                           token)
         if not rows:
@@ -273,13 +274,8 @@ async def attendance(session_id: int, event_id: int, q: str = "", show: str = "a
         Registration.participant.organisation.as_alias("organisation"),
         Registration.participant.phone.as_alias("phone"),
     ).where((Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
-    q = q.strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        condition = (icontains(Registration.participant.name, q) | icontains(Registration.participant.name_bn, q)
-                     | icontains(Registration.participant.organisation, q))
-        if len(digits) >= 3:
-            condition = condition | icontains(Registration.participant.phone, digits.lstrip("0"))
+    condition = participants.matches(Registration.participant, q)
+    if condition is not None:
         query = query.where(condition)
     rows = await query.order_by(Registration.participant.name).order_by(Registration.id)
     checkins = {r["registration"]: r for r in await CheckIn.select(

@@ -49,15 +49,19 @@ async def insert(row: CheckIn, entry: AuditEntry) -> bool:
     hand-over per scan, one transaction at a time. Letting many connections wait on SQLite's busy
     handler cost 10-100 ms a scan under load, and a statement-by-statement transaction under a lock
     held the lock across event-loop turns. PostgreSQL runs the same two prepared statements in an
-    ordinary transaction on one pooled connection.
+    ordinary transaction on one pooled connection. Inside a transaction already open, Piccolo's
+    queries join it.
     """
     engine = CheckIn._meta.db
     insert_sql, audit_sql = _statements(engine.engine_type)
     insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id]
     audit_args = [clock.now(), entry.actor_id, entry.actor, entry.action, entry.record_type, None, None,
                   json.dumps(entry.after), entry.note, entry.ip]
-    if not is_sqlite(engine):
-        if getattr(engine, "pool", None) is None:  # no pool (a command outside the server): Piccolo's way
+    # Inside a caller's transaction (a walk-in's person, registration and check-in), join it the plain way;
+    # no pool (a command outside the server) likewise.
+    joined = engine.current_transaction.get() is not None
+    if joined or not is_sqlite(engine):
+        if joined or getattr(engine, "pool", None) is None:
             async with write_transaction(engine):
                 inserted = await _insert_query(row)
                 if inserted:

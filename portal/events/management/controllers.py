@@ -14,6 +14,7 @@ from portal.core.districts import districts_in
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import format_number, ngettext
 from portal.core.i18n import gettext as _
+from portal.core.refusals import refused_to
 from portal.core.validation import query_date
 from portal.core.vocab import KINDS, STATUSES
 from portal.core.web import client_ip, form_dict, redirect, render
@@ -132,18 +133,13 @@ class EventController(Controller):
                 "count": format_number(promoted)}
         return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id), message)
 
-    @post("/{event_id:int}/status", name="events.manage.status")
+    @post("/{event_id:int}/status", name="events.manage.status", opt=refused_to("events.manage.detail"))
     async def status(self, request: Request, event_id: FromPath[int]) -> Response:
         """Publish, complete, cancel or reopen."""
         form = form_dict(await request.form())
         url = request.app.route_reverse("events.manage.detail", event_id=event_id)
-        try:
-            await services.change_status(event_id, str(form.get("status", "")), current_user(request),
-                                         client_ip(request))
-        except DomainError as exc:
-            if exc.code == "not_found":
-                raise
-            return redirect(request, url, exc.message, "error")
+        await services.change_status(event_id, str(form.get("status", "")), current_user(request),
+                                     client_ip(request))
         return redirect(request, url, f"Status changed to {STATUSES[form['status']].lower()}.")
 
     def _session_form(self, request: Request, event: dict, session: dict, errors: dict, status: int = 200,

@@ -23,23 +23,39 @@ class DuplicatePerson(DomainError):
         self.existing = existing
 
 
-def _search(query: Any, q: str) -> Any:
+def phone_fragment(q: str) -> str | None:
+    """What a search box's text looks for in stored (E.164) phones: the whole number normalised
+    ("01711-234567" -> "+8801711234567"), or a part of one (3 or more digits, Bangla digits read as
+    digits) without its leading zeros; None when the text is not phone-like (it has letters)."""
+    text = q.strip()
+    if not text or any(not (ch.isdecimal() or ch in "+-() ") for ch in text):
+        return None
+    try:
+        return normalise_phone(text)
+    except PhoneError:
+        pass
+    digits = "".join(str(int(ch)) for ch in text if ch.isdecimal())  # int() reads Bangla digits
+    if len(digits) < 3:
+        return None
+    return digits.lstrip("0") or None
+
+
+def matches(person: Any, q: str) -> Any | None:
+    """The one person search: name, Bangla name, organisation or email contain the text, or the phone
+    matches it (phone_fragment). `person` is the Participant table or a foreign key to it
+    (Registration.participant); None for an empty search."""
     q = q.strip()
     if not q:
-        return query
-    condition = (
-        icontains(Participant.name, q) | icontains(Participant.name_bn, q)
-        | icontains(Participant.organisation, q) | icontains(Participant.email, q)
-    )
-    try:
-        phone = normalise_phone(q)
-    except PhoneError:
-        phone = None
-    if phone:
-        condition = condition | (Participant.phone == phone)
-    elif q.replace("-", "").replace(" ", "").isdigit():
-        condition = condition | icontains(Participant.phone, q.replace("-", "").replace(" ", ""))
-    return query.where(condition)
+        return None
+    condition = (icontains(person.name, q) | icontains(person.name_bn, q) | icontains(person.organisation, q)
+                 | icontains(person.email, q))
+    phone = phone_fragment(q)
+    return condition | icontains(person.phone, phone) if phone else condition
+
+
+def _search(query: Any, q: str) -> Any:
+    condition = matches(Participant, q)
+    return query if condition is None else query.where(condition)
 
 
 async def list_participants(q: str = "", district: str = "", page: int = 1) -> tuple[list[dict[str, Any]], int]:
@@ -82,17 +98,24 @@ def may_edit(user: CurrentUser, person: dict[str, Any]) -> bool:
     return not person["district"] or user.sees_district(person["district"])
 
 
-async def create_participant(form: dict[str, Any], user: CurrentUser, ip: str = "") -> int:
-    """Add a person; refuses (code `duplicate`) when the phone or email is already known."""
-    values: ParticipantInput = parse_participant(form)
+async def add_person(row: dict[str, Any], actor: audit.Actor, note: str = "") -> int:
+    """The one way to create a person (the directory's form, imports, walk-ins): refuses (DuplicatePerson)
+    a phone or email already known, saves the row and its audit entry; its id. Inside the caller's
+    transaction when there is one (an import, a walk-in), else in one of its own."""
     async with write_transaction(Participant._meta.db):
-        existing, field = await find_match(values.phone, values.email)
+        existing, field = await find_match(row.get("phone"), row.get("email"))
         if existing:
             raise DuplicatePerson(existing, field)
-        person = Participant(**values.as_row())
+        person = Participant(**row)
         await person.save()
-        await audit.record(user.actor(ip), "participant.create", "participant", person.id, after=values.as_row())
+        await audit.record(actor, "participant.create", "participant", person.id, after=row, note=note)
     return person.id
+
+
+async def create_participant(form: dict[str, Any], user: CurrentUser, ip: str = "") -> int:
+    """Add a person from the directory's form; refuses (code `duplicate`) when the phone or email is known."""
+    values: ParticipantInput = parse_participant(form)
+    return await add_person(values.as_row(), user.actor(ip))
 
 
 async def update_participant(participant_id: int, form: dict[str, Any], user: CurrentUser, ip: str = "") -> None:

@@ -6,12 +6,16 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from portal.auth.guards import current_user
-from portal.core.errors import DomainError, ValidationFailed
+from portal.core.errors import ValidationFailed
+from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.access import EVENT_STAFF
 from portal.events.management import services
 from portal.events.participants import services as participants
 from portal.events.registrations import services as registrations
+
+# A refused change goes back to the list with the reason as a flash (portal/core/refusals.py).
+BACK_TO_LIST = refused_to("events.registrations.list")
 
 
 def _actor(request: Request):
@@ -47,7 +51,7 @@ class RegistrationController(Controller):
     def _url(self, request: Request, event_id: int) -> str:
         return request.app.route_reverse("events.registrations.list", event_id=event_id)
 
-    @post("/", name="events.registrations.add")
+    @post("/", name="events.registrations.add", opt=BACK_TO_LIST)
     async def add(self, request: Request, event_id: FromPath[int]) -> Response:
         """Register or invite a person from the directory."""
         await services.get_event(current_user(request), event_id)
@@ -56,17 +60,12 @@ class RegistrationController(Controller):
         if not raw.isdigit():
             return redirect(request, self._url(request, event_id), "Choose a person from the directory.", "error")
         status = "invited" if form.get("status") == "invited" else "registered"
-        try:
-            made = await registrations.register(event_id, int(raw), _actor(request),
-                                                role=str(form.get("role", "participant")), status=status)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            return redirect(request, self._url(request, event_id), exc.message, "error")
+        made = await registrations.register(event_id, int(raw), _actor(request),
+                                            role=str(form.get("role", "participant")), status=status)
         message = "On the waitlist: the event is full." if made["status"] == "waitlisted" else "Added."
         return redirect(request, self._url(request, event_id), message)
 
-    @post("/new-person", name="events.registrations.add_new")
+    @post("/new-person", name="events.registrations.add_new", opt=BACK_TO_LIST)
     async def add_new(self, request: Request, event_id: FromPath[int]) -> Response:
         """Add a new person to the directory and register them in one step."""
         user = current_user(request)
@@ -79,49 +78,31 @@ class RegistrationController(Controller):
         except participants.DuplicatePerson as exc:
             return await self._page(request, event_id, {exc.field: exc.message + " Find them in the directory above."},
                                     422, form)
-        try:
-            made = await registrations.register(event_id, person_id, _actor(request),
-                                                role=str(form.get("role", "participant")))
-        except DomainError as exc:
-            return redirect(request, self._url(request, event_id), exc.message, "error")
+        made = await registrations.register(event_id, person_id, _actor(request),
+                                            role=str(form.get("role", "participant")))
         message = "Added to the directory and put on the waitlist." if made["status"] == "waitlisted" else \
             "Added to the directory and registered."
         return redirect(request, self._url(request, event_id), message)
 
-    @post("/{registration_id:int}/role", name="events.registrations.role")
+    @post("/{registration_id:int}/role", name="events.registrations.role", opt=BACK_TO_LIST)
     async def role(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
         """Change the person's role at the event."""
         await services.get_event(current_user(request), event_id)
         form = form_dict(await request.form())
-        try:
-            await registrations.set_role(registration_id, event_id, str(form.get("role", "")), _actor(request))
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            return redirect(request, self._url(request, event_id), exc.message, "error")
+        await registrations.set_role(registration_id, event_id, str(form.get("role", "")), _actor(request))
         return redirect(request, self._url(request, event_id), "Role changed.")
 
-    @post("/{registration_id:int}/cancel", name="events.registrations.cancel")
+    @post("/{registration_id:int}/cancel", name="events.registrations.cancel", opt=BACK_TO_LIST)
     async def cancel(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
         """Cancel a registration (the first person waiting gets the seat)."""
         await services.get_event(current_user(request), event_id)
-        try:
-            promoted = await registrations.cancel(registration_id, event_id, _actor(request))
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            return redirect(request, self._url(request, event_id), exc.message, "error")
+        promoted = await registrations.cancel(registration_id, event_id, _actor(request))
         return redirect(request, self._url(request, event_id),
                         "Cancelled; the first person waiting got the seat." if promoted else "Cancelled.")
 
-    @post("/{registration_id:int}/promote", name="events.registrations.promote")
+    @post("/{registration_id:int}/promote", name="events.registrations.promote", opt=BACK_TO_LIST)
     async def promote(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
         """Give a waitlisted person a seat."""
         await services.get_event(current_user(request), event_id)
-        try:
-            await registrations.promote(registration_id, event_id, _actor(request))
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            return redirect(request, self._url(request, event_id), exc.message, "error")
+        await registrations.promote(registration_id, event_id, _actor(request))
         return redirect(request, self._url(request, event_id), "Moved from the waitlist to registered.")

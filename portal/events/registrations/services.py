@@ -19,8 +19,9 @@ from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import N_, format_number, ngettext
 from portal.core.i18n import gettext as _
-from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
+from portal.db import is_sqlite, is_unique_violation, write_transaction
 from portal.events import notify
+from portal.events.participants import services as participants
 from portal.events.tables import Event, Participant, Registration
 from portal.messages import outbox
 
@@ -50,9 +51,19 @@ class CapacityBelowSeats(ValidationFailed):
         self.taken = taken
 
 
+TOKEN_MAX = 32  # the ticket_token column's length; new_token() makes 22 characters
+
+
 def new_token() -> str:
     """A ticket token: 128 random bits, URL-safe (22 characters)."""
     return secrets.token_urlsafe(16)
+
+
+def clean_token(token: str | None) -> str | None:
+    """The one length rule for a ticket token from a URL, cookie or scan: stripped, 1 to TOKEN_MAX
+    characters, else None (no query is made; nothing is cut, so no prefix of a long string matches)."""
+    token = (token or "").strip()
+    return token if 0 < len(token) <= TOKEN_MAX else None
 
 
 async def lock_event(event_id: int) -> dict[str, Any] | None:
@@ -239,13 +250,8 @@ async def list_registrations(event_id: int, q: str = "", limit: int = 500) -> li
         Registration.participant.phone.as_alias("phone"),
         Registration.participant.district.as_alias("district"),
     ).where(Registration.event == event_id)
-    q = q.strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        condition = (icontains(Registration.participant.name, q) | icontains(Registration.participant.name_bn, q)
-                     | icontains(Registration.participant.organisation, q))
-        if len(digits) >= 3:
-            condition = condition | icontains(Registration.participant.phone, digits.lstrip("0"))
+    condition = participants.matches(Registration.participant, q)
+    if condition is not None:
         query = query.where(condition)
     return await query.order_by(Registration.participant.name).order_by(Registration.id).limit(limit)
 
@@ -259,15 +265,16 @@ async def counts(event_id: int) -> dict[str, int]:
     return result
 
 
-async def by_token(token: str) -> dict[str, Any]:
-    """The registration a ticket token belongs to, with person and event; NotFound otherwise."""
-    if not token or len(token) > 64:
-        raise NotFound("This ticket does not exist.")
-    row = await Registration.select(
+async def by_token(token: str | None) -> dict[str, Any]:
+    """The one ticket lookup: the registration a ticket token belongs to (any status), with the person's
+    name and organisation and the event's title and course; NotFound otherwise."""
+    token = clean_token(token)
+    row = None if token is None else await Registration.select(
         *Registration.all_columns(), Registration.participant.name.as_alias("name"),
         Registration.participant.name_bn.as_alias("name_bn"),
         Registration.participant.organisation.as_alias("organisation"),
+        Registration.event.title.as_alias("event_title"), Registration.event.course.as_alias("course"),
     ).where(Registration.ticket_token == token).first()
     if row is None:
-        raise NotFound("This ticket does not exist.")
+        raise NotFound(_("This ticket does not exist."))
     return row

@@ -44,6 +44,7 @@ from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import is_unique_violation, write_transaction
 from portal.events.checkin import services as checkin
+from portal.events.participants import services as participants
 from portal.events.registrations import services as registrations
 from portal.events.registrations.services import SEATED
 from portal.events.tables import Event, Participant, Registration, SelfCheckInFailure, Session
@@ -259,31 +260,24 @@ async def walk_in(secret: str, session_id: int, code: str, form: dict[str, Any],
     if errors:
         raise ValidationFailed(errors)
     await count_failure(session_id, actor.ip, WALK_IN)  # every walk-in counts against the limits, not only failures
-    person_id = await _new_walk_in(session["event"], name, organisation, phone, actor)
-    if person_id is None:
-        await audit.record(actor, "selfcheck.walk_in_known_phone", "event_session", session_id,
-                           after={"name": name, "phone": phone})
-        raise SelfCheckInError("known_phone", _(
-            "This number is already in our list. Ask an organizer at the door to check you in."), "phone")
-    made = await registrations.register(session["event"], person_id, actor, role="participant")
-    result = await checkin.check_in(session_id, actor, registration_id=made["id"], method="self_scan")
-    return result, made["ticket_token"]
-
-
-async def _new_walk_in(event_id: int, name: str, organisation: str, phone: str | None,
-                       actor: audit.Actor) -> int | None:
-    """The id of a new participant with the name typed; None when the number is in the directory."""
-    event = await Event.select(Event.district).where(Event.id == event_id).first()
+    event = await Event.select(Event.district).where(Event.id == session["event"]).first()
     try:
+        # The person, their registration and their check-in in one transaction: a refusal at any step
+        # (the event full or cancelled meanwhile, the window closing) leaves nothing half-saved.
         async with write_transaction(Participant._meta.db):
-            if await Participant.exists().where(Participant.phone == phone):
-                return None
-            row = Participant(name=name, organisation=organisation, phone=phone, district=event["district"])
-            await row.save()
-            await audit.record(actor, "participant.create", "participant", row.id,
-                               after={"name": name, "organisation": organisation, "phone": phone, "walk_in": True})
-            return row.id
+            person_id = await participants.add_person(
+                {"name": name, "organisation": organisation, "phone": phone, "district": event["district"]},
+                actor, note="walk-in")
+            made = await registrations.register(session["event"], person_id, actor, role="participant")
+            result = await checkin.check_in(session_id, actor, registration_id=made["id"], method="self_scan")
+    except participants.DuplicatePerson:
+        pass
     except Exception as exc:
-        if is_unique_violation(exc):  # the same number walked in at the same moment
-            return None
-        raise
+        if not is_unique_violation(exc):  # else the same number walked in at the same moment
+            raise
+    else:
+        return result, made["ticket_token"]
+    await audit.record(actor, "selfcheck.walk_in_known_phone", "event_session", session_id,
+                       after={"name": name, "phone": phone})
+    raise SelfCheckInError("known_phone", _(
+        "This number is already in our list. Ask an organizer at the door to check you in."), "phone")
