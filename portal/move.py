@@ -5,11 +5,11 @@ settings, the same PORTAL_SECRET_KEY) and reads the old portal's data folder, wh
 
 1. migrates the PostgreSQL database (tables, the job queue's tables, the bucket);
 2. refuses a database that already holds portal data (nothing is merged or overwritten);
-3. copies every table row for row, ids kept, parents before children, a batch at a time (memory stays
+3. copies the files (materials, finished exports, import uploads) into the configured storage; a file
+   already there with the same size is skipped;
+4. copies every table row for row, ids kept, parents before children, a batch at a time (memory stays
    flat), all in one transaction (a failure leaves the database empty again), then moves each id
-   sequence past the highest id;
-4. copies the files (materials, finished exports, import uploads) into the configured storage; a file
-   already there with the same size is skipped, so a second run after a failure carries on.
+   sequence past the highest id. So a run that failed anywhere can simply be run again.
 
 Stop the old portal first (or at least stop changes to it): rows written after the copy are not moved.
 """
@@ -96,8 +96,8 @@ async def copy_from_sqlite(data_dir: Path, settings: Any, say: Callable[[str], N
     _check_secret(data_dir, settings.secret_key)
     report = MoveReport()
     tables = _in_dependency_order(all_tables())
-    source = PortalSQLiteEngine(path=str(source_path))
     connection = await asyncpg.connect(settings.database_url)
+    source = PortalSQLiteEngine(path=str(source_path))
     try:
         for table in tables:
             # Table names come from the portal's own table classes, never from input.
@@ -105,6 +105,10 @@ async def copy_from_sqlite(data_dir: Path, settings: Any, say: Callable[[str], N
             if count:
                 raise MoveError(f"The PostgreSQL database already holds portal data ({count} rows in "
                                 f"{table._meta.tablename}): give an empty, freshly migrated database.")
+        # Files first: copying them again skips what is there, and the rows go in last, in one transaction,
+        # so a run that failed anywhere can simply be run again.
+        await _copy_files(LocalStorage(data_dir), make_storage(settings), report)
+        say(f"  files: {report.files} copied ({report.bytes} bytes), {report.files_skipped} already there")
         with sqlite3.connect(f"file:{source_path}?mode=ro", uri=True) as plain:
             present = {row[0] for row in plain.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         known = {t._meta.tablename for t in tables}
@@ -125,20 +129,31 @@ async def copy_from_sqlite(data_dir: Path, settings: Any, say: Callable[[str], N
     finally:
         await connection.close()
         await source.close_shared()
-    old_files, new_files = LocalStorage(data_dir), make_storage(settings)
+    return report
+
+
+async def _copy_files(old_files: Any, new_files: Any, report: MoveReport) -> None:
+    """Every file of the old data folder into the new storage. put_file consumes its source (it moves or
+    uploads, then deletes it), so each file is first copied to a temporary file: the old folder keeps its own."""
+    import shutil
+    import tempfile
+
+    import anyio
+
     try:
-        for prefix in ("materials/", "exports/", "imports/"):
-            async for item in old_files.list(prefix):
-                if await new_files.size(item.key) == item.size:
-                    report.files_skipped += 1
-                    continue
-                await new_files.put_file(item.key, old_files.path(item.key))
-                report.files += 1
-                report.bytes += item.size
+        with tempfile.TemporaryDirectory(prefix="portal-move-") as scratch:
+            for prefix in ("materials", "exports", "imports"):
+                async for item in old_files.list(prefix):
+                    if await new_files.size(item.key) == item.size:
+                        report.files_skipped += 1
+                        continue
+                    copy = Path(scratch) / "file"
+                    await anyio.to_thread.run_sync(shutil.copyfile, old_files.path(item.key), copy)
+                    await new_files.put_file(item.key, copy)
+                    report.files += 1
+                    report.bytes += item.size
     finally:
         await new_files.close()
-    say(f"  files: {report.files} copied ({report.bytes} bytes), {report.files_skipped} already there")
-    return report
 
 
 async def _copy_table(table: Any, connection: Any) -> int:
