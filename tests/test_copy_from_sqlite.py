@@ -98,8 +98,8 @@ async def _table_counts(url: str) -> dict[str, int]:
         await connection.close()
 
 
-async def test_a_sqlite_portal_moves_to_postgresql_and_s3_and_answers_the_same(settings, s3_server, tmp_path):
-    s3 = await with_s3(settings, s3_server)
+async def test_a_sqlite_portal_moves_to_postgresql_and_s3_and_answers_the_same(settings, db, s3_server, tmp_path):
+    s3 = await with_s3(settings, s3_server)  # `db` has emptied the suite's PostgreSQL database
     base_env = {key: value for key, value in os.environ.items() if not key.startswith(("PORTAL_", "DATABASE_URL"))}
     base_env.update({"PORTAL_TEST_NOW": TEST_NOW.isoformat(), "PORTAL_TIMEZONE": settings.timezone,
                      "PICCOLO_CONF": "portal.piccolo_conf", "PORTAL_JOBS": "inline"})
