@@ -3,13 +3,18 @@
 Starts `python -m portal serve` on a free port (SQLite in a temporary directory; PostgreSQL too
 with --postgres URL or DATABASE_URL), seeds N registrations spread over events of --per-event
 people each (a district workshop has about 40, a ToT 30; default 100), one session each, then
-drives it with wrk (32 connections by default): first the bare `/ping` route, then the scan
-route, which posts a different ticket for every request, round the events (JSON, CSRF header and
-cookie, a logged-in coordinator's session). Prints requests/s, p50 and p99 of both and their ratio.
+drives it with wrk for each worker count (--workers, PORTAL_WORKERS; default 1 and 2) and each
+connection count (--connections; default 16 and 32): first the bare `/ping` route, then the scan
+route, which posts a ticket never scanned before for every request, round the events (JSON, CSRF
+header and cookie, a logged-in coordinator's session). Prints requests/s, p50 and p99 of both, the
+scan/hello ratio and the check-ins stored, then the ratios 2 workers / 1, PostgreSQL / SQLite and,
+with --before DIR (another checkout, served on the same data in the same run), after / before.
+All of it in one run, because on a shared machine only ratios taken together mean anything.
 (Every event's scan answer carries its live count, so one event of 20,000 people would measure
 counting 20,000 rows per scan rather than checking in.)
 
-    PYTHONPATH=. python bench/checkin.py [--registrations 40000] [--per-event 100] [--connections 16,32] [--workers 1,2]
+    PYTHONPATH=. python bench/checkin.py [--registrations 40000] [--connections 16,32] [--workers 1,2]
+    git worktree add /tmp/before main && PYTHONPATH=. python bench/checkin.py --before /tmp/before
     PYTHONPATH=. python bench/checkin.py --postgres postgresql://postgres@127.0.0.1:5432/bench_db
 
 The PostgreSQL database's public schema is DROPPED and recreated: never point it at real data.
