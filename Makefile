@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install migrate run demo test test-sqlite test-postgres lint bench soak vendor i18n-extract i18n-compile
+.PHONY: install migrate run demo test test-sqlite test-postgres lint bench soak soak-two-servers vendor i18n-extract i18n-compile
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,13 @@ bench: install
 # and PostgreSQL (skipped with a reason when not reachable). `make test` runs a quick one
 # (tests/test_soak.py). It DROPS the public schema of PORTAL_SOAK_DATABASE_URL (default: the
 # database test_soak on 127.0.0.1). More options: make soak SOAK_ARGS="--clients 48 --workers 2".
+# Two-server mode (two servers on one database, as behind a load balancer; each kill takes one of them):
+# make soak SOAK_ARGS="--servers 2", or make soak-two-servers.
 soak: install
 	$(PY) scripts/soak.py --backend both $(SOAK_ARGS)
+
+soak-two-servers: install
+	$(PY) scripts/soak.py --backend both --servers 2 $(SOAK_ARGS)
 
 vendor: install
 	$(PYTHON) scripts/vendor_static.py

@@ -3,13 +3,18 @@
 Starts `python -m portal serve` on a free port (SQLite in a temporary directory; PostgreSQL too
 with --postgres URL or DATABASE_URL), seeds N registrations spread over events of --per-event
 people each (a district workshop has about 40, a ToT 30; default 100), one session each, then
-drives it with wrk (32 connections by default): first the bare `/ping` route, then the scan
-route, which posts a different ticket for every request, round the events (JSON, CSRF header and
-cookie, a logged-in coordinator's session). Prints requests/s, p50 and p99 of both and their ratio.
+drives it with wrk for each worker count (--workers, PORTAL_WORKERS; default 1 and 2) and each
+connection count (--connections; default 16 and 32): first the bare `/ping` route, then the scan
+route, which posts a ticket never scanned before for every request, round the events (JSON, CSRF
+header and cookie, a logged-in coordinator's session). Prints requests/s, p50 and p99 of both, the
+scan/hello ratio and the check-ins stored, then the ratios 2 workers / 1, PostgreSQL / SQLite and,
+with --before DIR (another checkout, served on the same data in the same run), after / before.
+All of it in one run, because on a shared machine only ratios taken together mean anything.
 (Every event's scan answer carries its live count, so one event of 20,000 people would measure
 counting 20,000 rows per scan rather than checking in.)
 
-    PYTHONPATH=. python bench/checkin.py [--registrations 20000] [--per-event 100] [--connections 32]
+    PYTHONPATH=. python bench/checkin.py [--registrations 40000] [--connections 16,32] [--workers 1,2]
+    git worktree add /tmp/before main && PYTHONPATH=. python bench/checkin.py --before /tmp/before
     PYTHONPATH=. python bench/checkin.py --postgres postgresql://postgres@127.0.0.1:5432/bench_db
 
 The PostgreSQL database's public schema is DROPPED and recreated: never point it at real data.
@@ -139,11 +144,27 @@ def run_wrk(url: str, script: Path, connections: int, seconds: int) -> dict[str,
             "p99": float(p99), "errors": int(errors)}
 
 
-def bench(label: str, database_url: str, args: argparse.Namespace) -> None:
+def _split(values: str) -> list[int]:
+    return [int(v) for v in values.split(",") if v.strip()]
+
+
+def _trees(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """(name, checkout) of the code to serve: this checkout, and with --before another one
+    (e.g. `git worktree add /tmp/before main`), so that before and after are measured in one run."""
+    trees = [("after", ROOT)] if args.before else [("", ROOT)]
+    if args.before:
+        trees.insert(0, ("before", Path(args.before).resolve()))
+    return trees
+
+
+def bench(label: str, database_url: str, args: argparse.Namespace) -> list[dict[str, object]]:
+    """Seed once, then for each code tree and worker count start the server and measure /ping and
+    scans at each connection count. Every scan run gets tickets of its own (a first scan, not a repeat)."""
     work = Path(tempfile.mkdtemp(prefix="bench-checkin-"))
     port = free_port()
     env = {"PORTAL_DATA_DIR": str(work / "data"), "PORTAL_PORT": str(port), "PICCOLO_CONF": "portal.piccolo_conf",
-           "PORTAL_SECRET_KEY": "bench-secret-key-" + "x" * 32, "PORTAL_BASE_URL": f"http://127.0.0.1:{port}"}
+           "PORTAL_SECRET_KEY": "bench-secret-key-" + "x" * 32, "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+           "PORTAL_JOBS": "inline"}
     if database_url:
         env["DATABASE_URL"] = database_url
         import asyncpg
@@ -156,6 +177,9 @@ def bench(label: str, database_url: str, args: argparse.Namespace) -> None:
         asyncio.run(reset())
     else:
         os.environ.pop("DATABASE_URL", None)
+    trees = _trees(args)
+    workers, connections = _split(args.workers), _split(args.connections)
+    runs = len(trees) * len(workers) * len(connections)
     seeder = subprocess.run([sys.executable, "-c", (
         f"import asyncio, json, sys; sys.path.insert(0, {str(ROOT)!r}); from bench.checkin import seed; "
         "t, l = asyncio.run(seed(json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[4]))); "
@@ -165,40 +189,91 @@ def bench(label: str, database_url: str, args: argparse.Namespace) -> None:
     if seeder.returncode:
         raise SystemExit(seeder.stderr)
     login = __import__("json").loads(seeder.stdout.strip().splitlines()[-1])
-    server = subprocess.Popen([sys.executable, "-m", "portal", "serve"], cwd=ROOT, env={**os.environ, **env},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lines = (work / "tokens.txt").read_text().splitlines()
+    share = len(lines) // runs
+    results: list[dict[str, object]] = []
+    run = 0
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
+    (work / "ping.lua").write_text(PING_LUA)
+    print(f"{label}: {args.seconds} s a measurement, {args.registrations} tickets in events of {args.per_event}, "
+          f"{share} fresh tickets a scan run", flush=True)
+    for tree_name, tree in trees:
+        for n_workers in workers:
+            server = subprocess.Popen([sys.executable, "-m", "portal", "serve"], cwd=tree,
+                                      env={**os.environ, **env, "PORTAL_WORKERS": str(n_workers)},
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
-        with urllib.request.urlopen(f"{base}/c") as response:  # noqa: S310 - sets the CSRF cookie
-            cookie = response.headers.get("set-cookie", "")
-        csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie).group(1)
-        (work / "ping.lua").write_text(PING_LUA)
-        (work / "scan.lua").write_text(LUA % {"tokens": work / "tokens.txt", "csrf": csrf_cookie,
-                                              "csrf_cookie": csrf_cookie, "session": login})
-        run_wrk(f"{base}/ping", work / "ping.lua", args.connections, 2)  # warm up
-        ping = run_wrk(f"{base}/ping", work / "ping.lua", args.connections, args.seconds)
-        scan = run_wrk(base, work / "scan.lua", args.connections, args.seconds)
-        checked = asyncio.run(count_checkins(env)) if not database_url else None
-        print(f"{label}: {args.connections} connections, {args.seconds} s each, {args.registrations} tickets "
-              f"in events of {args.per_event}")
-        for name, r in (("hello /ping", ping), ("ticket scan", scan)):
-            print(f"  {name:12} {r['rps']:8.0f} req/s   p50 {r['p50']:6.1f} ms   p99 {r['p99']:6.1f} ms   "
-                  f"errors {r['errors']}")
-        print(f"  scan / hello = {scan['rps'] / ping['rps']:.2f}"
-              + (f"   check-ins stored: {checked}" if checked is not None else ""))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(work, ignore_errors=True)
+                for _ in range(300):
+                    try:
+                        urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+                with urllib.request.urlopen(f"{base}/c") as response:  # noqa: S310 - sets the CSRF cookie
+                    cookie = response.headers.get("set-cookie", "")
+                csrf_cookie = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+                run_wrk(f"{base}/ping", work / "ping.lua", 8, 1)  # warm up every worker
+                for n_connections in connections:
+                    tokens = work / f"tokens-{run}.txt"
+                    tokens.write_text("\n".join(lines[run * share:(run + 1) * share]))
+                    script = work / f"scan-{run}.lua"
+                    script.write_text(LUA % {"tokens": tokens, "csrf": csrf_cookie, "csrf_cookie": csrf_cookie,
+                                             "session": login})
+                    run += 1
+                    ping = run_wrk(f"{base}/ping", work / "ping.lua", n_connections, args.seconds)
+                    before = asyncio.run(count_checkins(env))
+                    scan = run_wrk(base, script, n_connections, args.seconds)
+                    stored = asyncio.run(count_checkins(env)) - before
+                    row = {"database": label, "code": tree_name, "workers": n_workers, "connections": n_connections,
+                           "ping": ping, "scan": scan, "stored": stored}
+                    results.append(row)
+                    print(_line(row), flush=True)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+    shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def _line(row: dict) -> str:
+    ping, scan = row["ping"], row["scan"]
+    code = f" {row['code']:6}" if row["code"] else ""
+    return (f"  {row['database']:10}{code} {row['workers']} worker{'s' if row['workers'] > 1 else ' '} "
+            f"{row['connections']:3} conn   hello {ping['rps']:7.0f}/s p99 {ping['p99']:5.1f} ms   "
+            f"scan {scan['rps']:6.0f}/s p50 {scan['p50']:5.1f} p99 {scan['p99']:5.1f} ms   "
+            f"scan/hello {scan['rps'] / ping['rps']:.3f}   new check-ins {row['stored']}"
+            f"{'   ERRORS ' + str(scan['errors'] + ping['errors']) if scan['errors'] + ping['errors'] else ''}")
+
+
+def summary(rows: list[dict]) -> None:
+    """The ratios the issue asks for, from this one run."""
+    print("\nRatios (same run, same machine):")
+    index = {(r["database"], r["code"], r["workers"], r["connections"]): r["scan"]["rps"] for r in rows}
+    for (database, code, n_workers, n_connections), rps in index.items():
+        notes = []
+        one = index.get((database, code, 1, n_connections))
+        if n_workers > 1 and one:
+            notes.append(f"{n_workers} workers / 1 = {rps / one:.2f}")
+        sqlite = index.get(("SQLite", code, n_workers, n_connections))
+        if database != "SQLite" and sqlite:
+            notes.append(f"PostgreSQL / SQLite = {rps / sqlite:.2f}")
+        before = index.get((database, "before", n_workers, n_connections))
+        if code == "after" and before:
+            notes.append(f"after / before = {rps / before:.2f}")
+        if notes:
+            print(f"  {database:10} {code:6} {n_workers}w {n_connections:3}c: " + ", ".join(notes))
 
 
 async def count_checkins(env: dict[str, str]) -> int:
+    """Check-in rows stored (to tell first scans from repeats, and to see that none was lost)."""
+    if env.get("DATABASE_URL"):
+        import asyncpg
+
+        connection = await asyncpg.connect(env["DATABASE_URL"])
+        try:
+            return await connection.fetchval("SELECT count(*) FROM check_in")
+        finally:
+            await connection.close()
     import sqlite3
 
     with sqlite3.connect(Path(env["PORTAL_DATA_DIR"]) / "portal.sqlite3") as connection:
@@ -207,18 +282,25 @@ async def count_checkins(env: dict[str, str]) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--registrations", type=int, default=20000)
+    parser.add_argument("--registrations", type=int, default=40000)
     parser.add_argument("--per-event", type=int, default=100, help="people registered for each event")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", default="16,32", help="wrk connections, e.g. 32 or 16,32")
+    parser.add_argument("--workers", default="1,2", help="server worker processes (PORTAL_WORKERS), e.g. 1 or 1,2")
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--postgres", default=os.environ.get("DATABASE_URL", ""),
                         help="also run on this PostgreSQL database (its public schema is dropped)")
+    parser.add_argument("--before", default="", help="another checkout to measure first in the same run "
+                        "(its server runs from there, on the same seeded data)")
+    parser.add_argument("--only", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian package 'wrk')")
-    bench("SQLite", "", args)
-    if args.postgres:
-        bench("PostgreSQL", args.postgres, args)
+    rows: list[dict] = []
+    if args.only != "postgres":
+        rows += bench("SQLite", "", args)
+    if args.postgres and args.only != "sqlite":
+        rows += bench("PostgreSQL", args.postgres, args)
+    summary(rows)
 
 
 if __name__ == "__main__":

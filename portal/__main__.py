@@ -1,4 +1,4 @@
-"""The `portal` command: serve, worker, migrate, clean-text, createuser, demo, backup, restore."""
+"""The `portal` command: serve, worker, migrate, clean-text, createuser, demo, backup, restore, copy-from-sqlite."""
 
 from __future__ import annotations
 
@@ -186,6 +186,29 @@ def restore_command(args: argparse.Namespace) -> None:
         print(object_store_note(settings))
 
 
+def copy_from_sqlite_command(args: argparse.Namespace) -> None:
+    """Migrate the PostgreSQL database of this environment, then copy the SQLite portal's rows and files into it."""
+    from portal.move import MoveError, copy_from_sqlite
+    from portal.settings import Settings
+
+    settings = Settings.from_env()
+    if not settings.database_url:
+        raise SystemExit("Set DATABASE_URL (and PORTAL_STORAGE_URL for an object store) to the new deployment's, "
+                         "then run this again.")
+    asyncio.run(migrate())
+    print(f"Copying {Path(args.data_dir).resolve()} into PostgreSQL and {settings.storage_url or settings.data_dir}:")
+    try:
+        report = asyncio.run(copy_from_sqlite(Path(args.data_dir), settings))
+    except MoveError as exc:
+        raise SystemExit(f"Nothing was copied: {exc}") from None
+    if report.left_out:
+        print(f"Not copied (not the portal's tables): {', '.join(report.left_out)}")
+    print(f"Done: {sum(report.rows.values())} rows in {len(report.rows)} tables, {report.files} files. "
+          "The old data folder is unchanged; point the new servers at this database and storage.")
+    if settings.storage_url:
+        print("Backups: `portal backup` keeps the database's side; the bucket needs the object store's own backup.")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of `python -m portal` and the `portal` script."""
     parser = argparse.ArgumentParser(prog="portal", description="Training and event portal")
@@ -210,6 +233,9 @@ def main(argv: list[str] | None = None) -> None:
     p_backup.add_argument("--output", help="folder for the archive (default DATA_DIR/backups)")
     p_restore = sub.add_parser("restore", help="restore a backup archive; stop the server first")
     p_restore.add_argument("archive")
+    p_move = sub.add_parser("copy-from-sqlite", help="copy a SQLite portal's data and files into this environment's "
+                            "PostgreSQL database (DATABASE_URL) and storage (PORTAL_STORAGE_URL)")
+    p_move.add_argument("data_dir", help="the old portal's data folder (its PORTAL_DATA_DIR); it is only read")
     args = parser.parse_args(argv)
     # Whatever the portal and its libraries create (the database, uploads, exports, backups) is private.
     from portal.core.files import restrict_umask
@@ -233,6 +259,8 @@ def main(argv: list[str] | None = None) -> None:
         backup_command(args)
     elif args.command == "restore":
         restore_command(args)
+    elif args.command == "copy-from-sqlite":
+        copy_from_sqlite_command(args)
 
 
 if __name__ == "__main__":

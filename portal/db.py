@@ -224,10 +224,23 @@ async def write_transaction(engine: Engine):
             yield transaction
 
 
+async def _reset_pooled(connection: Any) -> None:
+    """What a pooled connection needs before its next user: only a rollback, if a cancelled request
+    left a transaction open.
+
+    asyncpg's default reset sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+    on every release, a full round trip after every statement outside a transaction: 5 of a ticket
+    scan's 13 round trips. The portal's Piccolo connections never take advisory locks, LISTEN, SET
+    session settings or keep cursors (the job queue has its own psycopg pool), so there is nothing to
+    undo."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 async def start_engine(engine: Engine) -> None:
     """Open the PostgreSQL pool (no-op for SQLite)."""
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_reset_pooled)
 
 
 async def stop_engine(engine: Engine) -> None:

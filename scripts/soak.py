@@ -19,6 +19,7 @@ The figures are printed; the exit status is 1 when any of these fails, 2 when it
     python scripts/soak.py                       # both backends, full size
     python scripts/soak.py --quick --backend sqlite
     python scripts/soak.py --backend postgres --require-postgres
+    python scripts/soak.py --servers 2           # two-server mode: two servers, one database, kills at random
 
 SQLite runs in a temporary data directory. PostgreSQL runs at PORTAL_SOAK_DATABASE_URL
 (default postgresql://postgres@127.0.0.1:5432/test_soak) and is skipped with a reason when it is
@@ -89,6 +90,9 @@ class Tally:
     kills: int = 0
     aborted: bool = False
     successes_at_restart: list[int] = field(default_factory=list)
+    # Two-server mode: did the restarted server answer a scan (a repeat of an acknowledged one)? The
+    # other server's clients may finish the plan meanwhile, so the count of answers cannot tell.
+    restarted_answered: list[bool] = field(default_factory=list)
 
     @property
     def successes(self) -> int:
@@ -291,19 +295,24 @@ async def send(client: httpx.AsyncClient, url: str, scan: Scan, tally: Tally) ->
     tally.acked.setdefault((scan.registration_id, scan.session_id), []).append((status, at))
 
 
-async def clients(server: Server, plan: list[Scan], event_id: int, n_clients: int, kills: int,
+async def clients(servers: list[Server], plan: list[Scan], event_id: int, n_clients: int, kills: int,
                   rng: random.Random) -> Tally:
-    """Run the scans with `n_clients` clients while a killer SIGKILLs and restarts the server."""
+    """Run the scans with `n_clients` clients while a killer SIGKILLs and restarts a server.
+
+    With several servers (two-server mode: one database, as behind a load balancer) the clients are dealt
+    round them, one login serves all, and each kill takes a server chosen at random while the others
+    keep taking scans; a client of the killed one resends until it is back."""
     tally = Tally()
     queue = deque(plan)
     # Kill points spread over 10-90 % of the plan, with jitter, so that each lands mid-stream.
     points = deque(sorted(len(plan) * (k + 1 + rng.uniform(-0.3, 0.3)) / (kills + 1) for k in range(kills)))
     kill_due, done = asyncio.Event(), asyncio.Event()
     async with httpx.AsyncClient() as probe:
-        await server.wait_healthy(probe)
-        cookies, csrf = await log_in(server.base)
+        for server in servers:
+            await server.wait_healthy(probe)
+        cookies, csrf = await log_in(servers[0].base)
 
-        async def client_loop() -> None:
+        async def client_loop(server: Server) -> None:
             headers = {"x-csrftoken": csrf, "accept": "application/json"}
             async with httpx.AsyncClient(base_url=server.base, cookies=cookies, headers=headers, timeout=20) as client:
                 while queue:
@@ -325,21 +334,35 @@ async def clients(server: Server, plan: list[Scan], event_id: int, n_clients: in
 
         async def kill_and_restart() -> None:
             for _ in range(kills):
-                await kill_due.wait()
+                if not done.is_set():
+                    await kill_due.wait()
                 kill_due.clear()
-                if done.is_set():
+                # With several servers the others may finish the plan while one restarts: the kills left
+                # still happen (each restarted server must answer a repeat scan), with no scans in flight.
+                if done.is_set() and len(servers) == 1:
                     return
                 await asyncio.sleep(rng.uniform(0, 0.02))
+                server = rng.choice(servers)
                 server.kill()
                 tally.kills += 1
                 await asyncio.sleep(rng.uniform(0.05, 0.3))
                 server.start()
                 await server.wait_healthy(probe)
                 tally.successes_at_restart.append(tally.successes)
+                if len(servers) > 1:
+                    acked = next(iter(tally.acked), None)
+                    repeat = next((scan for scan in plan if (scan.registration_id, scan.session_id) == acked), plan[0])
+                    answer = Tally()
+                    async with httpx.AsyncClient(base_url=server.base, cookies=cookies, timeout=20, headers={
+                            "x-csrftoken": csrf, "accept": "application/json"}) as again:
+                        url = f"/manage/events/{event_id}/sessions/{repeat.session_id}/scan"
+                        await send(again, url, repeat, answer)
+                    tally.restarted_answered.append(answer.successes == 1)
+                    tally.unexpected += answer.unexpected
 
         kill_task = asyncio.create_task(killer())
         try:
-            await asyncio.gather(*(client_loop() for _ in range(n_clients)))
+            await asyncio.gather(*(client_loop(servers[n % len(servers)]) for n in range(n_clients)))
         finally:
             done.set()
             kill_due.set()
@@ -396,6 +419,8 @@ def figures(plan: list[Scan], tally: Tally, rows: list[dict], audit: Counter, pa
     cut = sum(1 for pair in stored if not any(s == "ok" for s, _ in tally.acked.get(pair, [])))
     checkpoints = [*tally.successes_at_restart[1:], tally.successes]
     survived = sum(1 for before, after in zip(tally.successes_at_restart, checkpoints, strict=True) if after > before)
+    if tally.restarted_answered:
+        survived = sum(tally.restarted_answered)
     bursts = sum(1 for s in plan if s.duplicate == "burst")
     repeats = sum(1 for s in plan if s.duplicate == "repeat")
     table = [
@@ -453,19 +478,26 @@ def run_backend(label: str, database_url: str, args: argparse.Namespace) -> bool
     seed = json.loads(seeded.read_text())
     tickets = {int(reg): token for reg, token in seed["tickets"].items()}
     plan = plan_scans(tickets, seed["sessions"], rng)
-    server = Server(env, work / "server.log", args.workers)
-    server.start()
+    servers = [Server(env, work / "server.log", args.workers)]
+    for n in range(2, args.servers + 1):  # two-server mode: more servers on the same database
+        other = free_port()
+        servers.append(Server({**env, "PORTAL_PORT": str(other), "PORTAL_BASE_URL": f"http://127.0.0.1:{other}"},
+                              work / f"server-{n}.log", args.workers))
+    for server in servers:
+        server.start()
     try:
-        tally = asyncio.run(clients(server, plan, seed["event"], args.clients, args.kills, rng))
+        tally = asyncio.run(clients(servers, plan, seed["event"], args.clients, args.kills, rng))
     finally:
-        server.kill()  # killed, not stopped: the count must not depend on a clean shutdown
+        for server in servers:
+            server.kill()  # killed, not stopped: the count must not depend on a clean shutdown
     rows, audit = read_database(database_url, work / "data" / "portal.sqlite3", seed["sessions"])
-    log_errors = server.logged_errors()
+    log_errors = [line for server in servers for line in server.logged_errors()]
     tally.unexpected += log_errors
     table, ok = figures(plan, tally, rows, audit, len(tickets) * len(seed["sessions"]), args.kills, len(log_errors))
     where = database_url.rsplit("@", 1)[-1] if database_url else f"{work / 'data'}"
     print(f"\nSoak, {label} ({where}): {args.registrations} registrations x {args.sessions} sessions, "
-          f"{args.clients} clients, {args.workers} worker(s), {args.kills} kills, seed {args.seed}, "
+          f"{args.clients} clients, {args.servers} server(s) of {args.workers} worker(s), {args.kills} kills, "
+          f"seed {args.seed}, "
           f"{time.monotonic() - started:.1f} s")
     for name, value, note in table:
         print(f"  {name:34} {value!s:>8}   {note}")
@@ -491,6 +523,8 @@ def main(argv: list[str] | None = None) -> int:
                                                     f"quick {QUICK['clients']})")
     parser.add_argument("--kills", type=int, help=f"SIGKILLs (default {FULL['kills']}, quick {QUICK['kills']})")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
+    parser.add_argument("--servers", type=int, default=1, help="servers on the one database, as behind a load "
+                        "balancer (default 1; 2 is the two-server mode: kills take one at random)")
     parser.add_argument("--seed", type=int, help="random seed (default: a new one, printed)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (server log, SQLite file)")
     parser.add_argument("--require-postgres", action="store_true", help="fail instead of skipping PostgreSQL")
@@ -505,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1_000_000)
-    if min(args.registrations, args.sessions, args.clients, args.workers) < 1 or args.kills < 0:
+    if min(args.registrations, args.sessions, args.clients, args.workers, args.servers) < 1 or args.kills < 0:
         parser.error("sizes must be at least 1 (kills at least 0)")
     backends = []
     if args.backend in {"sqlite", "both"}:

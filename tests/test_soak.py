@@ -67,13 +67,17 @@ def _postgres_soak_url() -> str:
     return url
 
 
-def test_quick_soak_loses_and_duplicates_no_check_in(tmp_path: Path) -> None:
-    """Every acknowledged scan is stored once, across SIGKILLs of the server (figures in the output)."""
+@pytest.mark.parametrize("servers", [1, 2], ids=["one-server", "two-servers"])
+def test_quick_soak_loses_and_duplicates_no_check_in(tmp_path: Path, servers: int) -> None:
+    """Every acknowledged scan is stored once, across SIGKILLs of the server (figures in the output); in
+    two-server mode, of either of two servers on one database."""
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    command = [sys.executable, str(ROOT / "scripts" / "soak.py"), "--quick", "--backend", BACKEND]
+    command = [sys.executable, str(ROOT / "scripts" / "soak.py"), "--quick", "--backend", BACKEND,
+               "--servers", str(servers)]
     if BACKEND == "postgres":
         env["PORTAL_SOAK_DATABASE_URL"] = _postgres_soak_url()
         command.append("--require-postgres")
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=110)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "result: PASS" in result.stdout
+    assert f"{servers} server(s)" in result.stdout

@@ -21,7 +21,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone
-from portal.db import write_transaction
+from portal.db import is_unique_violation, write_transaction
 
 SESSION_LIFETIME = dt.timedelta(days=14)
 LINK_LIFETIME = dt.timedelta(days=3)
@@ -393,9 +393,14 @@ async def ensure_first_admin(email: str, password: str) -> str:
     if await count_users() > 0:
         return ""
     if email and password:
-        await create_user(
-            {"name": "Administrator", "email": email, "role": "admin", "password": password},
-            Actor.system("PORTAL_ADMIN_EMAIL"),
-        )
+        try:
+            await create_user(
+                {"name": "Administrator", "email": email, "role": "admin", "password": password},
+                Actor.system("PORTAL_ADMIN_EMAIL"),
+            )
+        except Exception as exc:
+            # Two servers started at once on one database: the other one created the admin first.
+            if not is_unique_violation(exc):
+                raise
         return ""
     return await create_link("setup", None, Actor.system("first start"))

@@ -135,33 +135,37 @@ class AttendanceController(Controller):
     async def scan_submit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
         """One scan as JSON {token, client_id, scanned_at}: green ok, amber already, red refused."""
         user = current_user(request)
-        session = await checkin.session_for_scan(event_id, session_id)
-        if session is None or not user.sees_district(session["district"]):
-            raise NotFound(_("No such session."))
         try:
             body = await request.json()
         except Exception:  # noqa: BLE001 - any unreadable body is the same bad request
             body = None
-        if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+        raw_token = body.get("token") if isinstance(body, dict) else None
+        token = token_from_scan(raw_token) if isinstance(raw_token, str) else ""
+        client_id = body.get("client_id") if isinstance(body, dict) and isinstance(body.get("client_id"), str) else None
+        # One query reads the session, the ticket's registration and the count (scans are hot).
+        found = await checkin.scan_lookup(event_id, session_id, token, client_id)
+        if found is None or not user.sees_district(found.session["district"]):
+            raise NotFound(_("No such session."))
+        if not isinstance(raw_token, str):
             return Response({"status": "error", "code": "bad_request", "message": "Send {\"token\": ...}."},
                             status_code=400)
         tz = request.app.state.settings.tz
         try:
             result = await checkin.check_in(
-                session_id, user.actor(client_ip(request)), token=token_from_scan(body["token"]),
-                method="ticket_scan", by_user=user.id,
-                client_id=body.get("client_id") if isinstance(body.get("client_id"), str) else None,
-                at=_scanned_at(body.get("scanned_at")), session=session, override=body.get("confirm") is True,
+                session_id, user.actor(client_ip(request)), token=token, method="ticket_scan",
+                by_user=user.id, client_id=client_id, at=_scanned_at(body.get("scanned_at")), session=found.session,
+                override=body.get("confirm") is True, registration=found.registration,
             )
         except checkin.OutsideWindow as exc:
             # Amber with a "Check in anyway" button: the scanner sends the same scan again with confirm.
             message = window.describe(exc.window, exc.early, tz)
-            return Response({"status": "outside", "code": exc.code, "message": message,
-                             "count": await checkin.present_count(session_id, event_id)}, status_code=200)
+            return Response({"status": "outside", "code": exc.code, "message": message, "count": found.count},
+                            status_code=200)
         except checkin.CheckInError as exc:
-            return Response({"status": "error", "code": exc.code, "message": exc.message,
-                             "count": await checkin.present_count(session_id, event_id)}, status_code=200)
-        count = await checkin.present_count(session_id, event_id)
+            return Response({"status": "error", "code": exc.code, "message": exc.message, "count": found.count},
+                            status_code=200)
+        # The count read before this scan, with this scan's own check-in.
+        count = {**found.count, "present": found.count["present"] + (result.status == "ok")}
         return Response({**result.as_json(), "local_time": format_when(result.at.astimezone(tz), "%H:%M"),
                          "count": count}, status_code=200)
 

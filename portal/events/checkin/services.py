@@ -161,19 +161,21 @@ async def check_in(
     at: dt.datetime | None = None,
     session: dict[str, Any] | None = None,
     override: bool = False,
+    registration: dict[str, Any] | None = None,
 ) -> CheckInResult:
     """Check a registration (by ticket token or id) in to a session; idempotent.
 
     Outside the session's check-in window it raises OutsideWindow unless staff confirmed (`override`;
     never for self check-in). A resend of a scan (same `client_id`) whose check-in was undone stays
-    undone. `session` (as get_session returns it) may be passed by a caller that has already loaded it."""
+    undone. `session` (as get_session returns it) and `registration` (the ticket's, as scan_lookup reads it) may
+    be passed by a caller that has already loaded them."""
     if method not in METHODS:
         raise CheckInError("bad_method", _("Unknown check-in method."))
     if (token is None) == (registration_id is None):
         raise CheckInError("unknown_ticket", _("Give a ticket or a registration."))
     session = session or await get_session(session_id)
-    client_id = (client_id or "").replace("\x00", "").strip()[:MAX_CLIENT_ID] or None
-    registration = await _registration(token, registration_id, session_id, client_id)
+    client_id = clean_client_id(client_id)
+    registration = registration or await _registration(token, registration_id, session_id, client_id)
     await _check_allowed(registration, session)
 
     def result(status: str, row: dict[str, Any]) -> CheckInResult:
@@ -254,6 +256,57 @@ async def session_for_scan(event_id: int, session_id: int) -> dict[str, Any] | N
         "SELECT s.id, s.event, s.starts_at, s.ends_at, e.district, e.checkin_opens_before, e.checkin_closes_after "
         "FROM event_session s JOIN event e ON e.id = s.event WHERE s.id = {} AND s.event = {}", session_id, event_id)
     return rows[0] if rows else None
+
+
+# The scan route's one read: the session with its event's district and window, the live count, and the
+# ticket's registration as _REGISTRATION_SQL reads it (r_* columns, NULL for an unknown ticket).
+_SCAN_SQL = """
+    SELECT s.id, s.event, s.starts_at, s.ends_at, e.district, e.checkin_opens_before, e.checkin_closes_after,
+        (SELECT count(*) FROM check_in WHERE session = s.id) AS present,
+        (SELECT count(*) FROM registration WHERE event = s.event AND status IN ('invited', 'registered')) AS expected,
+        r.id AS r_id, r.event AS r_event, r.status AS r_status, r.participant AS r_participant, p.name AS r_name,
+        p.organisation AS r_organisation, c.at AS r_checked_in_at, c.method AS r_checked_in_method,
+        (SELECT max(u.id) FROM check_in_undone u
+         WHERE u.registration = r.id AND u.session = s.id AND u.client_id = {}) AS r_undone
+    FROM event_session s JOIN event e ON e.id = s.event
+    LEFT JOIN registration r ON r.ticket_token = {}
+    LEFT JOIN participant p ON p.id = r.participant
+    LEFT JOIN check_in c ON c.registration = r.id AND c.session = s.id
+    WHERE s.id = {} AND s.event = {}
+"""
+
+
+@dataclass(frozen=True)
+class ScanLookup:
+    """What the scan route reads before deciding: the session (as session_for_scan gives it), the ticket's
+    registration (None for a code that is no ticket) and the live count before this scan."""
+
+    session: dict[str, Any]
+    registration: dict[str, Any] | None
+    count: dict[str, int]
+
+
+async def scan_lookup(event_id: int, session_id: int, token: str, client_id: str | None) -> ScanLookup | None:
+    """session_for_scan, the ticket's registration and present_count in one query (None: no such session).
+
+    A scan is the hottest write: on PostgreSQL every query is a network round trip, and three reads
+    before the write made scans on PostgreSQL about half as fast as on SQLite."""
+    token = token.strip()
+    client_id = clean_client_id(client_id)
+    rows = await Session.raw(_SCAN_SQL, client_id, token if 0 < len(token) <= 64 else None, session_id, event_id)
+    if not rows:
+        return None
+    row = rows[0]
+    session = {key: row[key] for key in ("id", "event", "starts_at", "ends_at", "district", "checkin_opens_before",
+                                         "checkin_closes_after")}
+    registration = {key[2:]: value for key, value in row.items() if key.startswith("r_")}
+    return ScanLookup(session, registration if registration["id"] is not None else None,
+                      {"present": int(row["present"]), "expected": int(row["expected"])})
+
+
+def clean_client_id(client_id: str | None) -> str | None:
+    """The scanner's id of a scan as stored: no NUL, trimmed, at most MAX_CLIENT_ID characters."""
+    return (client_id or "").replace("\x00", "").strip()[:MAX_CLIENT_ID] or None
 
 
 async def present_count(session_id: int, event_id: int) -> dict[str, int]:

@@ -42,6 +42,24 @@ def _statements(engine_type: str) -> tuple[str, str]:
     return insert_sql, audit_sql
 
 
+# PostgreSQL: the check-in and, only if it was new, its audit entry, in one statement (a data-modifying
+# WITH runs as one transaction: both rows or neither). The audit entry's record_id is the new row's id.
+_PG_CHECK_IN_SQL = """
+WITH new AS (
+    INSERT INTO check_in (registration, session, at, method, by_user, client_id)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (registration, session) DO NOTHING
+    RETURNING id
+), entry AS (
+    INSERT INTO audit_entry (at, actor_id, actor, action, record_type, record_id, before, after, note, ip)
+    SELECT $7::timestamptz, $8::integer, $9::varchar, $10::varchar, $11::varchar, new.id::text, NULL,
+        $12::json, $13::varchar, $14::varchar
+    FROM new
+)
+SELECT id FROM new
+"""
+
+
 async def insert(row: CheckIn, entry: AuditEntry) -> bool:
     """Insert the check-in and its audit entry in one transaction; False if it already existed.
 
@@ -49,8 +67,8 @@ async def insert(row: CheckIn, entry: AuditEntry) -> bool:
     hand-over per scan, one transaction at a time. Letting many connections wait on SQLite's busy
     handler cost 10-100 ms a scan under load, and a statement-by-statement transaction under a lock
     held the lock across event-loop turns. PostgreSQL runs the same two prepared statements in an
-    ordinary transaction on one pooled connection. Inside a transaction already open, Piccolo's
-    queries join it.
+    single statement (`_PG_CHECK_IN_SQL`) on one pooled connection. Inside a transaction already open
+    (a walk-in's), Piccolo's queries join it.
     """
     engine = CheckIn._meta.db
     insert_sql, audit_sql = _statements(engine.engine_type)
@@ -68,11 +86,10 @@ async def insert(row: CheckIn, entry: AuditEntry) -> bool:
                     entry.record_id = str(inserted[0]["id"])
                     await AuditEntry.insert(entry)
             return bool(inserted)
-        async with engine.pool.acquire() as connection, connection.transaction():
-            inserted = await connection.fetch(insert_sql, *insert_args)
-            if inserted:
-                audit_args[5] = str(inserted[0]["id"])
-                await connection.execute(audit_sql, *audit_args)
+        # One statement, so one round trip and its own transaction: BEGIN, two INSERTs and COMMIT
+        # were four, which made PostgreSQL's scans about half as fast as SQLite's.
+        async with engine.pool.acquire() as connection:
+            inserted = await connection.fetch(_PG_CHECK_IN_SQL, *insert_args, *audit_args[:5], *audit_args[7:])
         return bool(inserted)
 
     def write(connection: sqlite3.Connection) -> bool:
