@@ -73,6 +73,7 @@ from portal.events.tickets.materials import TicketMaterialsController, materials
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
+from portal.reports.audit_controllers import AuditController
 from portal.reports.controllers import CalendarController, ReportController
 from portal.reports.summary_controllers import SummaryController
 from portal.settings import Settings
@@ -268,7 +269,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
-            FeedbackController, VenueTestController,
+            FeedbackController, VenueTestController, AuditController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),
