@@ -30,6 +30,7 @@ from litestar.types import Message, Scope
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
+from portal.auth.profile import ProfileController
 from portal.certificates import issue as certificate_issue
 from portal.certificates import verify as certificate_verify
 from portal.certificates.controllers import (
@@ -269,7 +270,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
-            FeedbackController, VenueTestController, AuditController,
+            FeedbackController, VenueTestController, AuditController, ProfileController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -18,6 +18,7 @@ from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import LANGUAGES
 from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone
@@ -47,6 +48,7 @@ class CurrentUser:
     email: str | None = None
     phone: str | None = None
     districts: tuple[str, ...] = field(default_factory=tuple)
+    language: str = ""  # the staff pages' language this person chose ("" = none yet)
 
     @property
     def label(self) -> str:
@@ -74,7 +76,7 @@ class CurrentUser:
 def _user_from_row(row: dict[str, Any]) -> CurrentUser:
     return CurrentUser(
         id=row["id"], name=row["name"], role=row["role"], email=row["email"], phone=row["phone"],
-        districts=tuple(row["districts"] or ()),
+        districts=tuple(row["districts"] or ()), language=row.get("language") or "",
     )
 
 
@@ -293,7 +295,7 @@ async def end_session(token: str) -> None:
 # Every request with a session cookie runs this: as SQL written once (Piccolo takes about a millisecond
 # to build a join like it). The columns come back typed on both engines (lists, booleans, datetimes).
 _SESSION_USER_SQL = (
-    'SELECT u.id, u.name, u.role, u.email, u.phone, u.districts, u.active, s.expires_at '
+    'SELECT u.id, u.name, u.role, u.email, u.phone, u.districts, u.active, u.language, s.expires_at '
     'FROM login_session s JOIN staff_user u ON u.id = s."user" WHERE s.token_hash = {}'
 )
 
@@ -306,6 +308,13 @@ async def user_for_session(token: str) -> CurrentUser | None:
     if not rows or not rows[0]["active"] or rows[0]["expires_at"] < clock.now():
         return None
     return _user_from_row(rows[0])
+
+
+async def set_language(user_id: int, language: str) -> None:
+    """Remember the language a staff member reads the portal in (a profile setting, not audited)."""
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": _("Choose a language from the list.")})
+    await User.update({User.language: language}).where(User.id == user_id)
 
 
 async def purge_expired(now: dt.datetime | None = None) -> None:
