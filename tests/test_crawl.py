@@ -27,7 +27,7 @@ from portal.events.tables import Event, Participant
 from tests.crawler import Answer, Crawl
 from tests.helpers import PORTAL_TZ
 
-pytestmark = [pytest.mark.anyio, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(1200)]
 
 ADMIN = "admin@crawl.example"
 STAFF = {

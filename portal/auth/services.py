@@ -193,7 +193,7 @@ async def update_user(user_id: int, form: dict[str, Any], actor: Actor) -> None:
     """Edit a user's details (not the password; see reset links)."""
     before = await User.select().where(User.id == user_id).first()
     if before is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     values = validate_user(form, password_required=False)
     await _check_unique(values, user_id)
     if actor.id == user_id and (not values.active or values.role != "admin") and before["role"] == "admin":
@@ -210,7 +210,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
     """One user row, or NotFound."""
     row = await User.select(User.all_columns(exclude=[User.password_hash])).where(User.id == user_id).first()
     if row is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return row
 
 
@@ -225,7 +225,7 @@ async def has_password(user_id: int) -> bool:
     """Whether the user has chosen a password (an account made without one has not, until its link is used)."""
     row = await User.select(User.password_hash).where(User.id == user_id).first()
     if row is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return bool(row["password_hash"])
 
 
@@ -266,7 +266,7 @@ async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime
     matches = await _verify(row["password_hash"] if usable else await _dummy_hash(), password)
     if not (usable and matches):
         await throttle.record_failure(key, ip, now)
-        raise DomainError("bad_credentials", "The email/phone or password is not right.")
+        raise DomainError("bad_credentials", _("The email/phone or password is not right."))
     if hasher.check_needs_rehash(row["password_hash"]):
         await User.update({User.password_hash: await hash_password(password)}).where(User.id == row["id"])
     # The owner's own typos from here are forgiven; the account's other failures (a guesser elsewhere) stay.
@@ -344,7 +344,7 @@ async def link_details(token: str) -> dict[str, Any]:
     if row is None or row["used_at"] is not None or row["expires_at"] < clock.now():
         raise DomainError("expired_link", USED_LINK)
     if row["purpose"] == "setup" and await count_users() > 0:
-        raise DomainError("expired_link", "The portal is already set up. Log in instead.")
+        raise DomainError("expired_link", _("The portal is already set up. Log in instead."))
     return row
 
 
@@ -379,7 +379,7 @@ async def use_link(token: str, form: dict[str, Any], ip: str = "") -> CurrentUse
             raise DomainError("expired_link", USED_LINK)
         if link["purpose"] == "setup":
             if await count_users() > 0:
-                raise DomainError("expired_link", "The portal is already set up. Log in instead.")
+                raise DomainError("expired_link", _("The portal is already set up. Log in instead."))
             user_id = await insert_user(values, password_hash, Actor.system("setup link"))
         else:
             user_id = link["user"]

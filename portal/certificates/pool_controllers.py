@@ -13,6 +13,7 @@ from portal.certificates import pool
 from portal.certificates.pool import PoolFilter
 from portal.core.districts import DISTRICTS
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.trainings.tables import Course
 
@@ -26,7 +27,7 @@ def parse_filter(query: Any) -> tuple[PoolFilter, dict[str, str]]:
     course_raw = query.get("course", "").strip()
     course = int(course_raw) if course_raw.isdigit() and len(course_raw) < 10 else None
     if course_raw and course is None:
-        errors["course"] = "Unknown course."
+        errors["course"] = _("Unknown course.")
     return PoolFilter(district=query.get("district", "").strip()[:40], status=status, course=course), errors
 
 
@@ -75,7 +76,7 @@ class PoolController(Controller):
             if exc.code == "not_found":
                 raise
             return redirect(request, url, exc.message, "error")
-        return redirect(request, url, "Status saved.")
+        return redirect(request, url, _("Status saved."))
 
     @post("/{member_id:int}/invite", name="pool.invite", guards=[COORDINATORS])
     async def invite(self, request: Request, member_id: FromPath[int]) -> Response:

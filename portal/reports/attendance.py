@@ -22,6 +22,7 @@ import anyio.to_thread
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
+from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.db import fetch_tuples
@@ -98,7 +99,7 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
             return None
         if raw.isdigit() and 0 < int(raw) < 2**31:
             return int(raw)
-        errors[name] = "Use a record number."
+        errors[name] = _("Use a record number.")
         return None
 
     def date(name: str) -> dt.date | None:
@@ -119,7 +120,7 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
         gender=choice("gender", GENDERS, "Unknown gender."), private=text("private") in {"1", "on", "true"},
     )
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
-        errors["date_to"] = "The end of the period is before its start."
+        errors["date_to"] = _("The end of the period is before its start.")
     return flt, errors
 
 

@@ -74,16 +74,16 @@ async def parse_material(course_id: int, form: dict[str, Any]) -> dict[str, Any]
         "module": None,
     }
     if values["audience"] not in AUDIENCES:
-        errors["audience"] = "Choose who may see this file."
+        errors["audience"] = _("Choose who may see this file.")
     if values["language"] not in LANGUAGES:
-        errors["language"] = "Choose the language."
+        errors["language"] = _("Choose the language.")
     raw = str(form.get("module", "")).strip()
     if raw:
         exists = raw.isdigit() and await Module.exists().where((Module.id == int(raw)) & (Module.course == course_id))
         if exists:
             values["module"] = int(raw)
         else:
-            errors["module"] = "Choose a module of this course."
+            errors["module"] = _("Choose a module of this course.")
     if errors:
         raise ValidationFailed(errors)
     return values
@@ -231,7 +231,7 @@ async def pack_entries(course_id: int, viewer: Viewer, store: Store, module_id: 
     in folders by module; NotFound for a module of another course."""
     modules = {m["id"]: m for m in await Module.select().where(Module.course == course_id)}
     if module_id is not None and module_id not in modules:
-        raise NotFound("No such module.")
+        raise NotFound(_("No such module."))
     entries, used = [], set()
     for material in await list_materials(course_id, viewer):
         version = material["latest"]

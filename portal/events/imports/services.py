@@ -13,6 +13,7 @@ from typing import Any
 
 from portal.core import audit
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.spreadsheets import Limits, SpreadsheetRefused, read_csv, read_xlsx
 from portal.db import write_transaction
 from portal.events.forms import parse_participant
@@ -55,7 +56,7 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the first sheet of an XLSX, or of a CSV (UTF-8, comma or semicolon), read
     within LIMITS (portal/core/spreadsheets.py). Synchronous and CPU-bound: call it in a worker thread."""
     if len(data) > MAX_BYTES:
-        raise ImportRefused("bad_file", "The file is larger than 5 MB.")
+        raise ImportRefused("bad_file", _("The file is larger than 5 MB."))
     name = filename.lower()
     try:
         if name.endswith(".xlsx"):
@@ -63,12 +64,12 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
         elif name.endswith((".csv", ".txt")):
             rows = read_csv(data, LIMITS)
         else:
-            raise ImportRefused("bad_file", "Upload a .csv or .xlsx file.")
+            raise ImportRefused("bad_file", _("Upload a .csv or .xlsx file."))
     except SpreadsheetRefused as exc:
         raise ImportRefused(exc.code, exc.message) from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if len(rows) < 2:
-        raise ImportRefused("empty", "The file has no rows under its header row.")
+        raise ImportRefused("empty", _("The file has no rows under its header row."))
     if len(rows) - 1 > MAX_ROWS:
         raise ImportRefused("bad_file", f"The file has more than {MAX_ROWS} rows; split it.")
     headers = [cell.strip() for cell in rows[0]]
@@ -132,7 +133,7 @@ async def preview(event_id: int, headers: list[str], rows: list[list[str]], mapp
         result = RowResult(line=offset + 2, values=values)
         role = values.get("role", "").strip().lower() or "participant"
         if role not in ROLES:
-            result.errors["role"] = "Role must be participant, facilitator, trainer or guest."
+            result.errors["role"] = _("Role must be participant, facilitator, trainer or guest.")
         values["role"] = role
         try:
             result.parsed = parse_participant({k: v for k, v in values.items() if k != "role"})
@@ -142,10 +143,11 @@ async def preview(event_id: int, headers: list[str], rows: list[list[str]], mapp
             for key in ("phone", "email"):
                 value = getattr(result.parsed, key)
                 if value and value in seen:
-                    result.errors[key] = f"The same {key} as row {seen[value]}."
+                    result.errors[key] = (_("The same phone as row {row}.") if key == "phone" else
+                                          _("The same email as row {row}.")).format(row=seen[value])
                 elif value:
                     seen[value] = result.line
-            result.match, _ = await find_match(result.parsed.phone, result.parsed.email)
+            result.match, _field = await find_match(result.parsed.phone, result.parsed.email)
             result.registered = bool(result.match and result.match["id"] in registered)
         results.append(result)
     return results
@@ -157,7 +159,7 @@ async def commit(event_id: int, headers: list[str], rows: list[list[str]], mappi
     results = await preview(event_id, headers, rows, mapping)
     valid = [r for r in results if r.ok]
     if not valid:
-        raise ImportRefused("nothing_valid", "No row can be imported: correct the file and upload it again.")
+        raise ImportRefused("nothing_valid", _("No row can be imported: correct the file and upload it again."))
     counts = {"created": 0, "linked": 0, "registered": 0, "waitlisted": 0, "already": 0,
               "skipped": len(results) - len(valid)}
     async with write_transaction(Registration._meta.db):
@@ -170,7 +172,7 @@ async def commit(event_id: int, headers: list[str], rows: list[list[str]], mappi
                 counts["linked"] += 1
             else:
                 # Re-check inside the transaction: someone may have added the person meanwhile.
-                match, _ = await find_match(result.parsed.phone, result.parsed.email)
+                match, _field = await find_match(result.parsed.phone, result.parsed.email)
                 if match:
                     person_id = match["id"]
                     counts["linked"] += 1

@@ -19,6 +19,7 @@ import secrets
 
 from portal.core import clock
 from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
 from portal.core.storage import Storage
 
 RETENTION = dt.timedelta(hours=3)
@@ -28,7 +29,7 @@ PREFIX = "imports"
 
 def _key(event_id: int, upload_id: str) -> str:
     if not UPLOAD_ID.fullmatch(upload_id):
-        raise NotFound("This upload has expired. Upload the file again.")
+        raise NotFound(_("This upload has expired. Upload the file again."))
     return f"{PREFIX}/{int(event_id)}-{upload_id}.json"
 
 
@@ -45,7 +46,7 @@ async def load(storage: Storage, event_id: int, upload_id: str) -> tuple[list[st
     try:
         table = json.loads(await storage.read_bytes(_key(event_id, upload_id)))
     except (FileNotFoundError, ValueError):
-        raise NotFound("This upload has expired. Upload the file again.") from None
+        raise NotFound(_("This upload has expired. Upload the file again.")) from None
     return table["headers"], table["rows"]
 
 

@@ -7,6 +7,7 @@ from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.management import services
 from portal.events.participants import services as participants
@@ -53,7 +54,7 @@ class RegistrationController(Controller):
         form = form_dict(await request.form())
         raw = str(form.get("participant_id", ""))
         if not raw.isdigit():
-            return redirect(request, self._url(request, event_id), "Choose a person from the directory.", "error")
+            return redirect(request, self._url(request, event_id), _("Choose a person from the directory."), "error")
         status = "invited" if form.get("status") == "invited" else "registered"
         try:
             made = await registrations.register(event_id, int(raw), _actor(request),
@@ -98,7 +99,7 @@ class RegistrationController(Controller):
             if exc.status_code == 404:
                 raise
             return redirect(request, self._url(request, event_id), exc.message, "error")
-        return redirect(request, self._url(request, event_id), "Role changed.")
+        return redirect(request, self._url(request, event_id), _("Role changed."))
 
     @post("/{registration_id:int}/cancel", name="events.registrations.cancel")
     async def cancel(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
@@ -111,7 +112,7 @@ class RegistrationController(Controller):
                 raise
             return redirect(request, self._url(request, event_id), exc.message, "error")
         return redirect(request, self._url(request, event_id),
-                        "Cancelled; the first person waiting got the seat." if promoted else "Cancelled.")
+                        _("Cancelled; the first person waiting got the seat.") if promoted else _("Cancelled."))
 
     @post("/{registration_id:int}/promote", name="events.registrations.promote")
     async def promote(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
@@ -123,4 +124,4 @@ class RegistrationController(Controller):
             if exc.status_code == 404:
                 raise
             return redirect(request, self._url(request, event_id), exc.message, "error")
-        return redirect(request, self._url(request, event_id), "Moved from the waitlist to registered.")
+        return redirect(request, self._url(request, event_id), _("Moved from the waitlist to registered."))

@@ -80,16 +80,16 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
                    status: str = "registered") -> dict[str, Any]:
     """Register (or invite, `status="invited"`) a person; waitlisted when the event is full."""
     if role not in ROLES:
-        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+        raise RegistrationError("bad_role", _("Choose a role from the list."), "role")
     if status not in SEATED:
-        raise RegistrationError("bad_status", "A new registration is invited or registered.")
+        raise RegistrationError("bad_status", _("A new registration is invited or registered."))
     if not await Participant.exists().where(Participant.id == participant_id):
-        raise NotFound("No such participant.")
+        raise NotFound(_("No such participant."))
     try:
         async with write_transaction(Registration._meta.db):
             event = await lock_event(event_id)
             if event is None:
-                raise NotFound("No such event.")
+                raise NotFound(_("No such event."))
             if event["status"] == "cancelled":
                 raise RegistrationError("event_cancelled", _("This event is cancelled."))
             if await Registration.exists().where(
@@ -122,14 +122,14 @@ async def get_registration(registration_id: int, event_id: int | None = None) ->
         query = query.where(Registration.event == event_id)
     row = await query.first()
     if row is None:
-        raise NotFound("No such registration.")
+        raise NotFound(_("No such registration."))
     return row
 
 
 async def set_role(registration_id: int, event_id: int, role: str, actor: audit.Actor) -> None:
     """Change what the person does at the event."""
     if role not in ROLES:
-        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+        raise RegistrationError("bad_role", _("Choose a role from the list."), "role")
     before = await get_registration(registration_id, event_id)
     async with write_transaction(Registration._meta.db):
         await Registration.update({Registration.role: role, Registration.updated_at: clock.now()}).where(
@@ -195,7 +195,7 @@ async def cancel(registration_id: int, event_id: int, actor: audit.Actor) -> int
         event = await lock_event(event_id)
         status = await _status_now(registration_id)
         if status == "cancelled":
-            raise RegistrationError("already_cancelled", "This registration is already cancelled.")
+            raise RegistrationError("already_cancelled", _("This registration is already cancelled."))
         await Registration.update({Registration.status: "cancelled", Registration.updated_at: clock.now()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.cancel", "registration", registration_id,
@@ -209,9 +209,9 @@ async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> No
     async with write_transaction(Registration._meta.db):
         event = await lock_event(event_id)
         if await _status_now(registration_id) != "waitlisted":
-            raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
+            raise RegistrationError("not_waitlisted", _("Only a waitlisted person can be promoted."))
         if _full(event, await seats_taken(event_id)):
-            raise RegistrationError("full", "The event is full: raise its capacity or cancel a seat first.")
+            raise RegistrationError("full", _("The event is full: raise its capacity or cancel a seat first."))
         await Registration.update({Registration.status: "registered", Registration.updated_at: clock.now()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.promote", "registration", registration_id,
@@ -250,12 +250,12 @@ async def counts(event_id: int) -> dict[str, int]:
 async def by_token(token: str) -> dict[str, Any]:
     """The registration a ticket token belongs to, with person and event; NotFound otherwise."""
     if not token or len(token) > 64:
-        raise NotFound("This ticket does not exist.")
+        raise NotFound(_("This ticket does not exist."))
     row = await Registration.select(
         *Registration.all_columns(), Registration.participant.name.as_alias("name"),
         Registration.participant.name_bn.as_alias("name_bn"),
         Registration.participant.organisation.as_alias("organisation"),
     ).where(Registration.ticket_token == token).first()
     if row is None:
-        raise NotFound("This ticket does not exist.")
+        raise NotFound(_("This ticket does not exist."))
     return row
