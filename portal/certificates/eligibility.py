@@ -17,24 +17,26 @@ from portal.auth.services import CurrentUser
 from portal.certificates.tables import Certificate, EligibilityOverride
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import write_transaction
 from portal.evaluation.results import post_test_rule
 from portal.events.tables import CheckIn, Event, Registration, Session
 
 STAFF_ROLES = ("facilitator", "trainer", "guest")
-REASONS = {
-    "attended": "Attended enough sessions",
-    "passed": "Attended enough sessions and passed the post-test",
-    "too_few_sessions": "Missed too many sessions",
-    "no_post_test": "Has not taken the post-test",
-    "below_pass_mark": "Post-test score below the pass mark",
-    "cancelled": "Registration cancelled",
-    "staff_role": "Staff and guests are not certified",
-    "no_sessions": "The event has no sessions",
-    "override_yes": "Marked eligible",
-    "override_no": "Marked not eligible",
-}
+REASONS = Labels({
+    "attended": N_("Attended enough sessions"),
+    "passed": N_("Attended enough sessions and passed the post-test"),
+    "too_few_sessions": N_("Missed too many sessions"),
+    "no_post_test": N_("Has not taken the post-test"),
+    "below_pass_mark": N_("Post-test score below the pass mark"),
+    "cancelled": N_("Registration cancelled"),
+    "staff_role": N_("Staff and guests are not certified"),
+    "no_sessions": N_("The event has no sessions"),
+    "override_yes": N_("Marked eligible"),
+    "override_no": N_("Marked not eligible"),
+})
 
 
 @dataclass(frozen=True)

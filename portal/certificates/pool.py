@@ -14,12 +14,14 @@ from portal.certificates.tables import PoolMember, PoolTrainerLink
 from portal.core import audit
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import is_unique_violation, write_transaction
 from portal.events.tables import CheckIn, Event, Registration
 from portal.exports import Column, Export, render_csv
 
-STATUSES = {"active": "Active", "inactive": "Inactive"}
+STATUSES = Labels({"active": N_("Active"), "inactive": N_("Inactive")})
 DELIVERING_ROLES = ("facilitator", "trainer")
 
 

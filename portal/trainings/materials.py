@@ -17,14 +17,17 @@ from piccolo.query.functions.aggregate import Count
 from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import write_transaction
 from portal.trainings.files import FileRefused, Store, check_type, display_name
 from portal.trainings.services import _text, get_course
 from portal.trainings.tables import Download, Material, MaterialVersion, Module
 
-AUDIENCES = {"trainers": "Trainers only", "participants": "Participants of the course's events", "public": "Public"}
-LANGUAGES = {"en": "English", "bn": "বাংলা (Bangla)"}
+AUDIENCES = Labels({"trainers": N_("Trainers only"), "participants": N_("Participants of the course's events"),
+                   "public": N_("Public")})
+LANGUAGES = Labels({"en": N_("English"), "bn": N_("Bangla")})
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,12 @@ from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import N_, format_number, ngettext
 from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import icontains, is_sqlite, is_unique_violation, write_transaction
 from portal.events.tables import Event, Participant, Registration
 
-ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
-         "guest": N_("Guest")}
+ROLES = Labels({"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
+                "guest": N_("Guest")})
 REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
                 "cancelled": "Cancelled"}
 SEATED = ("invited", "registered")
