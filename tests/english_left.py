@@ -4,7 +4,8 @@
 alt attributes, leaving out <script>, <style>, <code> (field names, codes) and any element marked as
 being in another language (`lang="en"`: the portal marks data written in English, such as a name, and
 the language switch). `typed_words()` is the allow-list: every word of every text column of the
-database (and every key and string inside its JSON columns), i.e. the demo data (names, emails, titles, venues, organisations, questions), plus the few
+database (and every key and string inside its JSON columns), i.e. the demo data (names, emails, titles,
+venues, organisations, questions), plus the few
 abbreviations written in Latin letters in Bangla too (PDF, CSV, QR...). It is built from the data, never
 from the pages, so a UI string left in English cannot hide in it unless the same word is in the data.
 """
