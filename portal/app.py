@@ -30,6 +30,7 @@ from litestar.types import Message, Scope
 from portal.auth import services as auth_services
 from portal.auth.controllers import AuthController, UserAdminController
 from portal.auth.middleware import SessionAuthMiddleware
+from portal.auth.profile import ProfileController
 from portal.certificates import verify as certificate_verify
 from portal.certificates.controllers import (
     CertificateController,
@@ -82,6 +83,7 @@ from portal.messages.controllers import OutboxController, StopController, Templa
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
+from portal.reports.audit_controllers import AuditController
 from portal.reports.cascade_api import CascadeApiController
 from portal.reports.cascade_controllers import CascadeController
 from portal.reports.controllers import CalendarController, ReportController
@@ -257,7 +259,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
             RsvpController, EventMessagesController, SignupController, SignupSwitchController,
             StepDownController, EventAttendanceExportController, EventCopyController, CascadeController,
-            FacilitatorController, CascadeApiController,
+            FacilitatorController, CascadeApiController, AuditController, ProfileController,
             create_static_files_router(path="/static", directories=[REPO_ROOT / "static"], name="static",
                                        send_as_attachment=False, include_in_schema=False,
                                        file_system=StaticFileSystem()),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -89,6 +90,8 @@ class Crawl:
     per_pattern: int = 25  # enough for the first page of every list and each of the demo's events
     per_download: int = 3  # files (PDF, CSV, ZIP...) of one shape: a few prove the route, all cost time
     answers: list[Answer] = field(default_factory=list)
+    # Called with (address, response) for every HTML page fetched (the Bangla crawl reads the text).
+    on_page: Callable[[str, httpx.Response], None] | None = None
 
     async def run(self, starts: list[str]) -> list[Answer]:
         """Fetch the start pages and everything linked from them, breadth-first."""
@@ -117,6 +120,8 @@ class Crawl:
                 if response.status_code < 300:
                     downloads.add(shape)
                 continue
+            if self.on_page is not None:
+                self.on_page(url, response)
             for href, is_htmx in links(response.text):
                 target = _normalise(base + url.lstrip("/"), href)
                 if target:

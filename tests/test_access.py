@@ -184,6 +184,10 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/manage/reports/attendance"): EVENT_LIST,
     ("GET", "/manage/reports/attendance/export"): EVENT_LIST,
     ("GET", "/manage/reports/attendance/events"): EVENT_LIST,  # the picker lists only the user's events
+    ("GET", "/manage/audit"): EVENT_LIST,  # organizers see their districts' entries (tests/reports/test_audit_log.py)
+    ("GET", "/manage/audit/export"): EVENT_LIST,
+    ("GET", "/manage/profile"): STAFF,
+    ("POST", "/manage/profile/language"): STAFF,
     ("POST", "/manage/reports/jobs"): EVENT_LIST,
     ("GET", "/manage/reports/jobs/{job_id:int}"): {**EVENT_LIST, **dict.fromkeys(ROLES[2:], "hidden")},
     ("GET", "/manage/reports/jobs/{job_id:int}/download"): {**EVENT_LIST, **dict.fromkeys(ROLES[2:], "hidden")},
@@ -329,6 +333,7 @@ FORMS = {
     "/manage/certificates/{certificate_id:int}/revoke": {"reason": "access sweep"},
     "/manage/pool/{member_id:int}/status": {"status": "inactive"},
     "/manage/certificate-settings": {"programme_name": "Programme"},
+    "/manage/profile/language": {"language": "en"},
 }
 
 

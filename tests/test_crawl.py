@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -25,9 +26,10 @@ from portal.events.management import services as events
 from portal.events.participants import services as participants
 from portal.events.tables import Event, Participant
 from tests.crawler import Answer, Crawl
+from tests.english_left import english_left, typed_words, visible_words
 from tests.helpers import PORTAL_TZ
 
-pytestmark = [pytest.mark.anyio, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(1200)]
 
 ADMIN = "admin@crawl.example"
 STAFF = {
@@ -83,6 +85,16 @@ async def test_every_linked_page_answers_without_an_error(app, db, settings, mon
     addresses = iter(range(1, 255))
     problems: list[str] = []
     seen: dict[tuple[str, str], set[str]] = {}
+    allowed = await typed_words()
+    english: dict[str, tuple[int, str]] = {}  # word -> (pages, first page) on Bangla pages
+
+    def read_bangla(who: str) -> Callable[[str, httpx.Response], None]:
+        def read(url: str, response: httpx.Response) -> None:
+            for word in set(english_left(visible_words(response.text), allowed)):
+                count, first = english.get(word, (0, f"{url} as {who}"))
+                english[word] = (count + 1, first)
+        return read
+
     async with app.lifespan():
         for who, email in visitors:
             for lang in LANGUAGES:
@@ -92,7 +104,8 @@ async def test_every_linked_page_answers_without_an_error(app, db, settings, mon
                                              cookies={"lang": lang}) as client:
                     if email:
                         await _log_in(client, email)
-                    answers = await Crawl(client).run(["/manage"] if email else [f"/t/{token}", "/"])
+                    crawl = Crawl(client, on_page=read_bangla(who) if lang == "bn" else None)
+                    answers = await crawl.run(["/manage"] if email else [f"/t/{token}", "/"])
                 problems += _problems(answers, who, lang)
                 seen[who, lang] = {a.url for a in answers}
     fetched = sum(len(urls) for urls in seen.values())
@@ -101,6 +114,10 @@ async def test_every_linked_page_answers_without_an_error(app, db, settings, mon
     last_sylhet = math.ceil(await Event.count().where(Event.district == "sylhet") / events.PAGE_SIZE)
     print(f"\ncrawl: data {loaded - started:.1f} s, {fetched} pages in {time.perf_counter() - loaded:.1f} s")
     assert not problems, f"{len(problems)} pages failed:\n" + "\n".join(problems)
+    # Every page in Bangla is in Bangla: no English word but the data people typed (tests/english_left.py).
+    left = sorted(english.items(), key=lambda item: -item[1][0])
+    assert not left, f"{len(left)} English words on Bangla pages:\n" + "\n".join(
+        f"{word!r} on {count} pages, first {first}" for word, (count, first) in left)
 
     # The crawl went where a user goes: every list's second and last page, each role's own pages.
     for lang in LANGUAGES:

@@ -94,7 +94,7 @@ class AuthController(Controller):
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await services.end_session(token)
-        response = redirect(request, request.app.route_reverse("auth.login"), "You are logged out.")
+        response = redirect(request, request.app.route_reverse("auth.login"), _("You are logged out."))
         response.cookies.append(_session_cookie(request, "", 0))
         return response
 

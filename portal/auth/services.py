@@ -18,6 +18,7 @@ from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import LANGUAGES
 from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone
@@ -47,6 +48,7 @@ class CurrentUser:
     email: str | None = None
     phone: str | None = None
     districts: tuple[str, ...] = field(default_factory=tuple)
+    language: str = ""  # the staff pages' language this person chose ("" = none yet)
 
     @property
     def label(self) -> str:
@@ -74,7 +76,7 @@ class CurrentUser:
 def _user_from_row(row: dict[str, Any]) -> CurrentUser:
     return CurrentUser(
         id=row["id"], name=row["name"], role=row["role"], email=row["email"], phone=row["phone"],
-        districts=tuple(row["districts"] or ()),
+        districts=tuple(row["districts"] or ()), language=row.get("language") or "",
     )
 
 
@@ -191,7 +193,7 @@ async def update_user(user_id: int, form: dict[str, Any], actor: Actor) -> None:
     """Edit a user's details (not the password; see reset links)."""
     before = await User.select().where(User.id == user_id).first()
     if before is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     values = validate_user(form, password_required=False)
     await _check_unique(values, user_id)
     if actor.id == user_id and (not values.active or values.role != "admin") and before["role"] == "admin":
@@ -208,7 +210,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
     """One user row, or NotFound."""
     row = await User.select(User.all_columns(exclude=[User.password_hash])).where(User.id == user_id).first()
     if row is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return row
 
 
@@ -223,7 +225,7 @@ async def has_password(user_id: int) -> bool:
     """Whether the user has chosen a password (an account made without one has not, until its link is used)."""
     row = await User.select(User.password_hash).where(User.id == user_id).first()
     if row is None:
-        raise NotFound("No such user.")
+        raise NotFound(_("No such user."))
     return bool(row["password_hash"])
 
 
@@ -264,7 +266,7 @@ async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime
     matches = await _verify(row["password_hash"] if usable else await _dummy_hash(), password)
     if not (usable and matches):
         await throttle.record_failure(key, ip, now)
-        raise DomainError("bad_credentials", "The email/phone or password is not right.")
+        raise DomainError("bad_credentials", _("The email/phone or password is not right."))
     if hasher.check_needs_rehash(row["password_hash"]):
         await User.update({User.password_hash: await hash_password(password)}).where(User.id == row["id"])
     # The owner's own typos from here are forgiven; the account's other failures (a guesser elsewhere) stay.
@@ -293,7 +295,7 @@ async def end_session(token: str) -> None:
 # Every request with a session cookie runs this: as SQL written once (Piccolo takes about a millisecond
 # to build a join like it). The columns come back typed on both engines (lists, booleans, datetimes).
 _SESSION_USER_SQL = (
-    'SELECT u.id, u.name, u.role, u.email, u.phone, u.districts, u.active, s.expires_at '
+    'SELECT u.id, u.name, u.role, u.email, u.phone, u.districts, u.active, u.language, s.expires_at '
     'FROM login_session s JOIN staff_user u ON u.id = s."user" WHERE s.token_hash = {}'
 )
 
@@ -306,6 +308,13 @@ async def user_for_session(token: str) -> CurrentUser | None:
     if not rows or not rows[0]["active"] or rows[0]["expires_at"] < clock.now():
         return None
     return _user_from_row(rows[0])
+
+
+async def set_language(user_id: int, language: str) -> None:
+    """Remember the language a staff member reads the portal in (a profile setting, not audited)."""
+    if language not in LANGUAGES:
+        raise ValidationFailed({"language": _("Choose a language from the list.")})
+    await User.update({User.language: language}).where(User.id == user_id)
 
 
 async def purge_expired(now: dt.datetime | None = None) -> None:
@@ -335,7 +344,7 @@ async def link_details(token: str) -> dict[str, Any]:
     if row is None or row["used_at"] is not None or row["expires_at"] < clock.now():
         raise DomainError("expired_link", USED_LINK)
     if row["purpose"] == "setup" and await count_users() > 0:
-        raise DomainError("expired_link", "The portal is already set up. Log in instead.")
+        raise DomainError("expired_link", _("The portal is already set up. Log in instead."))
     return row
 
 
@@ -370,7 +379,7 @@ async def use_link(token: str, form: dict[str, Any], ip: str = "") -> CurrentUse
             raise DomainError("expired_link", USED_LINK)
         if link["purpose"] == "setup":
             if await count_users() > 0:
-                raise DomainError("expired_link", "The portal is already set up. Log in instead.")
+                raise DomainError("expired_link", _("The portal is already set up. Log in instead."))
             user_id = await insert_user(values, password_hash, Actor.system("setup link"))
         else:
             user_id = link["user"]

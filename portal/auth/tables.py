@@ -26,6 +26,8 @@ class User(Table, tablename="staff_user"):
     # Other roles have none: they see every district.
     districts = Array(base_column=Varchar(length=40), default=list)
     active = Boolean(default=True)
+    # The language of the staff pages for this person ("en", "bn"; "" = the browser's cookie or preference).
+    language = Varchar(length=5, default="")
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
 

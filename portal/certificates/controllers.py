@@ -93,7 +93,8 @@ class EventCertificateController(Controller):
         row, created = await issue.issue_one(current_user(request), event_id, registration_id, client_ip(request),
                                              tz=request.app.state.settings.tz,
                                              early_reason=str(form.get("early_reason", "")))
-        return redirect(request, url, f"Certificate {row['serial']} {'issued' if created else 'was already issued'}.")
+        done = _("Certificate {serial} issued.") if created else _("Certificate {serial} was already issued.")
+        return redirect(request, url, done.format(serial=row["serial"]))
 
     @post("/{registration_id:int}/override", name="certificates.override")
     async def override(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
@@ -106,7 +107,7 @@ class EventCertificateController(Controller):
                                            client_ip(request))
         except ValidationFailed as exc:
             return redirect(request, self._url(request, event_id), " ".join(exc.errors.values()), "error")
-        return redirect(request, self._url(request, event_id), "Eligibility saved.")
+        return redirect(request, self._url(request, event_id), _("Eligibility saved."))
 
     @post("/issue-all", name="certificates.issue_all")
     async def issue_all(self, request: Request, event_id: FromPath[int]) -> Response:
@@ -153,7 +154,7 @@ class EventCertificateController(Controller):
         await eligibility.load_event(current_user(request), event_id)
         ids = await delivery.event_certificate_ids(event_id)
         if not ids:
-            raise DomainError("nothing_issued", "No certificates have been issued for this event yet.")
+            raise DomainError("nothing_issued", _("No certificates have been issued for this event yet."))
         base, tz = _base(request)
         return _pdf(f"certificates-event-{event_id}-print.pdf", await delivery.merged_pdf(ids, base, tz))
 
@@ -193,7 +194,7 @@ class CertificateController(Controller):
             if exc.code == "not_found":
                 raise
             return redirect(request, url, exc.message, "error")
-        return redirect(request, url, "Certificate revoked." if action == "revoke" else "Certificate reinstated.")
+        return redirect(request, url, _("Certificate revoked.") if action == "revoke" else _("Certificate reinstated."))
 
     @post("/{certificate_id:int}/revoke", name="certificates.revoke", guards=[COORDINATORS])
     async def revoke(self, request: Request, certificate_id: FromPath[int]) -> Response:
@@ -233,7 +234,7 @@ class CertificateSettingsController(Controller):
             current = await programme.form_values()
             return render(request, "certificates/settings.html",
                           {"values": {**current, **values}, "errors": exc.errors}, status_code=422)
-        return redirect(request, request.app.route_reverse("certificates.settings"), "Certificate settings saved.")
+        return redirect(request, request.app.route_reverse("certificates.settings"), _("Certificate settings saved."))
 
     @get("/sample", name="certificates.settings_sample")
     async def sample(self, request: Request) -> Response:

@@ -17,23 +17,26 @@ from portal.auth.services import CurrentUser
 from portal.certificates.tables import Certificate, EligibilityOverride
 from portal.core import audit
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import write_transaction
 from portal.evaluation.results import post_test_rule
 from portal.events.tables import CheckIn, Event, Registration, Session
 
 STAFF_ROLES = ("facilitator", "trainer", "guest")
-REASONS = {
-    "attended": "Attended enough sessions",
-    "passed": "Attended enough sessions and passed the post-test",
-    "too_few_sessions": "Missed too many sessions",
-    "no_post_test": "Has not taken the post-test",
-    "below_pass_mark": "Post-test score below the pass mark",
-    "cancelled": "Registration cancelled",
-    "staff_role": "Staff and guests are not certified",
-    "no_sessions": "The event has no sessions",
-    "override_yes": "Marked eligible",
-    "override_no": "Marked not eligible",
-}
+REASONS = Labels({
+    "attended": N_("Attended enough sessions"),
+    "passed": N_("Attended enough sessions and passed the post-test"),
+    "too_few_sessions": N_("Missed too many sessions"),
+    "no_post_test": N_("Has not taken the post-test"),
+    "below_pass_mark": N_("Post-test score below the pass mark"),
+    "cancelled": N_("Registration cancelled"),
+    "staff_role": N_("Staff and guests are not certified"),
+    "no_sessions": N_("The event has no sessions"),
+    "override_yes": N_("Marked eligible"),
+    "override_no": N_("Marked not eligible"),
+})
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ async def load_event(user: CurrentUser | None, event_id: int) -> dict[str, Any]:
     """The event, if this user may see it (None: the system)."""
     row = await Event.select().where(Event.id == event_id).first()
     if row is None or (user is not None and not user.sees_district(row["district"])):
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return row
 
 
@@ -161,7 +164,7 @@ async def standing(event: dict[str, Any], registration_id: int) -> Standing:
     for item in await event_standings(event):
         if item.registration_id == registration_id:
             return item
-    raise NotFound("No such registration in this event.")
+    raise NotFound(_("No such registration in this event."))
 
 
 async def set_override(user: CurrentUser, event_id: int, registration_id: int, choice: str, reason: str,
@@ -169,15 +172,15 @@ async def set_override(user: CurrentUser, event_id: int, registration_id: int, c
     """Mark a registration eligible or not eligible with a reason, or clear the override ("rule")."""
     await load_event(user, event_id)
     if not await Registration.exists().where((Registration.id == registration_id) & (Registration.event == event_id)):
-        raise NotFound("No such registration in this event.")
+        raise NotFound(_("No such registration in this event."))
     reason = reason.strip()
     errors = {}
     if choice not in {"yes", "no", "rule"}:
-        errors["choice"] = "Choose eligible, not eligible, or follow the rule."
+        errors["choice"] = _("Choose eligible, not eligible, or follow the rule.")
     if choice != "rule" and not reason:
-        errors["reason"] = "Say why (it is kept in the audit log)."
+        errors["reason"] = _("Say why (it is kept in the audit log).")
     elif len(reason) > 500:
-        errors["reason"] = "Keep the reason under 500 characters."
+        errors["reason"] = _("Keep the reason under 500 characters.")
     if errors:
         raise ValidationFailed(errors)
     async with write_transaction(EligibilityOverride._meta.db):

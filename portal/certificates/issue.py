@@ -21,6 +21,7 @@ from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import format_when
+from portal.core.i18n import gettext as _
 from portal.db import write_transaction
 from portal.events.tables import Participant, Registration, Session
 from portal.events.tickets import sections as ticket_sections
@@ -158,7 +159,7 @@ async def get_certificate(user: CurrentUser | None, certificate_id: int) -> dict
         Certificate.issued_by.name.as_alias("issued_by_name"),
     ).where(Certificate.id == certificate_id).first()
     if row is None or (user is not None and not user.sees_district(row["event_district"])):
-        raise NotFound("No such certificate.")
+        raise NotFound(_("No such certificate."))
     return row
 
 
@@ -178,7 +179,7 @@ async def revoke(user: CurrentUser, certificate_id: int, reason: str, ip: str = 
     if len(reason) > 500:
         raise ValidationFailed({"reason": "Keep the reason under 500 characters."})
     if row["revoked_at"] is not None:
-        raise DomainError("already_revoked", "This certificate is already revoked.")
+        raise DomainError("already_revoked", _("This certificate is already revoked."))
     now = clock.now()
     async with write_transaction(Certificate._meta.db):
         await Certificate.update({Certificate.revoked_at: now, Certificate.revoked_by: user.id,
@@ -198,7 +199,7 @@ async def reinstate(user: CurrentUser, certificate_id: int, reason: str = "", ip
     """Undo a revocation (the pool status is left for a coordinator to set)."""
     row = await get_certificate(user, certificate_id)
     if row["revoked_at"] is None:
-        raise DomainError("not_revoked", "This certificate is not revoked.")
+        raise DomainError("not_revoked", _("This certificate is not revoked."))
     reason = reason.strip()[:500]
     async with write_transaction(Certificate._meta.db):
         await Certificate.update({Certificate.revoked_at: None, Certificate.revoked_by: None,
@@ -229,5 +230,5 @@ async def participant_of(registration_id: int) -> dict[str, Any]:
         Participant.id.is_in(Registration.select(Registration.participant).where(Registration.id == registration_id))
     ).first()
     if row is None:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     return row

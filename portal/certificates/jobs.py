@@ -24,6 +24,7 @@ from portal.certificates.tables import IssueJob
 from portal.core import audit, clock, jobs
 from portal.core.audit import Actor
 from portal.core.errors import DomainError, NotFound
+from portal.core.i18n import gettext as _
 from portal.db import write_transaction
 
 log = logging.getLogger("portal.certificates")
@@ -89,7 +90,7 @@ async def run(job_id: int, tz: dt.tzinfo | None = None) -> None:
                                IssueJob.total: job["done"] + len(pending)}).where(IssueJob.id == job_id)
         actor = Actor(id=job["created_by"], label=f"bulk issue job {job_id}")
         for item in pending:
-            _, created = await issue_for(event, item, job["created_by"], actor, tz=tz)
+            _certificate, created = await issue_for(event, item, job["created_by"], actor, tz=tz)
             await IssueJob.update({IssueJob.done: IssueJob.done + 1, IssueJob.issued: IssueJob.issued + int(created),
                                    IssueJob.heartbeat_at: clock.now()}).where(IssueJob.id == job_id)
         await IssueJob.update({IssueJob.status: "done", IssueJob.finished_at: clock.now()}).where(IssueJob.id == job_id)
@@ -130,7 +131,7 @@ async def get(user: CurrentUser, event_id: int, job_id: int) -> dict[str, Any]:
     await load_event(user, event_id)
     job = await IssueJob.select().where((IssueJob.id == job_id) & (IssueJob.event == event_id)).first()
     if job is None:
-        raise NotFound("No such job.")
+        raise NotFound(_("No such job."))
     if await resume_if_stale(job):
         job = await IssueJob.select().where(IssueJob.id == job_id).first()
     return job

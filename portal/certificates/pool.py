@@ -14,12 +14,15 @@ from portal.certificates.tables import PoolMember, PoolTrainerLink
 from portal.core import audit
 from portal.core.districts import BY_CODE
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import is_unique_violation, write_transaction
 from portal.events.participants.merge import MergeRefused, merge_hook
 from portal.events.tables import CheckIn, Event, Registration
 from portal.exports import Column, Export, render_csv
 
-STATUSES = {"active": "Active", "inactive": "Inactive"}
+STATUSES = Labels({"active": N_("Active"), "inactive": N_("Inactive")})
 DELIVERING_ROLES = ("facilitator", "trainer")
 
 
@@ -106,7 +109,7 @@ async def get_member(member_id: int) -> dict[str, Any]:
     """One member with the trainer account they were invited as."""
     row = await PoolMember.select(*_columns()).where(PoolMember.id == member_id).first()
     if row is None:
-        raise NotFound("No such pool member.")
+        raise NotFound(_("No such pool member."))
     link = await PoolTrainerLink.select(PoolTrainerLink.user, PoolTrainerLink.invited_at).where(
         PoolTrainerLink.member == member_id).first()
     return {**row, "trainer_user": link["user"] if link else None, "invited_at": link["invited_at"] if link else None}
@@ -116,7 +119,7 @@ async def set_status(user: CurrentUser, member_id: int, status: str, ip: str = "
     """Active or inactive."""
     member = await get_member(member_id)
     if status not in STATUSES:
-        raise DomainError("bad_status", "Unknown status.")
+        raise DomainError("bad_status", _("Unknown status."))
     await PoolMember.update({PoolMember.status: status}).where(PoolMember.id == member_id)
     await audit.record(user.actor(ip), "pool.status", "pool_member", member_id,
                        before={"status": member["status"]}, after={"status": status})
@@ -126,9 +129,9 @@ async def invite(user: CurrentUser, member_id: int, ip: str = "") -> str:
     """Create a trainer account for the member and return a one-time link to choose a password."""
     member = await get_member(member_id)
     if member["trainer_user"]:
-        raise DomainError("already_invited", "This person already has a trainer account.")
+        raise DomainError("already_invited", _("This person already has a trainer account."))
     if not member["email"] and not member["phone"]:
-        raise DomainError("no_contact", "Add an email or phone number to the person first.")
+        raise DomainError("no_contact", _("Add an email or phone number to the person first."))
     try:
         values, password_hash = await auth_services.prepare_user(
             {"name": member["name"], "email": member["email"] or "", "phone": member["phone"] or "",
@@ -146,7 +149,7 @@ async def invite(user: CurrentUser, member_id: int, ip: str = "") -> str:
             return await auth_services.create_link("reset", user_id, user.actor(ip))
     except Exception as exc:
         if is_unique_violation(exc):
-            raise DomainError("already_invited", "This person already has a trainer account.") from None
+            raise DomainError("already_invited", _("This person already has a trainer account.")) from None
         raise
 
 

@@ -12,6 +12,7 @@ from portal.auth.guards import COORDINATORS, EVENT_STAFF, current_user
 from portal.certificates import pool
 from portal.certificates.pool import PoolFilter
 from portal.core.districts import DISTRICTS
+from portal.core.i18n import gettext as _
 from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.trainings.tables import Course
@@ -26,7 +27,7 @@ def parse_filter(query: Any) -> tuple[PoolFilter, dict[str, str]]:
     course_raw = query.get("course", "").strip()
     course = int(course_raw) if course_raw.isdigit() and len(course_raw) < 10 else None
     if course_raw and course is None:
-        errors["course"] = "Unknown course."
+        errors["course"] = _("Unknown course.")
     return PoolFilter(district=query.get("district", "").strip()[:40], status=status, course=course), errors
 
 
@@ -70,7 +71,7 @@ class PoolController(Controller):
         form = form_dict(await request.form())
         url = request.app.route_reverse("pool.detail", member_id=member_id)
         await pool.set_status(current_user(request), member_id, str(form.get("status", "")), client_ip(request))
-        return redirect(request, url, "Status saved.")
+        return redirect(request, url, _("Status saved."))
 
     @post("/{member_id:int}/invite", name="pool.invite", opt=refused_to("pool.detail"), guards=[COORDINATORS])
     async def invite(self, request: Request, member_id: FromPath[int]) -> Response:

@@ -10,6 +10,7 @@ from portal.certificates.render import Signatory as SignatoryFacts
 from portal.certificates.tables import ProgrammeSettings, Signatory
 from portal.core import audit, clock
 from portal.core.errors import ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.db import write_transaction
 from portal.pdf import check_image
 
@@ -47,12 +48,14 @@ def _image(data: bytes | None, field: str, what: str, errors: dict[str, str]) ->
     if not data:
         return None
     if len(data) > MAX_IMAGE_BYTES:
-        errors[field] = f"The {what} is larger than 1 MB; use a smaller PNG or JPEG."
+        errors[field] = (_("The logo is larger than 1 MB; use a smaller PNG or JPEG.") if what == "logo" else
+                         _("The signature is larger than 1 MB; use a smaller PNG or JPEG."))
         return None
     try:
         check_image(data, what)
     except ValueError:
-        errors[field] = f"The {what} must be a PNG or JPEG image."
+        errors[field] = (_("The logo must be a PNG or JPEG image.") if what == "logo" else
+                         _("The signature must be a PNG or JPEG image."))
         return None
     return data
 
@@ -62,9 +65,9 @@ async def save(user: CurrentUser, form: dict[str, Any], uploads: dict[str, bytes
     errors: dict[str, str] = {}
     name = str(form.get("programme_name", "")).strip()
     if not name:
-        errors["programme_name"] = "Enter the programme's name."
+        errors["programme_name"] = _("Enter the programme's name.")
     elif len(name) > 200:
-        errors["programme_name"] = "Keep the name under 200 characters."
+        errors["programme_name"] = _("Keep the name under 200 characters.")
     logo = _image(uploads.get("logo"), "logo", "logo", errors)
     issuer = str(form.get("step_down_issuer", "organizer"))
     if issuer not in STEP_DOWN_ISSUERS:
@@ -75,9 +78,9 @@ async def save(user: CurrentUser, form: dict[str, Any], uploads: dict[str, bytes
         title = str(form.get(f"signatory{n}_title", "")).strip()
         image = _image(uploads.get(f"signatory{n}_signature"), f"signatory{n}_signature", "signature", errors)
         if len(person_name) > 200 or len(title) > 200:
-            errors[f"signatory{n}_name"] = "Keep names and titles under 200 characters."
+            errors[f"signatory{n}_name"] = _("Keep names and titles under 200 characters.")
         if (title or image) and not person_name:
-            errors[f"signatory{n}_name"] = "Enter the signatory's name, or clear the title."
+            errors[f"signatory{n}_name"] = _("Enter the signatory's name, or clear the title.")
         people.append((n, person_name, title, image, form.get(f"signatory{n}_clear") == "on"))
     if errors:
         raise ValidationFailed(errors)

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from portal.core import clock
 from portal.core.tables import AuditEntry
 
 
@@ -58,6 +59,7 @@ async def record(
     """Write one audit entry (inside the caller's transaction when there is one)."""
     await AuditEntry.insert(
         AuditEntry(
+            at=clock.now(),  # the portal's clock, as check-ins' entries use (the column default is the wall clock)
             actor_id=actor.id,
             actor=actor.label[:200],
             action=action,

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -30,7 +31,7 @@ def clean_email(form: dict[str, Any], errors: dict[str, str], field: str = "emai
     """The lower-cased email, or None when blank; a message in `errors` when it is malformed."""
     email = str(form.get(field, "")).strip().lower() or None
     if email and (len(email) > 254 or not EMAIL_RE.match(email)):
-        errors[field] = "Enter an email address like name@example.org."
+        errors[field] = _("Enter an email address like name@example.org.")
     return email
 
 
@@ -52,5 +53,5 @@ def query_date(query: Any, errors: dict[str, str], field: str) -> dt.date | None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        errors[field] = "Use a date like 2026-11-23."
+        errors[field] = _("Use a date like 2026-11-23.")
         return None

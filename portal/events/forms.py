@@ -8,6 +8,8 @@ from typing import Any
 
 from portal.core.districts import find_district
 from portal.core.errors import ValidationFailed
+from portal.core.i18n import N_, format_number, format_when
+from portal.core.i18n import gettext as _
 from portal.core.validation import clean_email, clean_phone, clean_text
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 
@@ -26,19 +28,19 @@ def _text(form: dict[str, Any], name: str, errors: dict[str, str], *, required: 
     if required and not value:
         errors[name] = required
     elif len(value) > limit:
-        errors[name] = f"Keep this under {limit} characters."
+        errors[name] = _("Keep this under {limit} characters.").format(limit=format_number(limit))
     return value
 
 
 def _date(form: dict[str, Any], name: str, errors: dict[str, str], label: str) -> dt.date | None:
     raw = str(form.get(name, "")).strip()
     if not raw:
-        errors[name] = f"Enter the {label}."
+        errors[name] = _("Enter the {label}.").format(label=_(label))
         return None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        errors[name] = f"Enter the {label} as a date (YYYY-MM-DD)."
+        errors[name] = _("Enter the {label} as a date (YYYY-MM-DD).").format(label=_(label))
         return None
 
 
@@ -48,7 +50,7 @@ def _time(form: dict[str, Any], name: str, errors: dict[str, str], label: str) -
         return dt.time.fromisoformat(raw) if raw else None
     except ValueError:
         pass
-    errors[name] = f"Enter the {label} as a time (HH:MM)."
+    errors[name] = _("Enter the {label} as a time (HH:MM).").format(label=_(label))
     return None
 
 
@@ -58,7 +60,7 @@ def _minutes(form: dict[str, Any], name: str, default: int, errors: dict[str, st
     if not raw:
         return default
     if not raw.isdigit() or int(raw) > MAX_GRACE:
-        errors[name] = f"Enter whole minutes between 0 and {MAX_GRACE} (a week)."
+        errors[name] = _("Enter whole minutes between 0 and {max} (a week).").format(max=format_number(MAX_GRACE))
         return default
     return int(raw)
 
@@ -94,41 +96,41 @@ def parse_event(form: dict[str, Any], allowed_districts: tuple[str, ...] | None 
     errors: dict[str, str] = {}
     kind = str(form.get("kind", ""))
     if kind not in KINDS:
-        errors["kind"] = "Choose what kind of event this is."
-    title = _text(form, "title", errors, required="Give the event a title.")
+        errors["kind"] = _("Choose what kind of event this is.")
+    title = _text(form, "title", errors, required=_("Give the event a title."))
     description = _text(form, "description", errors, limit=5000)
     district = find_district(str(form.get("district", "")))
     if district is None:
-        errors["district"] = "Choose one of the 64 districts."
+        errors["district"] = _("Choose one of the 64 districts.")
     elif allowed_districts is not None and district.code not in allowed_districts:
-        errors["district"] = "You can only schedule events in your own districts."
+        errors["district"] = _("You can only schedule events in your own districts.")
     venue = _text(form, "venue", errors)
-    start = _date(form, "start_date", errors, "start date")
-    end = _date(form, "end_date", errors, "end date")
+    start = _date(form, "start_date", errors, N_("start date"))
+    end = _date(form, "end_date", errors, N_("end date"))
     if start and end:
         if end < start:
-            errors["end_date"] = "The end date is before the start date."
+            errors["end_date"] = _("The end date is before the start date.")
         elif (end - start).days >= MAX_EVENT_DAYS:
-            errors["end_date"] = f"An event can last at most {MAX_EVENT_DAYS} days."
+            errors["end_date"] = _("An event can last at most {days} days.").format(days=format_number(MAX_EVENT_DAYS))
     capacity = None
     raw_capacity = str(form.get("capacity", "")).strip()
     if raw_capacity:
         try:
             capacity = int(raw_capacity)
         except ValueError:
-            errors["capacity"] = "Enter the capacity as a whole number, or leave it empty for no limit."
+            errors["capacity"] = _("Enter the capacity as a whole number, or leave it empty for no limit.")
         else:
             if capacity < 0:
-                errors["capacity"] = "Capacity cannot be negative."
+                errors["capacity"] = _("Capacity cannot be negative.")
             elif capacity > 100_000:
-                errors["capacity"] = "That capacity is too large."
+                errors["capacity"] = _("That capacity is too large.")
     completion = 100
     try:
         completion = int(str(form.get("completion_percent", "100")).strip() or "100")
         if not 0 <= completion <= 100:
             raise ValueError
     except ValueError:
-        errors["completion_percent"] = "Enter a share between 0 and 100 per cent."
+        errors["completion_percent"] = _("Enter a share between 0 and 100 per cent.")
     opens_before = _minutes(form, "checkin_opens_before", DEFAULT_OPENS_BEFORE, errors)
     closes_after = _minutes(form, "checkin_closes_after", DEFAULT_CLOSES_AFTER, errors)
     if errors:
@@ -154,18 +156,19 @@ class SessionInput:
 def parse_session(form: dict[str, Any], first_day: dt.date, last_day: dt.date) -> SessionInput:
     """Validate a session form against its event's dates."""
     errors: dict[str, str] = {}
-    title = _text(form, "title", errors, required="Give the session a name, e.g. Day 1 morning.", limit=100)
-    day = _date(form, "date", errors, "date")
-    start = _time(form, "start", errors, "start time")
-    end = _time(form, "end", errors, "end time")
+    title = _text(form, "title", errors, required=_("Give the session a name, e.g. Day 1 morning."), limit=100)
+    day = _date(form, "date", errors, N_("date"))
+    start = _time(form, "start", errors, N_("start time"))
+    end = _time(form, "end", errors, N_("end time"))
     if day and not first_day <= day <= last_day:
-        errors["date"] = f"Choose a date between {first_day:%d %b %Y} and {last_day:%d %b %Y}."
+        errors["date"] = _("Choose a date between {first} and {last}.").format(first=format_when(first_day, "%d %b %Y"),
+                                                                             last=format_when(last_day, "%d %b %Y"))
     if start is None and "start" not in errors:
-        errors["start"] = "Enter the start time."
+        errors["start"] = _("Enter the start time.")
     if end is None and "end" not in errors:
-        errors["end"] = "Enter the end time."
+        errors["end"] = _("Enter the end time.")
     if start and end and end <= start:
-        errors["end"] = "The session must end after it starts."
+        errors["end"] = _("The session must end after it starts.")
     if errors:
         raise ValidationFailed(errors)
     assert day and start and end
@@ -194,20 +197,20 @@ class ParticipantInput:
 def parse_participant(form: dict[str, Any]) -> ParticipantInput:
     """Validate a participant; the phone comes back in E.164."""
     errors: dict[str, str] = {}
-    name = _text(form, "name", errors, required="Enter the person's name (in English letters).")
+    name = _text(form, "name", errors, required=_("Enter the person's name (in English letters)."))
     name_bn = _text(form, "name_bn", errors)
     gender = str(form.get("gender", "")) or "undisclosed"
     if gender not in GENDERS:
-        errors["gender"] = "Choose from the list."
+        errors["gender"] = _("Choose from the list.")
     stakeholder = str(form.get("stakeholder_type", "")) or "other"
     if stakeholder not in STAKEHOLDER_TYPES:
-        errors["stakeholder_type"] = "Choose from the list."
+        errors["stakeholder_type"] = _("Choose from the list.")
     organisation = _text(form, "organisation", errors)
     designation = _text(form, "designation", errors)
     district_text = str(form.get("district", "")).strip()
     district = find_district(district_text)
     if district_text and district is None:
-        errors["district"] = "Choose one of the 64 districts."
+        errors["district"] = _("Choose one of the 64 districts.")
     phone = clean_phone(form, errors)
     email = clean_email(form, errors)
     if errors:

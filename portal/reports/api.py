@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
+from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.evaluation.scoring import percent
 from portal.evaluation.tables import Attempt, FeedbackResponse
@@ -40,10 +41,10 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise BadRequest("cursor: not a cursor this API gave out") from None
-    version, _, number = text.partition(":")
+        raise BadRequest(_("cursor: not a cursor this API gave out")) from None
+    version, _colon, number = text.partition(":")
     if version != "v1" or not number.isdigit() or len(number) > 10 or int(number) > MAX_ID:
-        raise BadRequest("cursor: not a cursor this API gave out")
+        raise BadRequest(_("cursor: not a cursor this API gave out"))
     return int(number)
 
 

@@ -15,6 +15,7 @@ from litestar.params import FromPath, QueryParameter
 from portal.auth.guards import ADMINS, current_user
 from portal.core import clock
 from portal.core.errors import ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, STATUSES
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.reports import api, api_docs, api_keys, knowledge
@@ -221,4 +222,4 @@ class ApiKeyController(Controller):
     async def revoke_key(self, request: Request, key_id: FromPath[int]) -> Response:
         """Revoke a key; it stops working at once."""
         await api_keys.revoke_key(key_id, current_user(request).actor(client_ip(request)))
-        return redirect(request, request.app.route_reverse("reports.api_keys"), "The key was revoked.")
+        return redirect(request, request.app.route_reverse("reports.api_keys"), _("The key was revoked."))

@@ -9,6 +9,7 @@ from typing import Any
 
 from portal.core import audit, clock
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.reports.tables import ApiKey
 
 KEY_PREFIX = "pk_"
@@ -38,7 +39,7 @@ async def revoke_key(key_id: int, actor: audit.Actor) -> None:
     """Revoke a key at once; a revoked key is kept (the audit trail names it) but never works again."""
     row = await ApiKey.select(ApiKey.id, ApiKey.revoked_at).where(ApiKey.id == key_id).first()
     if row is None:
-        raise NotFound("No such API key.")
+        raise NotFound(_("No such API key."))
     if row["revoked_at"] is None:
         now = clock.now()
         await ApiKey.update({ApiKey.revoked_at: now}).where(ApiKey.id == key_id)

@@ -22,15 +22,17 @@ import anyio.to_thread
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
+from portal.core.i18n import N_
+from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
-from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, Labels
 from portal.db import fetch_tuples
 from portal.events.tables import CheckIn, Registration, Session
 from portal.exports import DHAKA, RENDERERS, Column, Export, pseudonymise
 
 BATCH = 2000  # rows per query: the memory an export holds, whatever its size
-SHAPES = {"long": "One row per check-in", "wide": "One row per registration, a column per session"}
-FORMATS = {"csv": "CSV (Excel, UTF-8)", "xlsx": "Excel workbook (XLSX)"}
+SHAPES = Labels({"long": N_("One row per check-in"), "wide": N_("One row per registration, a column per session")})
+FORMATS = Labels({"csv": N_("CSV (Excel, UTF-8)"), "xlsx": N_("Excel workbook (XLSX)")})
 DISTRICT_CODES = {d.code for d in DISTRICTS}
 METHODS = {"ticket_scan": "Ticket scan", "self_scan": "Self check-in", "manual": "By hand", "import": "Import"}
 
@@ -98,7 +100,7 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
             return None
         if raw.isdigit() and 0 < int(raw) < 2**31:
             return int(raw)
-        errors[name] = "Use a record number."
+        errors[name] = _("Use a record number.")
         return None
 
     def date(name: str) -> dt.date | None:
@@ -119,7 +121,7 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
         gender=choice("gender", GENDERS, "Unknown gender."), private=text("private") in {"1", "on", "true"},
     )
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
-        errors["date_to"] = "The end of the period is before its start."
+        errors["date_to"] = _("The end of the period is before its start.")
     return flt, errors
 
 

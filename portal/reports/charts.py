@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from portal.core.i18n import gettext as _
+
 WIDTH = 360  # viewBox units: 1 unit is 1 CSS pixel on a 360 px phone
 PAD = 8
 FONT = "'Hind Siliguri', 'Noto Sans Bengali', 'Noto Sans', system-ui, sans-serif"
@@ -151,7 +153,7 @@ def bar_chart(
     if not bars:
         body.append(f'<text x="{PAD}" y="{y + 16}" fill="{MUTED}">No data</text>')
         y += 24
-    headers = (label_header, *series, "Total") if stacked else (label_header, *series)
+    headers = (label_header, *series, _("Total")) if stacked else (label_header, *series)
     rows = tuple(
         (str(label), *map(_num, parts), _num(sum(parts))) if stacked else (str(label), _num(parts[0]))
         for label, parts in zip(labels, bars, strict=True)
@@ -162,7 +164,7 @@ def bar_chart(
         for label, parts in zip(labels, bars, strict=True)
     ]
     cid = _chart_id(chart_id, "bar", title, labels, values, second)
-    svg = _svg(cid, y + PAD, title, desc or _describe("Bar chart", items), body)
+    svg = _svg(cid, y + PAD, title, desc or _describe(_("Bar chart"), items), body)
     return Chart(svg=svg, headers=headers, rows=rows)
 
 
@@ -210,6 +212,6 @@ def column_chart(
         body.append(f'<text x="{WIDTH / 2:g}" y="{top + plot_h / 2:g}" text-anchor="middle">No data</text>')
     items = [f"{label} {_num(v)}" for label, v in zip(labels, values, strict=True)]
     cid = _chart_id(chart_id, "column", title, labels, values)
-    svg = _svg(cid, height, title, desc or _describe("Column chart", items), body)
+    svg = _svg(cid, height, title, desc or _describe(_("Column chart"), items), body)
     rows = tuple((str(label), _num(v)) for label, v in zip(labels, values, strict=True))
     return Chart(svg=svg, headers=(label_header, value_name), rows=rows)

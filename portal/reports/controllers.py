@@ -13,6 +13,7 @@ from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core import clock
 from portal.core.districts import districts_in
 from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.core.web import form_dict, redirect, render
 from portal.events.management import services as events
@@ -34,14 +35,14 @@ async def _checked_filter(request: Request, values: Any) -> tuple[attendance.Att
     if flt.event_id:
         event = await Event.select(Event.district).where(Event.id == flt.event_id).first()
         if event is None or not user.sees_district(event["district"]):
-            raise NotFound("No such event.")
+            raise NotFound(_("No such event."))
     return flt, errors
 
 
 def _choice(values: Any, name: str, allowed: dict[str, str], default: str, errors: dict[str, str]) -> str:
     raw = (values.get(name) or default).strip()
     if raw not in allowed:
-        errors[name] = "Choose one of the listed options."
+        errors[name] = _("Choose one of the listed options.")
         return default
     return raw
 
@@ -176,5 +177,5 @@ class CalendarController(Controller):
         """One district's events; the file name is the district code with .ics, e.g. dhaka.ics."""
         code = filename.removesuffix(".ics")
         if not filename.endswith(".ics") or code not in attendance.DISTRICT_CODES:
-            raise NotFound("No such district calendar.")
+            raise NotFound(_("No such district calendar."))
         return await self._feed(request, code)

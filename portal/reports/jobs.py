@@ -38,6 +38,7 @@ import anyio.to_thread
 from portal.core import clock, jobs
 from portal.core.errors import NotFound
 from portal.core.files import open_private, private_dir
+from portal.core.i18n import gettext as _
 from portal.core.storage import LocalStorage, Storage
 from portal.reports import attendance
 from portal.reports.attendance import AttendanceFilter, ExportStopped
@@ -315,7 +316,7 @@ async def get_job(user: Any, job_id: int, storage: Storage) -> dict[str, Any]:
     marked failed, and a finished job whose file is gone is marked expired, before it is shown."""
     job = await ExportJob.select().where(ExportJob.id == job_id).first()
     if job is None or (job["user"] != user.id and user.role != "admin"):
-        raise NotFound("No such export.")
+        raise NotFound(_("No such export."))
     if job["status"] in ACTIVE and await _fail_orphans([job], clock.now()):
         job = await ExportJob.select().where(ExportJob.id == job_id).first()
     elif job["status"] == "done" and not await _file_exists(storage, job["path"]):

@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from portal.core.districts import district_name
-from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
+from portal.core.i18n import N_
+from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, Labels
 from portal.evaluation import results
 from portal.evaluation.results import Gain, gain_figures, group_figures
 from portal.events.tables import Event
@@ -17,7 +18,8 @@ from portal.exports import Column, Sheet
 from portal.reports.attendance import AttendanceFilter, event_conditions
 
 HELD = ("published", "completed")
-DIMENSIONS = {"district": "Participant's district", "gender": "Gender", "stakeholder_type": "Stakeholder type"}
+DIMENSIONS = Labels({"district": N_("Participant's district"), "gender": N_("Gender"),
+                     "stakeholder_type": N_("Stakeholder type")})
 RATINGS = results.RATING_KEYS
 
 

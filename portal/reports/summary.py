@@ -15,6 +15,7 @@ from piccolo.query.functions.aggregate import Count
 
 from portal.certificates.tables import Certificate, PoolMember
 from portal.core.districts import district_name
+from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.events.tables import CheckIn, Event, Registration, Session
 from portal.exports import DHAKA, Column, Sheet
@@ -52,8 +53,8 @@ class Summary:
     def pivot(self) -> tuple[list[tuple[str, str, bool]], list[dict[str, Any]]]:
         """Participants by stakeholder type (rows) and gender (columns), with totals: fits a phone."""
         genders = [g for g, _ in self.totals_by("gender")]
-        columns = [("stakeholder_type", "Stakeholder type", False), *((g, g, True) for g in genders),
-                   ("total", "Total", True)]
+        columns = [("stakeholder_type", _("Stakeholder type"), False), *((g, g, True) for g in genders),
+                   ("total", _("Total"), True)]
         rows: dict[str, Counter[str]] = defaultdict(Counter)
         for r in self.disaggregation:
             rows[r["stakeholder_type"]][r["gender"]] += r["participants"]
@@ -101,7 +102,7 @@ async def period_summary(date_from: dt.date, date_to: dt.date, scope: tuple[str,
         cell[0] += 1
         cell[1] += p["days"]
     disaggregation = [
-        {"district": district_name(d) if d else "Not stated", "stakeholder_type": STAKEHOLDER_TYPES.get(s, s),
+        {"district": district_name(d) if d else _("Not stated"), "stakeholder_type": STAKEHOLDER_TYPES.get(s, s),
          "gender": GENDERS.get(g, g), "participants": n, "person_days": days}
         for (d, s, g), (n, days) in sorted(cells.items())
     ]
@@ -138,7 +139,7 @@ async def pool_by_district(scope: tuple[str, ...] | None = None) -> list[dict[st
         conds.append(PoolMember.district.is_in(list(scope) or [""]))
     rows = await PoolMember.select(PoolMember.district, Count(alias="active")).where(*conds).group_by(
         PoolMember.district).order_by(PoolMember.district)
-    return sorted(({"district": district_name(r["district"]) if r["district"] else "Not stated",
+    return sorted(({"district": district_name(r["district"]) if r["district"] else _("Not stated"),
                     "active": r["active"]} for r in rows), key=lambda r: (-r["active"], r["district"]))
 
 
@@ -158,11 +159,11 @@ SHEETS = {
 def totals(summary: Summary) -> list[dict[str, Any]]:
     """The headline figures as rows."""
     return [
-        {"measure": "Events held", "value": summary.events_held},
-        {"measure": "Unique participants", "value": summary.participants},
-        {"measure": "Person-days of attendance", "value": summary.person_days},
-        {"measure": "Certificates issued", "value": summary.certificates_issued},
-        {"measure": "Master trainers in the pool (active)", "value": sum(r["active"] for r in summary.pool)},
+        {"measure": _("Events held"), "value": summary.events_held},
+        {"measure": _("Unique participants"), "value": summary.participants},
+        {"measure": _("Person-days of attendance"), "value": summary.person_days},
+        {"measure": _("Certificates issued"), "value": summary.certificates_issued},
+        {"measure": _("Master trainers in the pool (active)"), "value": sum(r["active"] for r in summary.pool)},
     ]
 
 
@@ -235,12 +236,12 @@ def charts(summary: Summary) -> list[Any]:
     gender = summary.totals_by("gender")
     stakeholders = summary.totals_by("stakeholder_type")
     return [
-        bar_chart("Events held by kind", [k for k, _ in kinds], [v for _, v in kinds], label_header="Kind",
-                  series=("Events",)),
-        bar_chart("Participants by gender", [k for k, _ in gender], [v for _, v in gender], label_header="Gender",
-                  series=("Participants",)),
-        bar_chart("Participants by stakeholder type", [k for k, _ in stakeholders], [v for _, v in stakeholders],
-                  label_header="Stakeholder type", series=("Participants",)),
-        column_chart("Person-days by month of the event", [m for m, _ in summary.months],
-                     [v for _, v in summary.months], value_name="Person-days", label_header="Month"),
+        bar_chart(_("Events held by kind"), [k for k, _ in kinds], [v for _, v in kinds], label_header=_("Kind"),
+                  series=(_("Events"),)),
+        bar_chart(_("Participants by gender"), [k for k, _ in gender], [v for _, v in gender], label_header=_("Gender"),
+                  series=(_("Participants"),)),
+        bar_chart(_("Participants by stakeholder type"), [k for k, _ in stakeholders], [v for _, v in stakeholders],
+                  label_header=_("Stakeholder type"), series=(_("Participants"),)),
+        column_chart(_("Person-days by month of the event"), [m for m, _ in summary.months],
+                     [v for _, v in summary.months], value_name=_("Person-days"), label_header=_("Month")),
     ]

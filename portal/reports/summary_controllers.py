@@ -10,6 +10,7 @@ from litestar.response import Stream
 
 from portal.auth.guards import COORDINATORS, current_user
 from portal.core import clock
+from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
 from portal.core.web import render
 from portal.exports import render_workbook
@@ -29,7 +30,7 @@ def parse_period(request: Request) -> tuple[dt.date, dt.date, dict[str, str]]:
     for name in values:
         values[name] = query_date(request.query_params, errors, name) or values[name]
     if values["date_from"] > values["date_to"]:
-        errors["date_to"] = "The end of the period is before its start."
+        errors["date_to"] = _("The end of the period is before its start.")
     return values["date_from"], values["date_to"], errors
 
 

@@ -11,6 +11,8 @@ from litestar.params import FromPath
 
 from portal.auth.guards import COORDINATORS, current_user
 from portal.core.errors import ValidationFailed
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.settings import MAX_UPLOAD_MB_CEILING
 from portal.trainings import materials, services
@@ -32,7 +34,7 @@ def too_large(request: Request) -> str | None:
     """A message when the declared body is over the limit (checked before the body is read)."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes(request) + FORM_SLACK:
-        return f"The file is larger than {request.app.state.settings.max_upload_mb} MB."
+        return _("The file is larger than {mb} MB.").format(mb=format_number(request.app.state.settings.max_upload_mb))
     return None
 
 
@@ -75,7 +77,7 @@ class CourseController(Controller):
         except ValidationFailed as exc:
             return self._form(request, form, exc.errors, 422)
         return redirect(request, request.app.route_reverse("trainings.courses.detail", course_id=course_id),
-                        "Course created. Add its modules and materials below.")
+                        _("Course created. Add its modules and materials below."))
 
     async def _detail(self, request: Request, course_id: int, viewer: Viewer, course_events: dict,
                       errors: dict | None = None, values: dict | None = None, status: int = 200) -> Response:
@@ -108,7 +110,7 @@ class CourseController(Controller):
         except ValidationFailed as exc:
             return self._form(request, {"id": course_id, **form}, exc.errors, 422)
         return redirect(request, request.app.route_reverse("trainings.courses.detail", course_id=course_id),
-                        "Course saved.")
+                        _("Course saved."))
 
     @post("/{course_id:int}/modules", name="trainings.modules.create")
     async def add_module(self, request: Request, course_id: FromPath[int]) -> Response:
@@ -119,7 +121,7 @@ class CourseController(Controller):
             await services.add_module(course_id, form, current_user(request).actor(client_ip(request)))
         except ValidationFailed as exc:
             return self._module_form(request, await services.get_course(course_id), form, exc.errors, 422)
-        return redirect(request, url + "#modules", "Module added.")
+        return redirect(request, url + "#modules", _("Module added."))
 
     def _module_form(self, request: Request, course: dict, module: dict, errors: dict, status: int = 200):
         return render(request, "trainings/manage/module_form.html",
@@ -141,7 +143,7 @@ class CourseController(Controller):
             course = await services.get_course(course_id)
             return self._module_form(request, course, {"id": module_id, **form}, exc.errors, 422)
         url = request.app.route_reverse("trainings.courses.detail", course_id=course_id)
-        return redirect(request, url + "#modules", "Module saved.")
+        return redirect(request, url + "#modules", _("Module saved."))
 
     @post("/{course_id:int}/materials", name="trainings.materials.create", request_max_body_size=UPLOAD_BODY_LIMIT)
     async def upload(self, request: Request, course_id: FromPath[int], viewer: NamedDependency[Viewer],
@@ -161,7 +163,7 @@ class CourseController(Controller):
             status = exc.status_code
             return await self._detail(request, course_id, viewer, course_events, exc.errors, form, status)
         return redirect(request, request.app.route_reverse("trainings.materials.detail", material_id=material_id),
-                        "Material uploaded.")
+                        _("Material uploaded."))
 
 
 class MaterialAdminController(Controller):
@@ -192,7 +194,7 @@ class MaterialAdminController(Controller):
         refused = too_large(request)
         if refused:
             return await self._page(request, material_id, viewer, {"file": refused}, 413)
-        _, upload = await read_upload(request)
+        _fields, upload = await read_upload(request)
         try:
             number = await materials.add_version(request.app.state.engine, material_id, upload, store(request),
                                                  max_bytes(request), current_user(request).actor(client_ip(request)))
@@ -200,4 +202,4 @@ class MaterialAdminController(Controller):
             status = exc.status_code
             return await self._page(request, material_id, viewer, exc.errors, status)
         return redirect(request, request.app.route_reverse("trainings.materials.detail", material_id=material_id),
-                        f"Version {number} uploaded.")
+                        _("Version {number} uploaded.").format(number=format_number(number)))

@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 import anyio
 
 from portal.core.files import private_dir
+from portal.core.i18n import gettext as _
 from portal.core.storage import LocalStorage, Storage
 from portal.core.validation import clean_text
 
@@ -184,7 +185,7 @@ class Store:
                 out.flush()
                 os.fsync(out.fileno())
             if size == 0:
-                raise FileRefused("empty", "The file is empty.")
+                raise FileRefused("empty", _("The file is empty."))
         except BaseException:
             Path(name).unlink(missing_ok=True)
             raise

@@ -17,14 +17,17 @@ from piccolo.query.functions.aggregate import Count
 from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import write_transaction
 from portal.trainings.files import FileRefused, Store, check_type, display_name
 from portal.trainings.services import _text, get_course
 from portal.trainings.tables import Download, Material, MaterialVersion, Module
 
-AUDIENCES = {"trainers": "Trainers only", "participants": "Participants of the course's events", "public": "Public"}
-LANGUAGES = {"en": "English", "bn": "বাংলা (Bangla)"}
+AUDIENCES = Labels({"trainers": N_("Trainers only"), "participants": N_("Participants of the course's events"),
+                   "public": N_("Public")})
+LANGUAGES = Labels({"en": N_("English"), "bn": N_("Bangla")})
 
 
 @dataclass(frozen=True)
@@ -74,16 +77,16 @@ async def parse_material(course_id: int, form: dict[str, Any]) -> dict[str, Any]
         "module": None,
     }
     if values["audience"] not in AUDIENCES:
-        errors["audience"] = "Choose who may see this file."
+        errors["audience"] = _("Choose who may see this file.")
     if values["language"] not in LANGUAGES:
-        errors["language"] = "Choose the language."
+        errors["language"] = _("Choose the language.")
     raw = str(form.get("module", "")).strip()
     if raw:
         exists = raw.isdigit() and await Module.exists().where((Module.id == int(raw)) & (Module.course == course_id))
         if exists:
             values["module"] = int(raw)
         else:
-            errors["module"] = "Choose a module of this course."
+            errors["module"] = _("Choose a module of this course.")
     if errors:
         raise ValidationFailed(errors)
     return values
@@ -231,7 +234,7 @@ async def pack_entries(course_id: int, viewer: Viewer, store: Store, module_id: 
     in folders by module; NotFound for a module of another course."""
     modules = {m["id"]: m for m in await Module.select().where(Module.course == course_id)}
     if module_id is not None and module_id not in modules:
-        raise NotFound("No such module.")
+        raise NotFound(_("No such module."))
     entries, used = [], set()
     for material in await list_materials(course_id, viewer):
         version = material["latest"]

@@ -13,6 +13,7 @@ from litestar.response import Stream
 
 from portal.auth.guards import staff
 from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
 from portal.core.web import render
 from portal.exports import CONTENT_TYPES, content_disposition
 from portal.trainings import materials, services
@@ -27,7 +28,7 @@ def _visible_course_ids(viewer: NamedDependency[Viewer]) -> set[int] | None:
 
 async def _my_course(course_id: int, viewer: NamedDependency[Viewer]) -> dict:
     if not viewer.sees_all and course_id not in viewer.trainer_courses:
-        raise NotFound("No such course.")
+        raise NotFound(_("No such course."))
     return await services.get_course(course_id)
 
 
@@ -66,12 +67,12 @@ class MyCoursesController(Controller):
         course = await _my_course(course_id, viewer)
         raw = request.query_params.get("module", "").strip()
         if raw and not raw.isdigit():
-            raise NotFound("No such module.")
+            raise NotFound(_("No such module."))
         module_id = int(raw) if raw else None
         entries = await materials.pack_entries(course_id, viewer, store(request), module_id)
         if not entries:
-            raise NotFound("This course has no files for you yet.")
-        for _, _, version in entries:
+            raise NotFound(_("This course has no files for you yet."))
+        for _kind, _name, version in entries:
             await materials.log_download(version, viewer, "pack")
         name = f"{course['title']} - materials.zip"
         files = [(arcname, key, version["size"]) for arcname, key, version in entries]

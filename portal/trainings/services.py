@@ -7,6 +7,8 @@ from typing import Any
 from portal.core import audit, clock
 from portal.core.audit import Actor
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import format_number
+from portal.core.i18n import gettext as _
 from portal.trainings.tables import Course, Material, Module
 
 
@@ -15,7 +17,7 @@ def _text(form: dict[str, Any], name: str, limit: int, errors: dict[str, str], r
     if required and not value:
         errors[name] = required
     elif len(value) > limit:
-        errors[name] = f"Keep this under {limit} characters."
+        errors[name] = _("Keep this under {limit} characters.").format(limit=format_number(limit))
     return value
 
 
@@ -41,7 +43,7 @@ def parse_module(form: dict[str, Any]) -> dict[str, Any]:
     raw = str(form.get("position", "")).strip()
     if raw:
         if not raw.isdigit() or not 1 <= int(raw) <= 999:
-            errors["position"] = "Use a number from 1 to 999."
+            errors["position"] = _("Use a number from 1 to 999.")
         else:
             values["position"] = int(raw)
     if errors:
@@ -62,7 +64,7 @@ async def get_course(course_id: int) -> dict[str, Any]:
     """One course, or NotFound."""
     row = await Course.select().where(Course.id == course_id).first()
     if row is None:
-        raise NotFound("No such course.")
+        raise NotFound(_("No such course."))
     return row
 
 
@@ -98,7 +100,7 @@ async def get_module(course_id: int, module_id: int) -> dict[str, Any]:
     """One module of this course, or NotFound (a module of another course is not found)."""
     row = await Module.select().where((Module.id == module_id) & (Module.course == course_id)).first()
     if row is None:
-        raise NotFound("No such module.")
+        raise NotFound(_("No such module."))
     return row
 
 

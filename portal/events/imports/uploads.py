@@ -19,6 +19,7 @@ import secrets
 
 from portal.core import clock
 from portal.core.errors import NotFound
+from portal.core.i18n import gettext as _
 from portal.core.spreadsheets import Sheet
 from portal.core.storage import Storage
 
@@ -29,7 +30,7 @@ PREFIX = "imports"
 
 def _key(event_id: int, upload_id: str) -> str:
     if not UPLOAD_ID.fullmatch(upload_id):
-        raise NotFound("This upload has expired. Upload the file again.")
+        raise NotFound(_("This upload has expired. Upload the file again."))
     return f"{PREFIX}/{int(event_id)}-{upload_id}.json"
 
 
@@ -47,7 +48,7 @@ async def load(storage: Storage, event_id: int, upload_id: str) -> tuple[str, li
     try:
         kept = json.loads(await storage.read_bytes(_key(event_id, upload_id)))
     except (FileNotFoundError, ValueError):
-        raise NotFound("This upload has expired. Upload the file again.") from None
+        raise NotFound(_("This upload has expired. Upload the file again.")) from None
     if "sheets" not in kept:  # kept by the version before sheets: one header row, then the rows
         rows = [kept["headers"], *kept["rows"]]
         return "", [Sheet("", [(number, cells) for number, cells in enumerate(rows, start=1)])]

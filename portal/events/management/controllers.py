@@ -33,7 +33,7 @@ def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:
     page_raw = query.get("page", "1").strip() or "1"
     page = int(page_raw) if page_raw.isdigit() and 0 < int(page_raw) < 100_000 else 1
     if page_raw != str(page):
-        errors["page"] = "No such page."
+        errors["page"] = _("No such page.")
     district, kind, status = (query.get(k, "").strip() for k in ("district", "kind", "status"))
     if kind and kind not in KINDS:
         errors["kind"], kind = "Unknown kind.", ""
@@ -97,7 +97,7 @@ class EventController(Controller):
         except ValidationFailed as exc:
             return self._form(request, {**form, "walk_ins": "walk_ins" in form}, exc.errors, 422)
         return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id),
-                        "Event created. Check its sessions below.")
+                        _("Event created. Check its sessions below."))
 
     @get("/{event_id:int}", name="events.manage.detail")
     async def detail(self, request: Request, event_id: FromPath[int]) -> Response:
@@ -140,7 +140,7 @@ class EventController(Controller):
         url = request.app.route_reverse("events.manage.detail", event_id=event_id)
         await services.change_status(event_id, str(form.get("status", "")), current_user(request),
                                      client_ip(request))
-        return redirect(request, url, f"Status changed to {STATUSES[form['status']].lower()}.")
+        return redirect(request, url, _("Status changed to {status}.").format(status=STATUSES[form["status"]].lower()))
 
     def _session_form(self, request: Request, event: dict, session: dict, errors: dict, status: int = 200,
                       refusal: str = ""):
@@ -165,7 +165,7 @@ class EventController(Controller):
         except ValidationFailed as exc:
             return self._session_form(request, await services.get_event(user, event_id), form, exc.errors, 422)
         return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id),
-                        "Session added.")
+                        _("Session added."))
 
     @get("/{event_id:int}/sessions/{session_id:int}", name="events.manage.session_edit")
     async def session_edit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
@@ -186,7 +186,7 @@ class EventController(Controller):
             event = await services.get_event(user, event_id)
             return self._session_form(request, event, {"id": session_id, **form}, exc.errors, 422)
         return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id),
-                        "Session saved.")
+                        _("Session saved."))
 
     @post("/{event_id:int}/sessions/{session_id:int}/delete", name="events.manage.session_delete")
     async def session_delete(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
@@ -202,4 +202,4 @@ class EventController(Controller):
             values = {"id": session_id, **services.session_form_values(session, request.app.state.settings.tz)}
             return self._session_form(request, event, values, {}, exc.status_code, refusal=exc.message)
         return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id),
-                        "Session removed.")
+                        _("Session removed."))

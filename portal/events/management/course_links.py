@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from portal.auth.guards import COORDINATORS, current_user
 from portal.core import audit, clock
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect
 from portal.events.tables import Event
 from portal.trainings.services import get_course
@@ -34,7 +35,7 @@ async def set_course(event_id: int, course_id: int | None, actor: Any) -> None:
     """Point an event at a course (or at none), audited."""
     before = await Event.select(Event.course).where(Event.id == event_id).first()
     if before is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     await Event.update({Event.course: course_id, Event.updated_at: clock.now()}).where(Event.id == event_id)
     await audit.record(actor, "event.course", "event", event_id, before={"course": before["course"]},
                        after={"course": course_id})
@@ -70,6 +71,6 @@ class CourseEventLinkController(Controller):
         await get_course(course_id)
         linked = await Event.exists().where((Event.id == event_id) & (Event.course == course_id))
         if not linked:
-            raise NotFound("No such event in this course.")
+            raise NotFound(_("No such event in this course."))
         await set_course(event_id, None, current_user(request).actor(client_ip(request)))
         return self._back(request, course_id, "Event unlinked.")

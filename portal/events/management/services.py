@@ -11,6 +11,8 @@ from portal.auth.services import CurrentUser
 from portal.core import audit, clock
 from portal.core.districts import find_district
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import format_number, ngettext
+from portal.core.i18n import gettext as _
 from portal.core.vocab import STATUSES
 from portal.db import icontains, is_foreign_key_violation, write_transaction
 from portal.events.forms import EventInput, SessionInput, parse_event, parse_session
@@ -104,7 +106,7 @@ async def get_event(user: CurrentUser, event_id: int) -> dict[str, Any]:
     row = await Event.select(*Event.all_columns(), Event.organizer.name.as_alias("organizer_name"),
                              Event.course.title.as_alias("course_title")).where(Event.id == event_id).first()
     if row is None or not user.sees_district(row["district"]):
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return row
 
 
@@ -172,7 +174,7 @@ async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, t
         # The same lock as registering and cancelling: seats are counted and given out one change at a time.
         locked = await registrations.lock_event(event_id)
         if locked is None:
-            raise NotFound("No such event.")
+            raise NotFound(_("No such event."))
         await registrations.check_capacity(locked, values.capacity)
         # Read under the lock: an edit that committed since the first read is what this one replaces.
         before = await Event.select(*Event.all_columns()).where(Event.id == event_id).first()
@@ -190,7 +192,7 @@ async def change_status(event_id: int, status: str, user: CurrentUser, ip: str =
     """Move an event to another status; only the transitions in TRANSITIONS are allowed."""
     event = await get_event(user, event_id)
     if status not in STATUSES:
-        raise DomainError("bad_status", "Unknown status.")
+        raise DomainError("bad_status", _("Unknown status."))
     if status not in TRANSITIONS[event["status"]]:
         raise DomainError(
             "bad_transition",
@@ -226,7 +228,7 @@ async def get_session(user: CurrentUser, event_id: int, session_id: int) -> dict
     await get_event(user, event_id)
     row = await Session.select().where((Session.id == session_id) & (Session.event == event_id)).first()
     if row is None:
-        raise NotFound("No such session.")
+        raise NotFound(_("No such session."))
     return row
 
 
@@ -244,8 +246,9 @@ async def update_session(
 
 
 def _has_checkins(count: int) -> DomainError:
-    noun = "check-in" if count == 1 else "check-ins"
-    return DomainError("session_has_checkins", f"This session has {count} {noun}; it cannot be deleted.")
+    message = ngettext("This session has %(count)s check-in; it cannot be deleted.",
+                       "This session has %(count)s check-ins; it cannot be deleted.", count)
+    return DomainError("session_has_checkins", message % {"count": format_number(count)})
 
 
 async def delete_session(event_id: int, session_id: int, user: CurrentUser, ip: str = "") -> None:
@@ -256,7 +259,7 @@ async def delete_session(event_id: int, session_id: int, user: CurrentUser, ip: 
             # Counted inside the transaction, so a scan that lands meanwhile is seen (SQLite) or
             # makes the delete fail on the foreign key (PostgreSQL), answered below the same way.
             if await Session.count().where(Session.event == event_id) <= 1:
-                raise DomainError("last_session", "An event needs at least one session.")
+                raise DomainError("last_session", _("An event needs at least one session."))
             checkins = await CheckIn.count().where(CheckIn.session == session_id)
             if checkins:
                 raise _has_checkins(checkins)
@@ -286,5 +289,5 @@ async def get_event_public(event_id: int) -> dict[str, Any]:
         Event.end_date, Event.status, Event.walk_ins,
     ).where(Event.id == event_id).first()
     if row is None:
-        raise NotFound("No such event.")
+        raise NotFound(_("No such event."))
     return row

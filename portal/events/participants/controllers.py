@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.districts import DISTRICTS, districts_in
 from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.participants import services as participants
@@ -65,7 +66,7 @@ class ParticipantController(Controller):
         except ValidationFailed as exc:
             return self._form(request, form, exc.errors, 422)
         return redirect(request, request.app.route_reverse("participants.manage.edit", participant_id=person_id),
-                        "Participant added.")
+                        _("Participant added."))
 
     @get("/{participant_id:int}", name="participants.manage.edit")
     async def edit(self, request: Request, participant_id: FromPath[int]) -> Response:
@@ -87,4 +88,4 @@ class ParticipantController(Controller):
             return self._form(request, {**form, "id": participant_id, "editable": True}, exc.errors, 422)
         except NotFound:
             raise
-        return redirect(request, request.app.route_reverse("participants.manage.list"), "Participant saved.")
+        return redirect(request, request.app.route_reverse("participants.manage.list"), _("Participant saved."))

@@ -7,6 +7,7 @@ from typing import Any
 from portal.auth.services import CurrentUser
 from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import icontains, write_transaction
 from portal.events.forms import ParticipantInput, parse_participant
@@ -75,7 +76,7 @@ async def get_participant(participant_id: int) -> dict[str, Any]:
     """One person, or NotFound."""
     row = await Participant.select().where(Participant.id == participant_id).first()
     if row is None:
-        raise NotFound("No such participant.")
+        raise NotFound(_("No such participant."))
     return row
 
 
@@ -122,7 +123,7 @@ async def update_participant(participant_id: int, form: dict[str, Any], user: Cu
     """Save changes to a person."""
     before = await get_participant(participant_id)
     if not may_edit(user, before):
-        raise NotFound("No such participant.")
+        raise NotFound(_("No such participant."))
     values = parse_participant(form)
     if not may_edit(user, {"district": values.district}):
         raise ValidationFailed({"district": "You can only assign people to your own districts."})

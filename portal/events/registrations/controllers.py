@@ -7,6 +7,7 @@ from litestar.params import FromPath
 
 from portal.auth.guards import current_user
 from portal.core.errors import ValidationFailed
+from portal.core.i18n import gettext as _
 from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.access import EVENT_STAFF
@@ -58,7 +59,7 @@ class RegistrationController(Controller):
         form = form_dict(await request.form())
         raw = str(form.get("participant_id", ""))
         if not raw.isdigit():
-            return redirect(request, self._url(request, event_id), "Choose a person from the directory.", "error")
+            return redirect(request, self._url(request, event_id), _("Choose a person from the directory."), "error")
         status = "invited" if form.get("status") == "invited" else "registered"
         made = await registrations.register(event_id, int(raw), _actor(request),
                                             role=str(form.get("role", "participant")), status=status)
@@ -90,7 +91,7 @@ class RegistrationController(Controller):
         await services.get_event(current_user(request), event_id)
         form = form_dict(await request.form())
         await registrations.set_role(registration_id, event_id, str(form.get("role", "")), _actor(request))
-        return redirect(request, self._url(request, event_id), "Role changed.")
+        return redirect(request, self._url(request, event_id), _("Role changed."))
 
     @post("/{registration_id:int}/cancel", name="events.registrations.cancel", opt=BACK_TO_LIST)
     async def cancel(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
@@ -98,11 +99,11 @@ class RegistrationController(Controller):
         await services.get_event(current_user(request), event_id)
         promoted = await registrations.cancel(registration_id, event_id, _actor(request))
         return redirect(request, self._url(request, event_id),
-                        "Cancelled; the first person waiting got the seat." if promoted else "Cancelled.")
+                        _("Cancelled; the first person waiting got the seat.") if promoted else _("Cancelled."))
 
     @post("/{registration_id:int}/promote", name="events.registrations.promote", opt=BACK_TO_LIST)
     async def promote(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
         """Give a waitlisted person a seat."""
         await services.get_event(current_user(request), event_id)
         await registrations.promote(registration_id, event_id, _actor(request))
-        return redirect(request, self._url(request, event_id), "Moved from the waitlist to registered.")
+        return redirect(request, self._url(request, event_id), _("Moved from the waitlist to registered."))

@@ -19,14 +19,15 @@ from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import N_, format_number, ngettext
 from portal.core.i18n import gettext as _
+from portal.core.vocab import Labels
 from portal.db import is_sqlite, is_unique_violation, write_transaction
 from portal.events import notify
 from portal.events.participants import services as participants
 from portal.events.tables import Event, Participant, Registration
 from portal.messages import outbox
 
-ROLES = {"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
-         "guest": N_("Guest")}
+ROLES = Labels({"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
+                "guest": N_("Guest")})
 REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
                 "cancelled": "Cancelled"}
 SEATED = ("invited", "registered")
@@ -95,16 +96,16 @@ async def register(event_id: int, participant_id: int, actor: audit.Actor, *, ro
     """Register (or invite, `status="invited"`) a person; waitlisted when the event is full. Their ticket or
     invitation is queued in the same transaction (`language`, `consent`: portal/events/notify.py)."""
     if role not in ROLES:
-        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+        raise RegistrationError("bad_role", _("Choose a role from the list."), "role")
     if status not in SEATED:
-        raise RegistrationError("bad_status", "A new registration is invited or registered.")
+        raise RegistrationError("bad_status", _("A new registration is invited or registered."))
     if not await Participant.exists().where(Participant.id == participant_id):
-        raise NotFound("No such participant.")
+        raise NotFound(_("No such participant."))
     try:
         async with write_transaction(Registration._meta.db):
             event = await lock_event(event_id)
             if event is None:
-                raise NotFound("No such event.")
+                raise NotFound(_("No such event."))
             if event["status"] == "cancelled":
                 raise RegistrationError("event_cancelled", _("This event is cancelled."))
             if await Registration.exists().where(
@@ -139,14 +140,14 @@ async def get_registration(registration_id: int, event_id: int | None = None) ->
         query = query.where(Registration.event == event_id)
     row = await query.first()
     if row is None:
-        raise NotFound("No such registration.")
+        raise NotFound(_("No such registration."))
     return row
 
 
 async def set_role(registration_id: int, event_id: int, role: str, actor: audit.Actor) -> None:
     """Change what the person does at the event."""
     if role not in ROLES:
-        raise RegistrationError("bad_role", "Choose a role from the list.", "role")
+        raise RegistrationError("bad_role", _("Choose a role from the list."), "role")
     before = await get_registration(registration_id, event_id)
     async with write_transaction(Registration._meta.db):
         await Registration.update({Registration.role: role, Registration.updated_at: clock.now()}).where(
@@ -213,7 +214,7 @@ async def cancel(registration_id: int, event_id: int, actor: audit.Actor) -> int
         event = await lock_event(event_id)
         status = await _status_now(registration_id)
         if status == "cancelled":
-            raise RegistrationError("already_cancelled", "This registration is already cancelled.")
+            raise RegistrationError("already_cancelled", _("This registration is already cancelled."))
         await Registration.update({Registration.status: "cancelled", Registration.updated_at: clock.now()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.cancel", "registration", registration_id,
@@ -230,9 +231,9 @@ async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> No
     async with write_transaction(Registration._meta.db):
         event = await lock_event(event_id)
         if await _status_now(registration_id) != "waitlisted":
-            raise RegistrationError("not_waitlisted", "Only a waitlisted person can be promoted.")
+            raise RegistrationError("not_waitlisted", _("Only a waitlisted person can be promoted."))
         if _full(event, await seats_taken(event_id)):
-            raise RegistrationError("full", "The event is full: raise its capacity or cancel a seat first.")
+            raise RegistrationError("full", _("The event is full: raise its capacity or cancel a seat first."))
         await Registration.update({Registration.status: "registered", Registration.updated_at: clock.now()}).where(
             Registration.id == registration_id)
         await audit.record(actor, "registration.promote", "registration", registration_id,
