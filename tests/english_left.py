@@ -21,10 +21,12 @@ from portal.db import all_tables
 
 WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
 ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+")  # a link or an email address shown as text
+# Code, not words: an environment variable's name (PORTAL_SMTP_HOST), a message wording's {placeholder}.
+SETTING = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\{[a-z_]+\}")
 # Written in Latin letters in Bangla text as well (file formats, codes, programme names).
 ABBREVIATIONS = {"pdf", "csv", "xlsx", "zip", "qr", "api", "json", "sms", "tot", "cso", "ngo", "sha", "mb", "url",
                  "png", "jpeg", "utf", "word", "excel", "powerpoint", "id", "yyyy", "mm", "dd", "hh", "xxxx", "e", "g",
-                 "ok", "http", "https", "www", "a", "i"}
+                 "ok", "http", "https", "www", "a", "i", "smtp", "gsm", "ucs"}
 _SKIP = {"script", "style", "code"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -55,7 +57,7 @@ class _Visible(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._skipping():
-            self.words += WORD.findall(ADDRESS.sub(" ", data))
+            self.words += WORD.findall(SETTING.sub(" ", ADDRESS.sub(" ", data)))
 
 
 def visible_words(html: str) -> list[str]:

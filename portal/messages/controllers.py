@@ -7,6 +7,7 @@ import math
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
+from markupsafe import Markup
 
 from portal.auth.guards import ADMINS, COORDINATORS, current_user
 from portal.core.errors import DomainError, NotFound, ValidationFailed
@@ -104,7 +105,8 @@ class TemplateController(Controller):
         return render(request, "messages/templates.html",
                       {"rows": await wording.table(), "kinds": wording.KINDS, "errors": errors or {},
                        "form": form or {},
-                       "placeholder_list": ", ".join("{" + p + "}" for p in wording.PLACEHOLDERS)},
+                       "placeholder_list": Markup(", ").join(
+                           Markup("<code>{{{}}}</code>").format(p) for p in wording.PLACEHOLDERS)},
                       status_code=status_code)
 
     @get("/", name="messages.templates")
