@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from portal.auth import services, throttle
@@ -17,6 +18,7 @@ from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.settings import Settings
 
 
 def _safe_next(target: str | None) -> str:
@@ -62,11 +64,11 @@ class AuthController(Controller):
         return render(request, "auth/login.html", {"next": next_url, "errors": {}, "identifier": ""})
 
     @post("/login", name="auth.login.submit")
-    async def login(self, request: Request) -> Response:
+    async def login(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Check the credentials; re-render with a message on failure."""
         form = form_dict(await request.form())
         identifier, next_url = str(form.get("identifier", "")), str(form.get("next", ""))
-        secret = request.app.state.settings.secret_key
+        secret = settings.secret_key
         known_user = throttle.device_user(secret, request.cookies.get(throttle.DEVICE_COOKIE))
         try:
             user = await services.authenticate(identifier, str(form.get("password", "")), client_ip(request),
@@ -85,7 +87,7 @@ class AuthController(Controller):
             response.cookies.append(Cookie(
                 key=throttle.DEVICE_COOKIE, value=throttle.device_cookie_value(secret, user.id),
                 max_age=throttle.DEVICE_COOKIE_AGE, path="/login", httponly=True, samesite="lax",
-                secure=request.app.state.settings.secure_cookies))
+                secure=settings.secure_cookies))
         return response
 
     @post("/logout", name="auth.logout")

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -20,6 +21,7 @@ from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render, wants_fragment
 from portal.events.access import EVENT_STAFF as RUNS_EVENT
 from portal.exports import CONTENT_TYPES, content_disposition
+from portal.settings import Settings
 
 
 def _pdf(filename: str, body: bytes, disposition: str = "attachment") -> Response:
@@ -85,13 +87,14 @@ class EventCertificateController(Controller):
         return render(request, "certificates/event.html", await self._context(request, event_id))
 
     @post("/{registration_id:int}/issue", name="certificates.issue_one", opt=refused_to("certificates.event"))
-    async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
+    async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int],
+                        settings: NamedDependency[Settings]) -> Response:
         """Issue one certificate (a second click finds the first); before a ToT ends, only with a reason."""
         await _check_issuer(request, event_id)
         url = self._url(request, event_id)
         form = form_dict(await request.form())
         row, created = await issue.issue_one(current_user(request), event_id, registration_id, client_ip(request),
-                                             tz=request.app.state.settings.tz,
+                                             tz=settings.tz,
                                              early_reason=str(form.get("early_reason", "")))
         done = _("Certificate {serial} issued.") if created else _("Certificate {serial} was already issued.")
         return redirect(request, url, done.format(serial=row["serial"]))
@@ -110,11 +113,12 @@ class EventCertificateController(Controller):
         return redirect(request, self._url(request, event_id), _("Eligibility saved."))
 
     @post("/issue-all", name="certificates.issue_all")
-    async def issue_all(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def issue_all(self, request: Request, event_id: FromPath[int],
+                        settings: NamedDependency[Settings]) -> Response:
         """Start (or find) the bulk issue job; htmx gets the progress component, others its page."""
         await _check_issuer(request, event_id)
         user = current_user(request)
-        job_id = await jobs.start(user, event_id, client_ip(request), request.app.state.settings.tz)
+        job_id = await jobs.start(user, event_id, client_ip(request), settings.tz)
         if request.headers.get("hx-request") == "true":
             job = await jobs.get(user, event_id, job_id)
             return render(request, "certificates/_job.html", {"job": job, "job_view": "event"},

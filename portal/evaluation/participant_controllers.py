@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
@@ -18,6 +19,7 @@ from portal.core.web import client_ip, form_dict, render
 from portal.evaluation import attempts, bank, feedback, participant
 from portal.evaluation.setup import STAGES
 from portal.events.tickets.cookie import TICKET_COOKIE
+from portal.settings import Settings
 
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
@@ -74,11 +76,12 @@ class TicketTestController(Controller):
         return _see_other(request.app.route_reverse("evaluation.attempt", attempt_key=attempt["key"]))
 
     @get("/feedback/{form_id:int}", name="evaluation.ticket_feedback")
-    async def feedback_link(self, request: Request, token: FromPath[str], form_id: FromPath[int]) -> Response:
+    async def feedback_link(self, request: Request, token: FromPath[str], form_id: FromPath[int],
+                            settings: NamedDependency[Settings]) -> Response:
         """The feedback form of this ticket's event, under its own pass."""
         reg = await participant.seated(token)
         await feedback.for_registration(form_id, reg["id"])
-        code = feedback.pass_for(request.app.state.settings.secret_key, form_id, reg["id"])
+        code = feedback.pass_for(settings.secret_key, form_id, reg["id"])
         return _see_other(request.app.route_reverse("evaluation.feedback", feedback_pass=code))
 
 
@@ -129,9 +132,10 @@ class FeedbackController(Controller):
         return await self._page(request, feedback_pass)
 
     @post("/{feedback_pass:str}", name="evaluation.feedback_submit")
-    async def submit(self, request: Request, feedback_pass: FromPath[str]) -> Response:
+    async def submit(self, request: Request, feedback_pass: FromPath[str],
+                     settings: NamedDependency[Settings]) -> Response:
         """Store the feedback once (a resend is answered like the first send)."""
-        form_id, registration_id = feedback.read_pass(request.app.state.settings.secret_key, feedback_pass)
+        form_id, registration_id = feedback.read_pass(settings.secret_key, feedback_pass)
         values = form_dict(await request.form())
         try:
             await feedback.submit(form_id, registration_id, values)
@@ -176,12 +180,13 @@ class VenueTestController(Controller):
         return await self._landing(request, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="evaluation.venue_start")
-    async def start(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def start(self, request: Request, session_id: FromPath[int], code: FromPath[str],
+                    settings: NamedDependency[Settings]) -> Response:
         """Open the chosen test (an attempt) or feedback form for this phone's ticket or phone number."""
         form = form_dict(await request.form())
         phone = str(form.get("phone", ""))[:40]
         try:
-            session = await participant.venue_session(request.app.state.settings.secret_key, session_id, code)
+            session = await participant.venue_session(settings.secret_key, session_id, code)
             kind, number = participant.choice(str(form.get("item", "")))
             reg = await self._mine(request, session) if form.get("how") == "ticket" else None
             if reg is None:
@@ -193,7 +198,7 @@ class VenueTestController(Controller):
                 attempt = await attempts.start(number, reg["id"])
                 return _see_other(request.app.route_reverse("evaluation.attempt", attempt_key=attempt["key"]))
             await feedback.for_registration(number, reg["id"])
-            pass_code = feedback.pass_for(request.app.state.settings.secret_key, number, reg["id"])
+            pass_code = feedback.pass_for(settings.secret_key, number, reg["id"])
             return _see_other(request.app.route_reverse("evaluation.feedback", feedback_pass=pass_code))
         except DomainError as exc:
             if exc.code in {"expired_code", "forged_code", "session_not_found"}:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
@@ -31,6 +32,7 @@ from portal.reports.api_schema import (
     RegistrationsPage,
     SessionsPage,
 )
+from portal.settings import Settings
 
 
 def _q(description: str, **constraints: Any) -> Any:
@@ -158,7 +160,7 @@ class ApiController(Controller):
         return await _page(request, "feedback-responses", limit, cursor, event=event)
 
     @get("/evaluation-summary", name="api.evaluation_summary", responses=ERROR_RESPONSES)
-    async def evaluation_summary(self, request: Request,
+    async def evaluation_summary(self, request: Request, settings: NamedDependency[Settings],
                                  date_from: Annotated[dt.date | None, _q("Events starting on or after this date "
                                                                          "(default: 1 January of this year).")] = None,
                                  date_to: Annotated[dt.date | None, _q("Events starting on or before this date "
@@ -169,7 +171,7 @@ class ApiController(Controller):
         unknown = sorted(set(request.query_params) - {"date_from", "date_to"})
         if unknown:
             raise ClientException(f"unknown filter {unknown[0]!r}; this summary filters by date_from, date_to")
-        today = clock.today(request.app.state.settings.tz)
+        today = clock.today(settings.tz)
         result = await knowledge.period_knowledge(date_from or today.replace(month=1, day=1), date_to or today)
         return knowledge.as_json(result)  # type: ignore[return-value]
 

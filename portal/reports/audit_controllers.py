@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.response import Stream
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.web import render
 from portal.reports import audit_log
+from portal.settings import Settings
 
 
 def _page(raw: str | None) -> int:
@@ -44,7 +46,7 @@ class AuditController(Controller):
                       status_code=400 if errors else 200)
 
     @get("/export", name="audit.export")
-    async def export(self, request: Request) -> Response:
+    async def export(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """The matching entries as CSV (default) or XLSX."""
         fmt = request.query_params.get("format", "csv")
         flt, errors = audit_log.parse_filter(request.query_params)
@@ -53,6 +55,6 @@ class AuditController(Controller):
             if fmt not in audit_log.RENDERERS:
                 context["errors"] = {**context["errors"], "format": "csv / xlsx"}
             return render(request, "reports/audit.html", context, status_code=400)
-        export = await audit_log.export(current_user(request), flt, request.app.state.settings.tz, fmt)
+        export = await audit_log.export(current_user(request), flt, settings.tz, fmt)
         return Stream(export.body, media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -21,6 +22,7 @@ from portal.events.tables import Event
 from portal.exports import CONTENT_TYPES, content_disposition
 from portal.reports import attendance, calendar, jobs
 from portal.reports.attendance import FORMATS, SHAPES
+from portal.settings import Settings
 from portal.trainings.tables import Course
 
 # An XLSX is written whole before it can be sent: above this many rows it becomes a job with
@@ -102,7 +104,7 @@ class ReportController(Controller):
             "filters": attendance.AttendanceFilter(event_id=selected)})
 
     @get("/attendance/export", name="reports.attendance.export")
-    async def attendance_export(self, request: Request) -> Response:
+    async def attendance_export(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Download the export: CSV streams from the database; a big XLSX is offered as a job instead."""
         query = request.query_params
         flt, errors = await _checked_filter(request, query)
@@ -115,7 +117,7 @@ class ReportController(Controller):
             context = await self._context(request, flt, errors, shape, fmt)
             context["too_big"] = True
             return render(request, "reports/attendance.html", context, status_code=409)
-        secret = request.app.state.settings.secret_key
+        secret = settings.secret_key
         export = await attendance.build_export(flt, shape, fmt, secret)
         return Stream(attendance.stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

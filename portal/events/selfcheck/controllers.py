@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.core.audit import Actor
@@ -15,6 +16,7 @@ from portal.events.checkin import window
 from portal.events.registrations import services as registrations
 from portal.events.selfcheck import services as selfcheck
 from portal.events.tickets.cookie import TICKET_COOKIE, ticket_cookie
+from portal.settings import Settings
 
 
 def _refused(request: Request, exc: DomainError) -> Response:
@@ -44,7 +46,7 @@ class SelfCheckInController(Controller):
         return render(request, "events/selfcheck/enter.html", {"errors": {}, "value": ""})
 
     @post("/", name="selfcheck.enter_submit")
-    async def enter_submit(self, request: Request) -> Response:
+    async def enter_submit(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Check a typed short code and continue as if the QR had been scanned."""
         form = form_dict(await request.form())
         value = str(form.get("code", ""))[:30]
@@ -54,7 +56,7 @@ class SelfCheckInController(Controller):
         if parsed:
             session_id, code = parsed
             try:
-                await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code,
+                await selfcheck.check_code(settings.secret_key, session_id, code,
                                            client_ip(request))
                 await selfcheck.session_info(session_id)
                 await checkin.require_open(session_id)
@@ -84,10 +86,11 @@ class SelfCheckInController(Controller):
             "message": message}, status_code=status)
 
     @get("/{session_id:int}/{code:str}", name="selfcheck.landing")
-    async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str],
+                      settings: NamedDependency[Settings]) -> Response:
         """What the venue QR opens: one tap checks in the ticket on this phone, or ask for a phone number."""
         try:
-            await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code, client_ip(request))
+            await selfcheck.check_code(settings.secret_key, session_id, code, client_ip(request))
             await selfcheck.session_info(session_id)
             await checkin.require_open(session_id)
         except DomainError as exc:
@@ -95,10 +98,11 @@ class SelfCheckInController(Controller):
         return await self._landing(request, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="selfcheck.submit")
-    async def submit(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def submit(self, request: Request, session_id: FromPath[int], code: FromPath[str],
+                     settings: NamedDependency[Settings]) -> Response:
         """Check in: with the ticket cookie, by phone number, or as a walk-in."""
         form = form_dict(await request.form())
-        secret = request.app.state.settings.secret_key
+        secret = settings.secret_key
         ip = client_ip(request)
         actor = Actor(id=None, label="self check-in", ip=ip)
         how = str(form.get("how", ""))
@@ -123,8 +127,8 @@ class SelfCheckInController(Controller):
         first_name = result.name.split()[0] if how != "ticket" and result.name.split() else result.name
         response = render(request, "events/selfcheck/done.html", {
             "result": result, "session": session, "name": first_name,
-            "local_time": format_when(result.at.astimezone(request.app.state.settings.tz), "%H:%M"),
+            "local_time": format_when(result.at.astimezone(settings.tz), "%H:%M"),
             "ticket_link": request.app.route_reverse("tickets.show", token=new_token) if new_token else ""})
         if new_token:
-            response.cookies.append(ticket_cookie(new_token, secure=request.app.state.settings.secure_cookies))
+            response.cookies.append(ticket_cookie(new_token, secure=settings.secure_cookies))
         return response
