@@ -29,8 +29,7 @@ def _pdf(filename: str, body: bytes, disposition: str = "attachment") -> Respons
                     headers={"Content-Disposition": content_disposition(filename, disposition)})
 
 
-def _base(request: Request) -> tuple[str, Any]:
-    settings = request.app.state.settings
+def _base(settings: Settings) -> tuple[str, Any]:
     return settings.base_url, settings.tz
 
 
@@ -144,22 +143,24 @@ class EventCertificateController(Controller):
                       fragment="certificates/_job.html")
 
     @get("/zip", name="certificates.zip")
-    async def download_zip(self, request: Request, event_id: FromPath[int]) -> Stream:
+    async def download_zip(self, request: Request,
+                           settings: NamedDependency[Settings], event_id: FromPath[int]) -> Stream:
         """Every valid certificate of the event, one PDF each, in a ZIP streamed as it is built."""
         event = await eligibility.load_event(current_user(request), event_id)
         ids = await delivery.event_certificate_ids(event_id)
-        base, tz = _base(request)
+        base, tz = _base(settings)
         return Stream(delivery.zip_stream(ids, base, tz), media_type=CONTENT_TYPES["zip"],
                       headers={"Content-Disposition": content_disposition(delivery.zip_name(event))})
 
     @get("/print", name="certificates.print")
-    async def print_pdf(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def print_pdf(self, request: Request,
+                        settings: NamedDependency[Settings], event_id: FromPath[int]) -> Response:
         """Every valid certificate of the event in one PDF, for printing."""
         await eligibility.load_event(current_user(request), event_id)
         ids = await delivery.event_certificate_ids(event_id)
         if not ids:
             raise DomainError("nothing_issued", _("No certificates have been issued for this event yet."))
-        base, tz = _base(request)
+        base, tz = _base(settings)
         return _pdf(f"certificates-event-{event_id}-print.pdf", await delivery.merged_pdf(ids, base, tz))
 
 
@@ -170,20 +171,22 @@ class CertificateController(Controller):
     guards = [EVENT_STAFF]
 
     @get("/{certificate_id:int}", name="certificates.detail")
-    async def detail(self, request: Request, certificate_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request,
+                     settings: NamedDependency[Settings], certificate_id: FromPath[int]) -> Response:
         """Facts, history and the actions."""
         row = await issue.get_certificate(current_user(request), certificate_id)
-        base, _ = _base(request)
+        base, _ = _base(settings)
         return render(request, "certificates/detail.html", {
             "certificate": row, "history": await issue.history(certificate_id),
             "verify_url": delivery.verification_url(base, row["code"]),
         })
 
     @get("/{certificate_id:int}/pdf", name="certificates.pdf")
-    async def pdf(self, request: Request, certificate_id: FromPath[int]) -> Response:
+    async def pdf(self, request: Request,
+                  settings: NamedDependency[Settings], certificate_id: FromPath[int]) -> Response:
         """The certificate's PDF."""
         await issue.get_certificate(current_user(request), certificate_id)
-        base, tz = _base(request)
+        base, tz = _base(settings)
         return _pdf(*await delivery.one_pdf(certificate_id, base, tz))
 
     async def _change(self, request: Request, certificate_id: int, action: str) -> Response:
@@ -241,16 +244,16 @@ class CertificateSettingsController(Controller):
         return redirect(request, request.app.route_reverse("certificates.settings"), _("Certificate settings saved."))
 
     @get("/sample", name="certificates.settings_sample")
-    async def sample(self, request: Request) -> Response:
+    async def sample(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """A sample certificate with the current settings, to check the logo and signatures."""
-        settings = await programme.load()
-        base, tz = _base(request)
+        prog = await programme.load()
+        base, tz = _base(settings)
         today = clock.today(tz)
         facts = CertificateFacts(
             serial="TOT-0000-0000", kind="master_trainer", name_en="Sample Name", name_bn="নমুনা নাম",
             event_title="Training of Trainers (sample)", event_kind="Training of Trainers (ToT)", district="Dhaka",
             district_bn="ঢাকা", start=today, end=today, days_attended=1, sessions_total=1,
             verification_url=delivery.verification_url(base, "SAMP-LE00-0000-0000"), issued_on=today,
-            programme_name=settings.name, logo=settings.logo, signatories=settings.signatories,
+            programme_name=prog.name, logo=prog.logo, signatories=prog.signatories,
         )
         return _pdf("sample-certificate.pdf", render_certificate(facts), "inline")

@@ -117,9 +117,9 @@ class FeedbackController(Controller):
 
     path = "/f"
 
-    async def _page(self, request: Request, code: str, values: Mapping[str, Any] | None = None,
+    async def _page(self, request: Request, settings: Settings, code: str, values: Mapping[str, Any] | None = None,
                     errors: dict[str, str] | None = None, status: int = 200) -> Response:
-        form_id, registration_id = feedback.read_pass(request.app.state.settings.secret_key, code)
+        form_id, registration_id = feedback.read_pass(settings.secret_key, code)
         form, reg, done = await feedback.for_registration(form_id, registration_id)
         return _private(render(request, "evaluation/participant/feedback.html", {
             "form": form, "done": done, "code": code, "values": values or {}, "errors": errors or {},
@@ -127,9 +127,10 @@ class FeedbackController(Controller):
             "token": reg["ticket_token"]}, status_code=status))
 
     @get("/{feedback_pass:str}", name="evaluation.feedback")
-    async def show(self, request: Request, feedback_pass: FromPath[str]) -> Response:
+    async def show(self, request: Request,
+                   settings: NamedDependency[Settings], feedback_pass: FromPath[str]) -> Response:
         """The form, or a thank-you once answered."""
-        return await self._page(request, feedback_pass)
+        return await self._page(request, settings, feedback_pass)
 
     @post("/{feedback_pass:str}", name="evaluation.feedback_submit")
     async def submit(self, request: Request, feedback_pass: FromPath[str],
@@ -140,11 +141,11 @@ class FeedbackController(Controller):
         try:
             await feedback.submit(form_id, registration_id, values)
         except ValidationFailed as exc:
-            return await self._page(request, feedback_pass, values, exc.errors, 422)
+            return await self._page(request, settings, feedback_pass, values, exc.errors, 422)
         except DomainError as exc:
             if exc.code == "not_found":
                 raise
-            return await self._page(request, feedback_pass, values, {"form": exc.message}, exc.status_code)
+            return await self._page(request, settings, feedback_pass, values, {"form": exc.message}, exc.status_code)
         return _see_other(request.app.route_reverse("evaluation.feedback", feedback_pass=feedback_pass))
 
 
@@ -163,10 +164,10 @@ class VenueTestController(Controller):
             return None
         return reg if reg["event"] == session["event"] else None
 
-    async def _landing(self, request: Request, session_id: int, code: str, error: str = "",
+    async def _landing(self, request: Request, settings: Settings, session_id: int, code: str, error: str = "",
                        status: int = 200, phone: str = "") -> Response:
         try:
-            session = await participant.venue_session(request.app.state.settings.secret_key, session_id, code)
+            session = await participant.venue_session(settings.secret_key, session_id, code)
         except DomainError as exc:
             return render(request, "evaluation/participant/venue_refused.html", {"error": exc},
                           status_code=exc.status_code)
@@ -175,9 +176,10 @@ class VenueTestController(Controller):
         return _private(render(request, "evaluation/participant/venue.html", context, status_code=status))
 
     @get("/{session_id:int}/{code:str}", name="evaluation.venue_landing")
-    async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def landing(self, request: Request,
+                      settings: NamedDependency[Settings], session_id: FromPath[int], code: FromPath[str]) -> Response:
         """The open tests and forms: one tap with the ticket on this phone, or a phone number."""
-        return await self._landing(request, session_id, code)
+        return await self._landing(request, settings, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="evaluation.venue_start")
     async def start(self, request: Request, session_id: FromPath[int], code: FromPath[str],
@@ -204,5 +206,5 @@ class VenueTestController(Controller):
             if exc.code in {"expired_code", "forged_code", "session_not_found"}:
                 return render(request, "evaluation/participant/venue_refused.html", {"error": exc},
                               status_code=exc.status_code)
-            return await self._landing(request, session_id, code, exc.message,
+            return await self._landing(request, settings, session_id, code, exc.message,
                                        422 if exc.status_code < 400 else exc.status_code, phone)

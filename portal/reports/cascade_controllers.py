@@ -31,9 +31,9 @@ class CascadeController(Controller):
     guards = [COORDINATORS]
 
     @get("/", name="reports.cascade")
-    async def page(self, request: Request) -> Response:
+    async def page(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Totals, the cascade chart, per trainer and per district; the report body alone for htmx."""
-        date_from, date_to, errors = parse_period(request)
+        date_from, date_to, errors = parse_period(request, settings)
         context: dict = {"date_from": date_from, "date_to": date_to, "errors": errors}
         if not errors:
             result = await cascade.cascade(date_from, date_to, user_scope(current_user(request)))
@@ -48,7 +48,7 @@ class CascadeController(Controller):
     @get("/export", name="reports.cascade.export")
     async def workbook(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """The cascade report as an XLSX workbook, a sheet per table."""
-        date_from, date_to, errors = parse_period(request)
+        date_from, date_to, errors = parse_period(request, settings)
         if errors:
             return render(request, "reports/cascade.html",
                           {"date_from": date_from, "date_to": date_to, "errors": errors}, status_code=400)

@@ -20,13 +20,13 @@ from portal.reports.attendance import stream_body, user_scope
 from portal.settings import Settings
 
 
-def _today(request: Request) -> dt.date:
-    return clock.today(request.app.state.settings.tz)
+def _today(settings: Settings) -> dt.date:
+    return clock.today(settings.tz)
 
 
-def parse_period(request: Request) -> tuple[dt.date, dt.date, dict[str, str]]:
+def parse_period(request: Request, settings: Settings) -> tuple[dt.date, dt.date, dict[str, str]]:
     """The period from the query string; by default this year so far."""
-    today = _today(request)
+    today = _today(settings)
     errors: dict[str, str] = {}
     values = {"date_from": today.replace(month=1, day=1), "date_to": today}
     for name in values:
@@ -45,7 +45,7 @@ class SummaryController(Controller):
     @get("/summary", name="reports.summary")
     async def summary_page(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Tables and charts for a period; the report body alone for htmx."""
-        date_from, date_to, errors = parse_period(request)
+        date_from, date_to, errors = parse_period(request, settings)
         context: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "errors": errors}
         if not errors:
             scope = user_scope(current_user(request))
@@ -62,7 +62,7 @@ class SummaryController(Controller):
     @get("/summary/export", name="reports.summary.export")
     async def summary_workbook(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """The summary as an XLSX workbook, a sheet per table."""
-        date_from, date_to, errors = parse_period(request)
+        date_from, date_to, errors = parse_period(request, settings)
         if errors:
             return render(request, "reports/summary.html",
                           {"date_from": date_from, "date_to": date_to, "errors": errors}, status_code=400)
@@ -80,6 +80,6 @@ class SummaryController(Controller):
     @get("/dashboard", name="reports.dashboard")
     async def dashboard(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Upcoming events, this month's attendance, weak sessions, certificates and the pool."""
-        data = await summary.dashboard(_today(request), user_scope(current_user(request)),
+        data = await summary.dashboard(_today(settings), user_scope(current_user(request)),
                                        settings.tz)
         return render(request, "reports/dashboard.html", data)

@@ -185,14 +185,15 @@ class AttendanceController(Controller):
         return render(request, "events/attendance/_count.html", context, fragment="events/attendance/_count.html")
 
     @get("/display", name="events.display.page")
-    async def display(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def display(self, request: Request,
+                      settings: NamedDependency[Settings],
+                      event_id: FromPath[int], session_id: FromPath[int]) -> Response:
         """The venue screen: a self check-in QR that changes every 30 seconds."""
         context = await self._context(request, event_id, session_id)
-        return render(request, "events/display/page.html", {**context, **self._code(request, session_id)},
+        return render(request, "events/display/page.html", {**context, **self._code(request, settings, session_id)},
                       fragment="events/display/_code.html")
 
-    def _code(self, request: Request, session_id: int) -> dict[str, Any]:
-        settings = request.app.state.settings
+    def _code(self, request: Request, settings: Settings, session_id: int) -> dict[str, Any]:
         shown = selfcheck.display(settings.secret_key, session_id, clock.now().timestamp())
         url = request.app.route_reverse("selfcheck.landing", session_id=session_id, code=shown.code)
         link = settings.base_url.rstrip("/") + url

@@ -19,11 +19,11 @@ from portal.events.tickets.cookie import TICKET_COOKIE, ticket_cookie
 from portal.settings import Settings
 
 
-def _refused(request: Request, exc: DomainError) -> Response:
+def _refused(request: Request, settings: Settings, exc: DomainError) -> Response:
     """The "scan again" page; outside the check-in window it says when check-in opens (or closed)."""
     message = exc.message
     if isinstance(exc, checkin.OutsideWindow):
-        message = window.describe(exc.window, exc.early, request.app.state.settings.tz)
+        message = window.describe(exc.window, exc.early, settings.tz)
     return render(request, "events/selfcheck/refused.html", {"error": exc, "message": message},
                   status_code=exc.status_code)
 
@@ -61,7 +61,7 @@ class SelfCheckInController(Controller):
                 await selfcheck.session_info(session_id)
                 await checkin.require_open(session_id)
             except checkin.OutsideWindow as exc:
-                return _refused(request, exc)
+                return _refused(request, settings, exc)
             except DomainError as exc:
                 error, status, wait = exc.message, exc.status_code, exc
             else:
@@ -94,7 +94,7 @@ class SelfCheckInController(Controller):
             await selfcheck.session_info(session_id)
             await checkin.require_open(session_id)
         except DomainError as exc:
-            return _retry_after(_refused(request, exc), exc)
+            return _retry_after(_refused(request, settings, exc), exc)
         return await self._landing(request, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="selfcheck.submit")
@@ -120,7 +120,7 @@ class SelfCheckInController(Controller):
             return await self._landing(request, session_id, code, 422, exc.errors, form)
         except DomainError as exc:
             if exc.code in {"expired_code", "forged_code", "session_not_found", "too_many_codes", "outside_window"}:
-                return _retry_after(_refused(request, exc), exc)
+                return _retry_after(_refused(request, settings, exc), exc)
             return _retry_after(await self._landing(request, session_id, code, exc.status_code,
                                                     {exc.field or "phone": exc.message}, form), exc)
         session = await selfcheck.session_info(session_id)
