@@ -197,18 +197,16 @@ class CertificateController(Controller):
             await change(current_user(request), certificate_id, str(form.get("reason", "")), client_ip(request))
         except ValidationFailed as exc:
             return redirect(request, url, " ".join(exc.errors.values()), "error")
-        except DomainError as exc:
-            if exc.code == "not_found":
-                raise
-            return redirect(request, url, exc.message, "error")
         return redirect(request, url, _("Certificate revoked.") if action == "revoke" else _("Certificate reinstated."))
 
-    @post("/{certificate_id:int}/revoke", name="certificates.revoke", guards=[COORDINATORS])
+    @post("/{certificate_id:int}/revoke", name="certificates.revoke", guards=[COORDINATORS],
+          opt=refused_to("certificates.detail"))
     async def revoke(self, request: Request, certificate_id: FromPath[int]) -> Response:
         """Revoke with a reason."""
         return await self._change(request, certificate_id, "revoke")
 
-    @post("/{certificate_id:int}/reinstate", name="certificates.reinstate", guards=[COORDINATORS])
+    @post("/{certificate_id:int}/reinstate", name="certificates.reinstate", guards=[COORDINATORS],
+          opt=refused_to("certificates.detail"))
     async def reinstate(self, request: Request, certificate_id: FromPath[int]) -> Response:
         """Undo a revocation."""
         return await self._change(request, certificate_id, "reinstate")
