@@ -225,7 +225,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = app.state.engine  # from state, so a test can give a built app its own database
-        settings = app.state.settings
+        settings = app.state.settings  # the lifespan gets the app, not dependencies
         outbox.configure(settings.base_url)  # the links in messages (a test may give the app other settings)
         await start_engine(engine)
         storage = app.state.storage = make_storage(settings)

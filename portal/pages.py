@@ -19,6 +19,7 @@ from portal.core.web import render
 from portal.db import all_tables
 from portal.events.facilitators import services as facilitators
 from portal.events.management.services import EventFilter, list_events
+from portal.settings import Settings
 from portal.trainings import materials
 from portal.trainings import services as trainings
 from portal.trainings.materials import Viewer
@@ -35,10 +36,11 @@ class HomeController(Controller):
         return render(request, "home.html")
 
     @get("/manage", name="dashboard", guards=[staff])
-    async def dashboard(self, request: Request, viewer: NamedDependency[Viewer]) -> Response:
+    async def dashboard(self, request: Request, viewer: NamedDependency[Viewer],
+                        settings: NamedDependency[Settings]) -> Response:
         """The staff landing page: what is coming up, and the courses a trainer teaches."""
         user = current_user(request)
-        today = clock.today(request.app.state.settings.tz)
+        today = clock.today(settings.tz)
         upcoming: list = []
         if user.has_role("coordinator", "organizer"):
             rows, _ = await list_events(user, EventFilter(date_from=today))
@@ -65,7 +67,7 @@ async def _teaching(viewer: Viewer) -> list[dict]:
 
 
 @get("/lang/{code:str}", name="language")
-async def language_choice(request: Request, code: FromPath[str]) -> Response:
+async def language_choice(request: Request, code: FromPath[str], settings: NamedDependency[Settings]) -> Response:
     """Remember a language choice for a year and go back to the page the person was on."""
     target = request.query_params.get("next", "/")
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -73,7 +75,7 @@ async def language_choice(request: Request, code: FromPath[str]) -> Response:
     if code not in LANGUAGES:
         return Redirect(path=target, status_code=303)
     cookie = Cookie(key=LANG_COOKIE, value=code, max_age=365 * 24 * 3600, path="/", samesite="lax",
-                    httponly=True, secure=request.app.state.settings.secure_cookies)
+                    httponly=True, secure=settings.secure_cookies)
     return Redirect(path=target, status_code=303, cookies=[cookie])
 
 

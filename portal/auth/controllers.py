@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from portal.auth import services, throttle
@@ -17,6 +18,7 @@ from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.settings import Settings
 
 
 def _safe_next(target: str | None) -> str:
@@ -26,21 +28,21 @@ def _safe_next(target: str | None) -> str:
     return "/manage"
 
 
-def _session_cookie(request: Request, token: str, max_age: int) -> Cookie:
+def _session_cookie(request: Request, settings: Settings, token: str, max_age: int) -> Cookie:
     return Cookie(
         key=SESSION_COOKIE, value=token, max_age=max_age, path="/", httponly=True, samesite="lax",
-        secure=request.app.state.settings.secure_cookies,
+        secure=settings.secure_cookies,
     )
 
 
-async def _login_response(request: Request, user: services.CurrentUser, next_url: str) -> Response:
+async def _login_response(request: Request, settings: Settings, user: services.CurrentUser, next_url: str) -> Response:
     # A fresh session id at every login; the old one (if any) is ended.
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await services.end_session(old)
     token = await services.start_session(user.id, client_ip(request), request.headers.get("user-agent", ""))
     response = redirect(request, _safe_next(next_url), _("Welcome, {name}.").format(name=user.name))
-    response.cookies.append(_session_cookie(request, token, int(services.SESSION_LIFETIME.total_seconds())))
+    response.cookies.append(_session_cookie(request, settings, token, int(services.SESSION_LIFETIME.total_seconds())))
     return response
 
 
@@ -62,11 +64,11 @@ class AuthController(Controller):
         return render(request, "auth/login.html", {"next": next_url, "errors": {}, "identifier": ""})
 
     @post("/login", name="auth.login.submit")
-    async def login(self, request: Request) -> Response:
+    async def login(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Check the credentials; re-render with a message on failure."""
         form = form_dict(await request.form())
         identifier, next_url = str(form.get("identifier", "")), str(form.get("next", ""))
-        secret = request.app.state.settings.secret_key
+        secret = settings.secret_key
         known_user = throttle.device_user(secret, request.cookies.get(throttle.DEVICE_COOKIE))
         try:
             user = await services.authenticate(identifier, str(form.get("password", "")), client_ip(request),
@@ -80,22 +82,22 @@ class AuthController(Controller):
             if isinstance(exc, throttle.LoginThrottled):
                 response.headers["Retry-After"] = str(exc.retry_after)
             return response
-        response = await _login_response(request, user, next_url)
+        response = await _login_response(request, settings, user, next_url)
         if known_user != user.id:  # this browser is now one the account is known at (login throttling)
             response.cookies.append(Cookie(
                 key=throttle.DEVICE_COOKIE, value=throttle.device_cookie_value(secret, user.id),
                 max_age=throttle.DEVICE_COOKIE_AGE, path="/login", httponly=True, samesite="lax",
-                secure=request.app.state.settings.secure_cookies))
+                secure=settings.secure_cookies))
         return response
 
     @post("/logout", name="auth.logout")
-    async def logout(self, request: Request) -> Response:
+    async def logout(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """End the session on the server and clear the cookie."""
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await services.end_session(token)
         response = redirect(request, request.app.route_reverse("auth.login"), _("You are logged out."))
-        response.cookies.append(_session_cookie(request, "", 0))
+        response.cookies.append(_session_cookie(request, settings, "", 0))
         return response
 
     @get("/link/{token:str}", name="auth.link")
@@ -109,7 +111,8 @@ class AuthController(Controller):
                                                   "account": await _link_account(link)})
 
     @post("/link/{token:str}", name="auth.link.submit")
-    async def link_submit(self, request: Request, token: FromPath[str]) -> Response:
+    async def link_submit(self, request: Request,
+                          settings: NamedDependency[Settings], token: FromPath[str]) -> Response:
         """Use the link; log the person in."""
         form = form_dict(await request.form())
         try:
@@ -123,7 +126,7 @@ class AuthController(Controller):
             )
         except DomainError as exc:
             return render(request, "errors/error.html", {"status": 410, "message": exc.message}, status_code=410)
-        return await _login_response(request, user, "/manage")
+        return await _login_response(request, settings, user, "/manage")
 
 
 USER_FORM_LISTS = ("districts",)
@@ -167,8 +170,8 @@ class UserAdminController(Controller):
             status_code=status,
         )
 
-    def _link_page(self, request: Request, account: dict, token: str, purpose: str) -> Response:
-        url = request.app.state.settings.base_url + request.app.route_reverse("auth.link", token=token)
+    def _link_page(self, request: Request, settings: Settings, account: dict, token: str, purpose: str) -> Response:
+        url = settings.base_url + request.app.route_reverse("auth.link", token=token)
         return render(request, "auth/reset_link.html", {"account": account, "url": url, "purpose": purpose,
                                                         "mail": _mail_link(account, url, purpose)})
 
@@ -178,7 +181,7 @@ class UserAdminController(Controller):
         return self._form(request, {"role": "organizer", "districts": [], "active": True}, {})
 
     @post("/", name="auth.users.create")
-    async def create_user(self, request: Request) -> Response:
+    async def create_user(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Create a user: with the password typed here, or without one and a link for them to choose it."""
         form = form_dict(await request.form(), USER_FORM_LISTS)
         actor = current_user(request).actor(client_ip(request))
@@ -189,7 +192,7 @@ class UserAdminController(Controller):
         if form.get("password"):
             return redirect(request, request.app.route_reverse("auth.users.list"), _("User created."))
         token = await services.create_link("welcome", user_id, actor)
-        return self._link_page(request, await services.get_user(user_id), token, "welcome")
+        return self._link_page(request, settings, await services.get_user(user_id), token, "welcome")
 
     @get("/{user_id:int}", name="auth.users.edit")
     async def edit_user(self, request: Request, user_id: FromPath[int]) -> Response:
@@ -209,9 +212,10 @@ class UserAdminController(Controller):
         return redirect(request, request.app.route_reverse("auth.users.list"), _("User saved."))
 
     @post("/{user_id:int}/reset-link", name="auth.users.reset")
-    async def reset_link(self, request: Request, user_id: FromPath[int]) -> Response:
+    async def reset_link(self, request: Request,
+                         settings: NamedDependency[Settings], user_id: FromPath[int]) -> Response:
         """Make a one-time link for the user to choose a new password."""
         account = await services.get_user(user_id)
         purpose = "reset" if await services.has_password(user_id) else "welcome"
         token = await services.create_link(purpose, user_id, current_user(request).actor(client_ip(request)))
-        return self._link_page(request, account, token, purpose)
+        return self._link_page(request, settings, account, token, purpose)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 
 from portal.auth import services
 from portal.auth.controllers import ROLE_LABELS
@@ -15,6 +16,7 @@ from portal.core.errors import ValidationFailed
 from portal.core.i18n import LANG_COOKIE, current_language
 from portal.core.i18n import gettext as _
 from portal.core.web import form_dict, redirect, render
+from portal.settings import Settings
 
 
 def _safe_target(target: str | None, default: str) -> str:
@@ -36,7 +38,7 @@ class ProfileController(Controller):
         return render(request, "auth/profile.html", {"errors": {}, "role_labels": ROLE_LABELS})
 
     @post("/language", name="profile.language")
-    async def set_language(self, request: Request) -> Response:
+    async def set_language(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Save the language on the account (and in the cookie), then go back to the page."""
         form = form_dict(await request.form())
         user = current_user(request)
@@ -52,5 +54,5 @@ class ProfileController(Controller):
             language=_("Bangla") if code == "bn" else _("English")))
         response.cookies.append(Cookie(key=LANG_COOKIE, value=code, max_age=365 * 24 * 3600, path="/",
                                        samesite="lax", httponly=True,
-                                       secure=request.app.state.settings.secure_cookies))
+                                       secure=settings.secure_cookies))
         return response

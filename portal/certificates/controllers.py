@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -20,6 +21,7 @@ from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render, wants_fragment
 from portal.events.access import EVENT_STAFF as RUNS_EVENT
 from portal.exports import CONTENT_TYPES, content_disposition
+from portal.settings import Settings
 
 
 def _pdf(filename: str, body: bytes, disposition: str = "attachment") -> Response:
@@ -27,8 +29,7 @@ def _pdf(filename: str, body: bytes, disposition: str = "attachment") -> Respons
                     headers={"Content-Disposition": content_disposition(filename, disposition)})
 
 
-def _base(request: Request) -> tuple[str, Any]:
-    settings = request.app.state.settings
+def _base(settings: Settings) -> tuple[str, Any]:
     return settings.base_url, settings.tz
 
 
@@ -85,13 +86,14 @@ class EventCertificateController(Controller):
         return render(request, "certificates/event.html", await self._context(request, event_id))
 
     @post("/{registration_id:int}/issue", name="certificates.issue_one", opt=refused_to("certificates.event"))
-    async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int]) -> Response:
+    async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int],
+                        settings: NamedDependency[Settings]) -> Response:
         """Issue one certificate (a second click finds the first); before a ToT ends, only with a reason."""
         await _check_issuer(request, event_id)
         url = self._url(request, event_id)
         form = form_dict(await request.form())
         row, created = await issue.issue_one(current_user(request), event_id, registration_id, client_ip(request),
-                                             tz=request.app.state.settings.tz,
+                                             tz=settings.tz,
                                              early_reason=str(form.get("early_reason", "")))
         done = _("Certificate {serial} issued.") if created else _("Certificate {serial} was already issued.")
         return redirect(request, url, done.format(serial=row["serial"]))
@@ -110,11 +112,12 @@ class EventCertificateController(Controller):
         return redirect(request, self._url(request, event_id), _("Eligibility saved."))
 
     @post("/issue-all", name="certificates.issue_all")
-    async def issue_all(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def issue_all(self, request: Request, event_id: FromPath[int],
+                        settings: NamedDependency[Settings]) -> Response:
         """Start (or find) the bulk issue job; htmx gets the progress component, others its page."""
         await _check_issuer(request, event_id)
         user = current_user(request)
-        job_id = await jobs.start(user, event_id, client_ip(request), request.app.state.settings.tz)
+        job_id = await jobs.start(user, event_id, client_ip(request), settings.tz)
         if request.headers.get("hx-request") == "true":
             job = await jobs.get(user, event_id, job_id)
             return render(request, "certificates/_job.html", {"job": job, "job_view": "event"},
@@ -140,22 +143,24 @@ class EventCertificateController(Controller):
                       fragment="certificates/_job.html")
 
     @get("/zip", name="certificates.zip")
-    async def download_zip(self, request: Request, event_id: FromPath[int]) -> Stream:
+    async def download_zip(self, request: Request,
+                           settings: NamedDependency[Settings], event_id: FromPath[int]) -> Stream:
         """Every valid certificate of the event, one PDF each, in a ZIP streamed as it is built."""
         event = await eligibility.load_event(current_user(request), event_id)
         ids = await delivery.event_certificate_ids(event_id)
-        base, tz = _base(request)
+        base, tz = _base(settings)
         return Stream(delivery.zip_stream(ids, base, tz), media_type=CONTENT_TYPES["zip"],
                       headers={"Content-Disposition": content_disposition(delivery.zip_name(event))})
 
     @get("/print", name="certificates.print")
-    async def print_pdf(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def print_pdf(self, request: Request,
+                        settings: NamedDependency[Settings], event_id: FromPath[int]) -> Response:
         """Every valid certificate of the event in one PDF, for printing."""
         await eligibility.load_event(current_user(request), event_id)
         ids = await delivery.event_certificate_ids(event_id)
         if not ids:
             raise DomainError("nothing_issued", _("No certificates have been issued for this event yet."))
-        base, tz = _base(request)
+        base, tz = _base(settings)
         return _pdf(f"certificates-event-{event_id}-print.pdf", await delivery.merged_pdf(ids, base, tz))
 
 
@@ -166,20 +171,22 @@ class CertificateController(Controller):
     guards = [EVENT_STAFF]
 
     @get("/{certificate_id:int}", name="certificates.detail")
-    async def detail(self, request: Request, certificate_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request,
+                     settings: NamedDependency[Settings], certificate_id: FromPath[int]) -> Response:
         """Facts, history and the actions."""
         row = await issue.get_certificate(current_user(request), certificate_id)
-        base, _ = _base(request)
+        base, _ = _base(settings)
         return render(request, "certificates/detail.html", {
             "certificate": row, "history": await issue.history(certificate_id),
             "verify_url": delivery.verification_url(base, row["code"]),
         })
 
     @get("/{certificate_id:int}/pdf", name="certificates.pdf")
-    async def pdf(self, request: Request, certificate_id: FromPath[int]) -> Response:
+    async def pdf(self, request: Request,
+                  settings: NamedDependency[Settings], certificate_id: FromPath[int]) -> Response:
         """The certificate's PDF."""
         await issue.get_certificate(current_user(request), certificate_id)
-        base, tz = _base(request)
+        base, tz = _base(settings)
         return _pdf(*await delivery.one_pdf(certificate_id, base, tz))
 
     async def _change(self, request: Request, certificate_id: int, action: str) -> Response:
@@ -190,18 +197,16 @@ class CertificateController(Controller):
             await change(current_user(request), certificate_id, str(form.get("reason", "")), client_ip(request))
         except ValidationFailed as exc:
             return redirect(request, url, " ".join(exc.errors.values()), "error")
-        except DomainError as exc:
-            if exc.code == "not_found":
-                raise
-            return redirect(request, url, exc.message, "error")
         return redirect(request, url, _("Certificate revoked.") if action == "revoke" else _("Certificate reinstated."))
 
-    @post("/{certificate_id:int}/revoke", name="certificates.revoke", guards=[COORDINATORS])
+    @post("/{certificate_id:int}/revoke", name="certificates.revoke", guards=[COORDINATORS],
+          opt=refused_to("certificates.detail"))
     async def revoke(self, request: Request, certificate_id: FromPath[int]) -> Response:
         """Revoke with a reason."""
         return await self._change(request, certificate_id, "revoke")
 
-    @post("/{certificate_id:int}/reinstate", name="certificates.reinstate", guards=[COORDINATORS])
+    @post("/{certificate_id:int}/reinstate", name="certificates.reinstate", guards=[COORDINATORS],
+          opt=refused_to("certificates.detail"))
     async def reinstate(self, request: Request, certificate_id: FromPath[int]) -> Response:
         """Undo a revocation."""
         return await self._change(request, certificate_id, "reinstate")
@@ -237,16 +242,16 @@ class CertificateSettingsController(Controller):
         return redirect(request, request.app.route_reverse("certificates.settings"), _("Certificate settings saved."))
 
     @get("/sample", name="certificates.settings_sample")
-    async def sample(self, request: Request) -> Response:
+    async def sample(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """A sample certificate with the current settings, to check the logo and signatures."""
-        settings = await programme.load()
-        base, tz = _base(request)
+        prog = await programme.load()
+        base, tz = _base(settings)
         today = clock.today(tz)
         facts = CertificateFacts(
             serial="TOT-0000-0000", kind="master_trainer", name_en="Sample Name", name_bn="নমুনা নাম",
             event_title="Training of Trainers (sample)", event_kind="Training of Trainers (ToT)", district="Dhaka",
             district_bn="ঢাকা", start=today, end=today, days_attended=1, sessions_total=1,
             verification_url=delivery.verification_url(base, "SAMP-LE00-0000-0000"), issued_on=today,
-            programme_name=settings.name, logo=settings.logo, signatories=settings.signatories,
+            programme_name=prog.name, logo=prog.logo, signatories=prog.signatories,
         )
         return _pdf("sample-certificate.pdf", render_certificate(facts), "inline")

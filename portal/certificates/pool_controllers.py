@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -15,6 +16,7 @@ from portal.core.districts import DISTRICTS
 from portal.core.i18n import gettext as _
 from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.settings import Settings
 from portal.trainings.tables import Course
 
 
@@ -51,10 +53,10 @@ class PoolController(Controller):
                       status_code=400 if errors else 200)
 
     @get("/export", name="pool.export")
-    async def export(self, request: Request) -> Stream:
+    async def export(self, request: Request, settings: NamedDependency[Settings]) -> Stream:
         """The filtered pool as CSV; contacts only within an organizer's districts."""
         filters, _ = parse_filter(request.query_params)
-        export = await pool.export_csv(filters, current_user(request), request.app.state.settings.tz)
+        export = await pool.export_csv(filters, current_user(request), settings.tz)
         return Stream(export.body, media_type=export.content_type, headers=export.headers)
 
     @get("/{member_id:int}", name="pool.detail")
@@ -74,9 +76,9 @@ class PoolController(Controller):
         return redirect(request, url, _("Status saved."))
 
     @post("/{member_id:int}/invite", name="pool.invite", opt=refused_to("pool.detail"), guards=[COORDINATORS])
-    async def invite(self, request: Request, member_id: FromPath[int]) -> Response:
+    async def invite(self, request: Request, member_id: FromPath[int], settings: NamedDependency[Settings]) -> Response:
         """Create a trainer account and show the one-time link that lets the person choose a password."""
         token = await pool.invite(current_user(request), member_id, client_ip(request))
-        link = request.app.state.settings.base_url + request.app.route_reverse("auth.link", token=token)
+        link = settings.base_url + request.app.route_reverse("auth.link", token=token)
         return render(request, "certificates/pool/invited.html",
                       {"member": await pool.get_member(member_id), "link": link})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.certificates import delivery, verify
@@ -12,6 +13,7 @@ from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, render
 from portal.events.registrations import services as registrations
 from portal.exports import CONTENT_TYPES, content_disposition
+from portal.settings import Settings
 
 
 class VerifyController(Controller):
@@ -46,7 +48,8 @@ class TicketCertificateController(Controller):
     path = "/t/{token:str}/certificate"
 
     @get("/{serial:str}", name="certificates.ticket_pdf")
-    async def pdf(self, request: Request, token: FromPath[str], serial: FromPath[str]) -> Response:
+    async def pdf(self, request: Request, token: FromPath[str], serial: FromPath[str],
+                  settings: NamedDependency[Settings]) -> Response:
         """The PDF, when the certificate belongs to this ticket's registration and is not revoked."""
         serial = serial.removesuffix(".pdf")
         registration = await registrations.by_token(token)
@@ -56,7 +59,6 @@ class TicketCertificateController(Controller):
         ).first()
         if row is None:
             raise NotFound(_("No such certificate."))
-        settings = request.app.state.settings
         filename, body = await delivery.one_pdf(row["id"], settings.base_url, settings.tz)
         return Response(body, media_type=CONTENT_TYPES["pdf"],
                         headers={"Content-Disposition": content_disposition(filename)})

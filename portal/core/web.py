@@ -57,6 +57,8 @@ def decode_flash(secret: str, value: str | None) -> list[tuple[str, str]]:
         return []
 
 
+# render(), redirect() and the flash cookie are called with only the request (also from the exception
+# handlers, which get no dependencies), so these two read app.state; handlers take `settings` as a dependency.
 def _secret(request: Request) -> str:
     return request.app.state.settings.secret_key
 

@@ -22,6 +22,7 @@ from portal.events.management import services
 from portal.events.qr import qr_svg
 from portal.events.selfcheck import services as selfcheck
 from portal.exports import CONTENT_TYPES, content_disposition
+from portal.settings import Settings
 from portal.trainings.materials import Viewer
 
 
@@ -167,14 +168,14 @@ class EventEvaluationController(Controller):
                                                                        state, client_ip(request)), message)
 
     @get("/sessions/{session_id:int}/venue", name="evaluation.venue")
-    async def venue(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def venue(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                    settings: NamedDependency[Settings]) -> Response:
         """The venue screen: a code that opens the session's tests and forms on participants' phones;
         it changes every 30 seconds (the fragment alone for htmx polling)."""
         event = await access.load_event(current_user(request), event_id)
         session = next((s for s in await services.list_sessions(event_id) if s["id"] == session_id), None)
         if session is None:
             raise NotFound(_("No such session."))
-        settings = request.app.state.settings
         shown = selfcheck.display(settings.secret_key, session_id, clock.now().timestamp())
         link = settings.base_url.rstrip("/") + request.app.route_reverse(
             "evaluation.venue_landing", session_id=session_id, code=shown.code)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
@@ -18,6 +19,7 @@ from portal.core.web import client_ip, form_dict, render
 from portal.evaluation import attempts, bank, feedback, participant
 from portal.evaluation.setup import STAGES
 from portal.events.tickets.cookie import TICKET_COOKIE
+from portal.settings import Settings
 
 PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
 
@@ -74,11 +76,12 @@ class TicketTestController(Controller):
         return _see_other(request.app.route_reverse("evaluation.attempt", attempt_key=attempt["key"]))
 
     @get("/feedback/{form_id:int}", name="evaluation.ticket_feedback")
-    async def feedback_link(self, request: Request, token: FromPath[str], form_id: FromPath[int]) -> Response:
+    async def feedback_link(self, request: Request, token: FromPath[str], form_id: FromPath[int],
+                            settings: NamedDependency[Settings]) -> Response:
         """The feedback form of this ticket's event, under its own pass."""
         reg = await participant.seated(token)
         await feedback.for_registration(form_id, reg["id"])
-        code = feedback.pass_for(request.app.state.settings.secret_key, form_id, reg["id"])
+        code = feedback.pass_for(settings.secret_key, form_id, reg["id"])
         return _see_other(request.app.route_reverse("evaluation.feedback", feedback_pass=code))
 
 
@@ -114,9 +117,9 @@ class FeedbackController(Controller):
 
     path = "/f"
 
-    async def _page(self, request: Request, code: str, values: Mapping[str, Any] | None = None,
+    async def _page(self, request: Request, settings: Settings, code: str, values: Mapping[str, Any] | None = None,
                     errors: dict[str, str] | None = None, status: int = 200) -> Response:
-        form_id, registration_id = feedback.read_pass(request.app.state.settings.secret_key, code)
+        form_id, registration_id = feedback.read_pass(settings.secret_key, code)
         form, reg, done = await feedback.for_registration(form_id, registration_id)
         return _private(render(request, "evaluation/participant/feedback.html", {
             "form": form, "done": done, "code": code, "values": values or {}, "errors": errors or {},
@@ -124,23 +127,25 @@ class FeedbackController(Controller):
             "token": reg["ticket_token"]}, status_code=status))
 
     @get("/{feedback_pass:str}", name="evaluation.feedback")
-    async def show(self, request: Request, feedback_pass: FromPath[str]) -> Response:
+    async def show(self, request: Request,
+                   settings: NamedDependency[Settings], feedback_pass: FromPath[str]) -> Response:
         """The form, or a thank-you once answered."""
-        return await self._page(request, feedback_pass)
+        return await self._page(request, settings, feedback_pass)
 
     @post("/{feedback_pass:str}", name="evaluation.feedback_submit")
-    async def submit(self, request: Request, feedback_pass: FromPath[str]) -> Response:
+    async def submit(self, request: Request, feedback_pass: FromPath[str],
+                     settings: NamedDependency[Settings]) -> Response:
         """Store the feedback once (a resend is answered like the first send)."""
-        form_id, registration_id = feedback.read_pass(request.app.state.settings.secret_key, feedback_pass)
+        form_id, registration_id = feedback.read_pass(settings.secret_key, feedback_pass)
         values = form_dict(await request.form())
         try:
             await feedback.submit(form_id, registration_id, values)
         except ValidationFailed as exc:
-            return await self._page(request, feedback_pass, values, exc.errors, 422)
+            return await self._page(request, settings, feedback_pass, values, exc.errors, 422)
         except DomainError as exc:
             if exc.code == "not_found":
                 raise
-            return await self._page(request, feedback_pass, values, {"form": exc.message}, exc.status_code)
+            return await self._page(request, settings, feedback_pass, values, {"form": exc.message}, exc.status_code)
         return _see_other(request.app.route_reverse("evaluation.feedback", feedback_pass=feedback_pass))
 
 
@@ -159,10 +164,10 @@ class VenueTestController(Controller):
             return None
         return reg if reg["event"] == session["event"] else None
 
-    async def _landing(self, request: Request, session_id: int, code: str, error: str = "",
+    async def _landing(self, request: Request, settings: Settings, session_id: int, code: str, error: str = "",
                        status: int = 200, phone: str = "") -> Response:
         try:
-            session = await participant.venue_session(request.app.state.settings.secret_key, session_id, code)
+            session = await participant.venue_session(settings.secret_key, session_id, code)
         except DomainError as exc:
             return render(request, "evaluation/participant/venue_refused.html", {"error": exc},
                           status_code=exc.status_code)
@@ -171,17 +176,19 @@ class VenueTestController(Controller):
         return _private(render(request, "evaluation/participant/venue.html", context, status_code=status))
 
     @get("/{session_id:int}/{code:str}", name="evaluation.venue_landing")
-    async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def landing(self, request: Request,
+                      settings: NamedDependency[Settings], session_id: FromPath[int], code: FromPath[str]) -> Response:
         """The open tests and forms: one tap with the ticket on this phone, or a phone number."""
-        return await self._landing(request, session_id, code)
+        return await self._landing(request, settings, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="evaluation.venue_start")
-    async def start(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def start(self, request: Request, session_id: FromPath[int], code: FromPath[str],
+                    settings: NamedDependency[Settings]) -> Response:
         """Open the chosen test (an attempt) or feedback form for this phone's ticket or phone number."""
         form = form_dict(await request.form())
         phone = str(form.get("phone", ""))[:40]
         try:
-            session = await participant.venue_session(request.app.state.settings.secret_key, session_id, code)
+            session = await participant.venue_session(settings.secret_key, session_id, code)
             kind, number = participant.choice(str(form.get("item", "")))
             reg = await self._mine(request, session) if form.get("how") == "ticket" else None
             if reg is None:
@@ -193,11 +200,11 @@ class VenueTestController(Controller):
                 attempt = await attempts.start(number, reg["id"])
                 return _see_other(request.app.route_reverse("evaluation.attempt", attempt_key=attempt["key"]))
             await feedback.for_registration(number, reg["id"])
-            pass_code = feedback.pass_for(request.app.state.settings.secret_key, number, reg["id"])
+            pass_code = feedback.pass_for(settings.secret_key, number, reg["id"])
             return _see_other(request.app.route_reverse("evaluation.feedback", feedback_pass=pass_code))
         except DomainError as exc:
             if exc.code in {"expired_code", "forged_code", "session_not_found"}:
                 return render(request, "evaluation/participant/venue_refused.html", {"error": exc},
                               status_code=exc.status_code)
-            return await self._landing(request, session_id, code, exc.message,
+            return await self._landing(request, settings, session_id, code, exc.message,
                                        422 if exc.status_code < 400 else exc.status_code, phone)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from markupsafe import Markup
 
@@ -16,6 +17,7 @@ from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.messages import outbox, providers, sms, wording
 from portal.messages.tables import Contact, OutboxMessage
+from portal.settings import Settings
 
 PER_PAGE = 50
 KIND_LABELS = {kind: spec.label for kind, spec in wording.KINDS.items()} | {"custom": "Message"}
@@ -28,8 +30,8 @@ def _page(raw: str) -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
-def _configured(request: Request) -> dict[str, bool]:
-    configured = providers.providers_for(request.app.state.settings)
+def _configured(settings: Settings) -> dict[str, bool]:
+    configured = providers.providers_for(settings)
     return {channel: channel in configured for channel in wording.CHANNELS}
 
 
@@ -40,7 +42,7 @@ class OutboxController(Controller):
     guards = [COORDINATORS]
 
     @get("/", name="messages.outbox")
-    async def outbox_list(self, request: Request) -> Response:
+    async def outbox_list(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Messages newest first, filtered by status, channel and address or name; the rows alone for htmx."""
         query = request.query_params
         status = query.get("status", "") if query.get("status", "") in outbox.STATUSES else ""
@@ -50,11 +52,12 @@ class OutboxController(Controller):
         rows, total = await outbox.listing(status=status, channel=channel, q=q, page=page, per_page=PER_PAGE)
         context = {"messages": rows, "total": total, "status": status, "channel": channel, "q": q, "page": page,
                    "pages": max(1, math.ceil(total / PER_PAGE)), "counts": await outbox.counts(),
-                   "statuses": outbox.STATUSES, "configured": _configured(request), "kind_labels": KIND_LABELS}
+                   "statuses": outbox.STATUSES, "configured": _configured(settings), "kind_labels": KIND_LABELS}
         return render(request, "messages/outbox.html", context, fragment="messages/_rows.html")
 
     @get("/{message_id:int}", name="messages.detail")
-    async def detail(self, request: Request, message_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request,
+                     settings: NamedDependency[Settings], message_id: FromPath[int]) -> Response:
         """One message as it was (or will be) sent."""
         row = await OutboxMessage.select().where(OutboxMessage.id == message_id).first()
         if row is None:
@@ -64,7 +67,7 @@ class OutboxController(Controller):
         return render(request, "messages/detail.html", {"m": row, "contact": contact, "size": size,
                                                          "statuses": outbox.STATUSES, "kind_labels": KIND_LABELS,
                                                          "sources": SOURCES,
-                                                         "configured": _configured(request)})
+                                                         "configured": _configured(settings)})
 
     @post("/{message_id:int}/retry", name="messages.retry")
     async def retry(self, request: Request, message_id: FromPath[int]) -> Response:

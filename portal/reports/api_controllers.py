@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, QueryParameter
@@ -31,6 +32,7 @@ from portal.reports.api_schema import (
     RegistrationsPage,
     SessionsPage,
 )
+from portal.settings import Settings
 
 
 def _q(description: str, **constraints: Any) -> Any:
@@ -67,11 +69,12 @@ async def api_key_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None
     connection.state.api_key = key
 
 
-async def _page(request: Request, name: str, limit: int | None, cursor: str | None, **filters: Any) -> Any:
+async def _page(request: Request,
+                settings: Settings, name: str, limit: int | None, cursor: str | None, **filters: Any) -> Any:
     key = request.state.api_key
     try:
         return await api.list_page(name, filters, given=request.query_params, limit=limit, cursor=cursor,
-                                   personal=key["personal_data"], secret=request.app.state.settings.secret_key)
+                                   personal=key["personal_data"], secret=settings.secret_key)
     except api.BadRequest as exc:
         raise ClientException(str(exc)) from None
 
@@ -86,7 +89,7 @@ class ApiController(Controller):
     tags = ["v1"]
 
     @get("/events", name="api.events", responses=ERROR_RESPONSES)
-    async def events(self, request: Request,
+    async def events(self, request: Request, settings: NamedDependency[Settings],
                      district: Annotated[DISTRICT | None, _q("District code, e.g. dhaka.")] = None,
                      kind: Annotated[EVENT_KIND | None, _q("Event kind.")] = None,
                      status: Annotated[EVENT_STATUS | None, _q("Event status.")] = None,
@@ -95,70 +98,74 @@ class ApiController(Controller):
                      start_to: Annotated[dt.date | None, _q("Events starting on or before this date.")] = None,
                      limit: LIMIT = None, cursor: CURSOR = None) -> EventsPage:
         """Events (all statuses unless filtered)."""
-        return await _page(request, "events", limit, cursor, district=district, kind=kind, status=status,
+        return await _page(request, settings, "events", limit, cursor, district=district, kind=kind, status=status,
                            course=course, start_from=start_from, start_to=start_to)
 
     @get("/sessions", name="api.sessions", responses=ERROR_RESPONSES)
-    async def sessions(self, request: Request, event: EVENT = None,
+    async def sessions(self, request: Request, settings: NamedDependency[Settings], event: EVENT = None,
                        starts_from: Annotated[dt.datetime | None, _q(f"Sessions starting {SINCE}.")] = None,
                        starts_to: Annotated[dt.datetime | None, _q("Sessions starting before (RFC 3339, with an "
                                                                    "offset).")] = None,
                        limit: LIMIT = None, cursor: CURSOR = None) -> SessionsPage:
         """Sessions (sittings) of events."""
-        return await _page(request, "sessions", limit, cursor, event=event, starts_from=starts_from,
+        return await _page(request, settings, "sessions", limit, cursor, event=event, starts_from=starts_from,
                            starts_to=starts_to)
 
     @get("/participants", name="api.participants", responses=ERROR_RESPONSES)
-    async def participants(self, request: Request, district: Annotated[DISTRICT | None, _q("District code.")] = None,
+    async def participants(self, request: Request,
+                           settings: NamedDependency[Settings],
+                           district: Annotated[DISTRICT | None, _q("District code.")] = None,
                            gender: Annotated[GENDER | None, _q("Gender.")] = None,
                            stakeholder_type: Annotated[STAKEHOLDER | None,
                                                        _q("Stakeholder type.")] = None,
                            limit: LIMIT = None, cursor: CURSOR = None) -> ParticipantsPage:
         """People. Names, phones and emails only for keys allowed personal data; otherwise ids are pseudonyms."""
-        return await _page(request, "participants", limit, cursor, district=district, gender=gender,
+        return await _page(request, settings, "participants", limit, cursor, district=district, gender=gender,
                            stakeholder_type=stakeholder_type)
 
     @get("/registrations", name="api.registrations", responses=ERROR_RESPONSES)
-    async def registrations(self, request: Request, event: EVENT = None,
+    async def registrations(self, request: Request, settings: NamedDependency[Settings], event: EVENT = None,
                             status: Annotated[REGISTRATION_STATUS | None,
                                               _q("Registration status.")] = None,
                             limit: LIMIT = None, cursor: CURSOR = None) -> RegistrationsPage:
         """Registrations of people in events (participant as id or pseudonym)."""
-        return await _page(request, "registrations", limit, cursor, event=event, status=status)
+        return await _page(request, settings, "registrations", limit, cursor, event=event, status=status)
 
     @get("/check-ins", name="api.check_ins", responses=ERROR_RESPONSES)
-    async def check_ins(self, request: Request, event: EVENT = None,
+    async def check_ins(self, request: Request, settings: NamedDependency[Settings], event: EVENT = None,
                         session: Annotated[ID, _q("Only this session id.", ge=1, le=api.MAX_ID)] = None,
                         since: Annotated[dt.datetime | None, _q(f"Check-ins {SINCE}.")] = None,
                         limit: LIMIT = None, cursor: CURSOR = None) -> CheckInsPage:
         """Check-ins: a registration present at a session."""
-        return await _page(request, "check-ins", limit, cursor, event=event, session=session, since=since)
+        return await _page(request, settings, "check-ins", limit, cursor, event=event, session=session, since=since)
 
     @get("/certificates", name="api.certificates", responses=ERROR_RESPONSES)
-    async def certificates(self, request: Request, event: EVENT = None,
+    async def certificates(self, request: Request, settings: NamedDependency[Settings], event: EVENT = None,
                            kind: Annotated[CERTIFICATE_KIND | None, _q("Certificate kind.")] = None,
                            issued_since: Annotated[dt.datetime | None, _q(f"Issued {SINCE}.")] = None,
                            limit: LIMIT = None, cursor: CURSOR = None) -> CertificatesPage:
         """Certificates, revoked ones included (revoked_at set)."""
-        return await _page(request, "certificates", limit, cursor, event=event, kind=kind, issued_since=issued_since)
+        return await _page(request, settings, "certificates", limit, cursor, event=event, kind=kind,
+                           issued_since=issued_since)
 
     @get("/test-attempts", name="api.test_attempts", responses=ERROR_RESPONSES)
-    async def test_attempts(self, request: Request, event: EVENT = None,
+    async def test_attempts(self, request: Request, settings: NamedDependency[Settings], event: EVENT = None,
                             stage: Annotated[_one_of(api.STAGES) | None, _q("pre or post.")] = None,
                             submitted_since: Annotated[dt.datetime | None, _q(f"Submitted {SINCE}.")] = None,
                             limit: LIMIT = None, cursor: CURSOR = None) -> AttemptsPage:
         """Submitted attempts at events' pre- and post-tests, scored (phone and paper alike)."""
-        return await _page(request, "test-attempts", limit, cursor, event=event, stage=stage,
+        return await _page(request, settings, "test-attempts", limit, cursor, event=event, stage=stage,
                            submitted_since=submitted_since)
 
     @get("/feedback-responses", name="api.feedback_responses", responses=ERROR_RESPONSES)
-    async def feedback_responses(self, request: Request, event: EVENT = None, limit: LIMIT = None,
+    async def feedback_responses(self, request: Request,
+                                 settings: NamedDependency[Settings], event: EVENT = None, limit: LIMIT = None,
                                  cursor: CURSOR = None) -> FeedbackPage:
         """Feedback responses with their ratings; comments for keys allowed personal data."""
-        return await _page(request, "feedback-responses", limit, cursor, event=event)
+        return await _page(request, settings, "feedback-responses", limit, cursor, event=event)
 
     @get("/evaluation-summary", name="api.evaluation_summary", responses=ERROR_RESPONSES)
-    async def evaluation_summary(self, request: Request,
+    async def evaluation_summary(self, request: Request, settings: NamedDependency[Settings],
                                  date_from: Annotated[dt.date | None, _q("Events starting on or after this date "
                                                                          "(default: 1 January of this year).")] = None,
                                  date_to: Annotated[dt.date | None, _q("Events starting on or before this date "
@@ -169,7 +176,7 @@ class ApiController(Controller):
         unknown = sorted(set(request.query_params) - {"date_from", "date_to"})
         if unknown:
             raise ClientException(f"unknown filter {unknown[0]!r}; this summary filters by date_from, date_to")
-        today = clock.today(request.app.state.settings.tz)
+        today = clock.today(settings.tz)
         result = await knowledge.period_knowledge(date_from or today.replace(month=1, day=1), date_to or today)
         return knowledge.as_json(result)  # type: ignore[return-value]
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, TypedDict
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
@@ -13,6 +14,7 @@ from portal.core import clock
 from portal.reports import cascade
 from portal.reports.api_controllers import api_key_guard
 from portal.reports.api_schema import ERROR_RESPONSES
+from portal.settings import Settings
 
 
 class CascadeTotalsOut(TypedDict):
@@ -118,7 +120,7 @@ class CascadeApiController(Controller):
 
     @get("/cascade", name="api.cascade", responses=ERROR_RESPONSES)
     async def cascade_report(
-        self, request: Request,
+        self, request: Request, settings: NamedDependency[Settings],
         date_from: Annotated[dt.date | None, QueryParameter(description="Step-down trainings starting on or after "
                                                             "this date (default: 1 January of this year).")] = None,
         date_to: Annotated[dt.date | None, QueryParameter(description="Step-down trainings starting on or before "
@@ -129,7 +131,7 @@ class CascadeApiController(Controller):
         unknown = sorted(set(request.query_params) - {"date_from", "date_to"})
         if unknown:
             raise ClientException(f"unknown filter {unknown[0]!r}; the cascade filters by date_from, date_to")
-        today = clock.today(request.app.state.settings.tz)
+        today = clock.today(settings.tz)
         start, end = date_from or today.replace(month=1, day=1), date_to or today
         result = await cascade.cascade(start, end)
         return as_json(result, bool(request.state.api_key["personal_data"]))

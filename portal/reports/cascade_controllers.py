@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.response import Stream
 
 from portal.auth.guards import COORDINATORS, current_user
@@ -13,6 +14,7 @@ from portal.exports import render_workbook
 from portal.reports import cascade
 from portal.reports.attendance import stream_body, user_scope
 from portal.reports.summary_controllers import parse_period
+from portal.settings import Settings
 
 
 def _shown(rows: list[dict], numbers: tuple[str, ...]) -> list[dict]:
@@ -29,9 +31,9 @@ class CascadeController(Controller):
     guards = [COORDINATORS]
 
     @get("/", name="reports.cascade")
-    async def page(self, request: Request) -> Response:
+    async def page(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Totals, the cascade chart, per trainer and per district; the report body alone for htmx."""
-        date_from, date_to, errors = parse_period(request)
+        date_from, date_to, errors = parse_period(request, settings)
         context: dict = {"date_from": date_from, "date_to": date_to, "errors": errors}
         if not errors:
             result = await cascade.cascade(date_from, date_to, user_scope(current_user(request)))
@@ -44,14 +46,14 @@ class CascadeController(Controller):
                       status_code=400 if errors else 200)
 
     @get("/export", name="reports.cascade.export")
-    async def workbook(self, request: Request) -> Response:
+    async def workbook(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """The cascade report as an XLSX workbook, a sheet per table."""
-        date_from, date_to, errors = parse_period(request)
+        date_from, date_to, errors = parse_period(request, settings)
         if errors:
             return render(request, "reports/cascade.html",
                           {"date_from": date_from, "date_to": date_to, "errors": errors}, status_code=400)
         result = await cascade.cascade(date_from, date_to, user_scope(current_user(request)))
         export = render_workbook(f"cascade_{date_from}-to-{date_to}", cascade.workbook_sheets(result),
-                                 tz=request.app.state.settings.tz)
+                                 tz=settings.tz)
         return Stream(stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

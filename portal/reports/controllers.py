@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -21,6 +22,7 @@ from portal.events.tables import Event
 from portal.exports import CONTENT_TYPES, content_disposition
 from portal.reports import attendance, calendar, jobs
 from portal.reports.attendance import FORMATS, SHAPES
+from portal.settings import Settings
 from portal.trainings.tables import Course
 
 # An XLSX is written whole before it can be sent: above this many rows it becomes a job with
@@ -28,10 +30,11 @@ from portal.trainings.tables import Course
 XLSX_DIRECT_LIMIT = 20_000
 
 
-async def _checked_filter(request: Request, values: Any) -> tuple[attendance.AttendanceFilter, dict[str, str]]:
+async def _checked_filter(request: Request,
+                          settings: Settings, values: Any) -> tuple[attendance.AttendanceFilter, dict[str, str]]:
     user = current_user(request)
     flt, errors = attendance.parse_filter(values)
-    flt = replace(attendance.scoped(flt, user), tz=request.app.state.settings.tz)
+    flt = replace(attendance.scoped(flt, user), tz=settings.tz)
     if flt.event_id:
         event = await Event.select(Event.district).where(Event.id == flt.event_id).first()
         if event is None or not user.sees_district(event["district"]):
@@ -58,8 +61,8 @@ async def _event_choices(request: Request, text: str, selected: int | None) -> l
     return matches
 
 
-def _job_context(request: Request, job: dict[str, Any]) -> dict[str, Any]:
-    return {"job": job, "retention_hours": request.app.state.settings.export_retention_hours}
+def _job_context(settings: Settings, job: dict[str, Any]) -> dict[str, Any]:
+    return {"job": job, "retention_hours": settings.export_retention_hours}
 
 
 class ReportController(Controller):
@@ -82,9 +85,9 @@ class ReportController(Controller):
         }
 
     @get("/attendance", name="reports.attendance")
-    async def attendance_form(self, request: Request) -> Response:
+    async def attendance_form(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """The export form with the number of rows the current filter gives; the summary alone for htmx."""
-        flt, errors = await _checked_filter(request, request.query_params)
+        flt, errors = await _checked_filter(request, settings, request.query_params)
         shape = _choice(request.query_params, "shape", SHAPES, "long", errors)
         fmt = _choice(request.query_params, "format", FORMATS, "csv", errors)
         context = await self._context(request, flt, errors, shape, fmt)
@@ -102,10 +105,10 @@ class ReportController(Controller):
             "filters": attendance.AttendanceFilter(event_id=selected)})
 
     @get("/attendance/export", name="reports.attendance.export")
-    async def attendance_export(self, request: Request) -> Response:
+    async def attendance_export(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Download the export: CSV streams from the database; a big XLSX is offered as a job instead."""
         query = request.query_params
-        flt, errors = await _checked_filter(request, query)
+        flt, errors = await _checked_filter(request, settings, query)
         shape = _choice(query, "shape", SHAPES, "long", errors)
         fmt = _choice(query, "format", FORMATS, "csv", errors)
         if errors:
@@ -115,16 +118,16 @@ class ReportController(Controller):
             context = await self._context(request, flt, errors, shape, fmt)
             context["too_big"] = True
             return render(request, "reports/attendance.html", context, status_code=409)
-        secret = request.app.state.settings.secret_key
+        secret = settings.secret_key
         export = await attendance.build_export(flt, shape, fmt, secret)
         return Stream(attendance.stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})
 
     @post("/jobs", name="reports.jobs.create")
-    async def create_job(self, request: Request) -> Response:
+    async def create_job(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Start a background export of the posted filter and show its progress."""
         form = form_dict(await request.form())
-        flt, errors = await _checked_filter(request, form)
+        flt, errors = await _checked_filter(request, settings, form)
         shape = _choice(form, "shape", SHAPES, "long", errors)
         fmt = _choice(form, "format", FORMATS, "xlsx", errors)
         if errors:
@@ -136,18 +139,20 @@ class ReportController(Controller):
         return redirect(request, request.app.route_reverse("reports.jobs.detail", job_id=job_id))
 
     @get("/jobs/{job_id:int}", name="reports.jobs.detail")
-    async def job_detail(self, request: Request, job_id: FromPath[int]) -> Response:
+    async def job_detail(self, request: Request,
+                         settings: NamedDependency[Settings], job_id: FromPath[int]) -> Response:
         """The job: a component that polls itself while the file is written, then offers the download."""
         job = await jobs.get_job(current_user(request), job_id, request.app.state.storage)
-        return render(request, "reports/job.html", _job_context(request, job), fragment="reports/_job.html")
+        return render(request, "reports/job.html", _job_context(settings, job), fragment="reports/_job.html")
 
     @get("/jobs/{job_id:int}/download", name="reports.jobs.download")
-    async def job_download(self, request: Request, job_id: FromPath[int]) -> Response:
+    async def job_download(self, request: Request,
+                           settings: NamedDependency[Settings], job_id: FromPath[int]) -> Response:
         """The finished file of a job; otherwise the job's page says why not (410 expired, 409 not ready)."""
         storage = request.app.state.storage
         job = await jobs.get_job(current_user(request), job_id, storage)
         if job["status"] != "done":
-            return render(request, "reports/job.html", _job_context(request, job),
+            return render(request, "reports/job.html", _job_context(settings, job),
                           status_code=410 if job["status"] == "expired" else 409)
         size = await storage.size(job["key"]) or 0
         return Stream(storage.read(job["key"]), media_type=CONTENT_TYPES[job["fmt"]], headers={
@@ -160,22 +165,22 @@ class CalendarController(Controller):
 
     include_in_schema = False
 
-    async def _feed(self, request: Request, district: str | None) -> Response:
-        settings = request.app.state.settings
+    async def _feed(self, request: Request, settings: Settings, district: str | None) -> Response:
         body = await calendar.feed(settings.base_url, clock.today(settings.tz), district)
         return Response(body, media_type=CONTENT_TYPES["ics"],
                         headers={"Cache-Control": "public, max-age=900",
                                  "Content-Disposition": content_disposition("events.ics", "inline")})
 
     @get("/calendar.ics", name="reports.calendar")
-    async def all_events(self, request: Request) -> Response:
+    async def all_events(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Every district's events."""
-        return await self._feed(request, None)
+        return await self._feed(request, settings, None)
 
     @get("/calendar/{filename:str}", name="reports.calendar.district")
-    async def district_events(self, request: Request, filename: FromPath[str]) -> Response:
+    async def district_events(self, request: Request,
+                              settings: NamedDependency[Settings], filename: FromPath[str]) -> Response:
         """One district's events; the file name is the district code with .ics, e.g. dhaka.ics."""
         code = filename.removesuffix(".ics")
         if not filename.endswith(".ics") or code not in attendance.DISTRICT_CODES:
             raise NotFound(_("No such district calendar."))
-        return await self._feed(request, code)
+        return await self._feed(request, settings, code)

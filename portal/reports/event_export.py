@@ -8,6 +8,7 @@ runs a step-down training downloads its attendance here, behind the event staff 
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Stream
 
@@ -16,6 +17,7 @@ from portal.core.errors import ValidationFailed
 from portal.events.access import EVENT_STAFF
 from portal.events.management import services as events
 from portal.reports import attendance
+from portal.settings import Settings
 
 
 class EventAttendanceExportController(Controller):
@@ -25,13 +27,13 @@ class EventAttendanceExportController(Controller):
     guards = [EVENT_STAFF]
 
     @get("/", name="events.attendance.export")
-    async def export(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def export(self, request: Request, event_id: FromPath[int], settings: NamedDependency[Settings]) -> Response:
         """Download the event's attendance (`format` csv, the default, or xlsx)."""
         await events.get_event(current_user(request), event_id)  # an organizer's district
         fmt = (request.query_params.get("format") or "csv").strip()
         if fmt not in attendance.FORMATS:
             raise ValidationFailed({"format": "Choose csv or xlsx."})
-        flt = attendance.AttendanceFilter(event_id=event_id, tz=request.app.state.settings.tz)
-        export = await attendance.build_export(flt, "long", fmt, request.app.state.settings.secret_key)
+        flt = attendance.AttendanceFilter(event_id=event_id, tz=settings.tz)
+        export = await attendance.build_export(flt, "long", fmt, settings.secret_key)
         return Stream(attendance.stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

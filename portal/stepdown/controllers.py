@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 
 from portal.auth.guards import current_user, roles
 from portal.core.districts import districts_in
 from portal.core.errors import ValidationFailed
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.settings import Settings
 from portal.stepdown import services
 
 TRAINERS = roles("trainer")
@@ -39,11 +41,11 @@ class StepDownController(Controller):
         return await self._form(request, values, {})
 
     @post("/", name="stepdown.create")
-    async def create(self, request: Request) -> Response:
+    async def create(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Create the training (a draft with a session a day) and open its page."""
         form = form_dict(await request.form())
         try:
-            event_id = await services.create_step_down(form, current_user(request), request.app.state.settings.tz,
+            event_id = await services.create_step_down(form, current_user(request), settings.tz,
                                                        client_ip(request))
         except ValidationFailed as exc:
             return await self._form(request, {**form, "walk_ins": "walk_ins" in form}, exc.errors, 422)

@@ -14,7 +14,7 @@ from portal.core.errors import ValidationFailed
 from portal.core.i18n import format_number
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.settings import MAX_UPLOAD_MB_CEILING
+from portal.settings import MAX_UPLOAD_MB_CEILING, Settings
 from portal.trainings import materials, services
 from portal.trainings.materials import AUDIENCES, LANGUAGES, Upload, Viewer
 from portal.trainings.serving import store
@@ -25,16 +25,16 @@ UPLOAD_BODY_LIMIT = (MAX_UPLOAD_MB_CEILING + 1) * MB
 FORM_SLACK = MB  # room for the other form fields and the multipart framing
 
 
-def max_bytes(request: Request) -> int:
+def max_bytes(settings: Settings) -> int:
     """The configured upload limit in bytes."""
-    return request.app.state.settings.max_upload_mb * MB
+    return settings.max_upload_mb * MB
 
 
-def too_large(request: Request) -> str | None:
+def too_large(request: Request, settings: Settings) -> str | None:
     """A message when the declared body is over the limit (checked before the body is read)."""
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > max_bytes(request) + FORM_SLACK:
-        return _("The file is larger than {mb} MB.").format(mb=format_number(request.app.state.settings.max_upload_mb))
+    if length.isdigit() and int(length) > max_bytes(settings) + FORM_SLACK:
+        return _("The file is larger than {mb} MB.").format(mb=format_number(settings.max_upload_mb))
     return None
 
 
@@ -79,22 +79,23 @@ class CourseController(Controller):
         return redirect(request, request.app.route_reverse("trainings.courses.detail", course_id=course_id),
                         _("Course created. Add its modules and materials below."))
 
-    async def _detail(self, request: Request, course_id: int, viewer: Viewer, course_events: dict,
+    async def _detail(self, request: Request, settings: Settings, course_id: int, viewer: Viewer, course_events: dict,
                       errors: dict | None = None, values: dict | None = None, status: int = 200) -> Response:
         course = await services.get_course(course_id)
         context = {
             "course": course, "modules": await services.list_modules(course_id),
             "materials": await materials.list_materials(course_id, viewer), "events": course_events,
             "errors": errors or {}, "values": values or {"audience": "trainers", "language": "en"},
-            "audiences": AUDIENCES, "languages": LANGUAGES, "max_upload_mb": request.app.state.settings.max_upload_mb,
+            "audiences": AUDIENCES, "languages": LANGUAGES, "max_upload_mb": settings.max_upload_mb,
         }
         return render(request, "trainings/manage/detail.html", context, status_code=status)
 
     @get("/{course_id:int}", name="trainings.courses.detail")
-    async def detail(self, request: Request, course_id: FromPath[int], viewer: NamedDependency[Viewer],
+    async def detail(self, request: Request,
+                     settings: NamedDependency[Settings], course_id: FromPath[int], viewer: NamedDependency[Viewer],
                      course_events: NamedDependency[dict]) -> Response:
         """A course: modules, materials, events, and the forms to add to them."""
-        return await self._detail(request, course_id, viewer, course_events)
+        return await self._detail(request, settings, course_id, viewer, course_events)
 
     @get("/{course_id:int}/edit", name="trainings.courses.edit")
     async def edit(self, request: Request, course_id: FromPath[int]) -> Response:
@@ -146,22 +147,23 @@ class CourseController(Controller):
         return redirect(request, url + "#modules", _("Module saved."))
 
     @post("/{course_id:int}/materials", name="trainings.materials.create", request_max_body_size=UPLOAD_BODY_LIMIT)
-    async def upload(self, request: Request, course_id: FromPath[int], viewer: NamedDependency[Viewer],
+    async def upload(self, request: Request,
+                     settings: NamedDependency[Settings], course_id: FromPath[int], viewer: NamedDependency[Viewer],
                      course_events: NamedDependency[dict]) -> Response:
         """Upload a new material (its first version)."""
         await services.get_course(course_id)
-        refused = too_large(request)
+        refused = too_large(request, settings)
         if refused:
-            return await self._detail(request, course_id, viewer, course_events, {"file": refused}, None, 413)
+            return await self._detail(request, settings, course_id, viewer, course_events, {"file": refused}, None, 413)
         form, upload = await read_upload(request)
         try:
             material_id = await materials.create_material(
-                request.app.state.engine, course_id, form, upload, store(request), max_bytes(request),
+                request.app.state.engine, course_id, form, upload, store(request), max_bytes(settings),
                 current_user(request).actor(client_ip(request)),
             )
         except ValidationFailed as exc:
             status = exc.status_code
-            return await self._detail(request, course_id, viewer, course_events, exc.errors, form, status)
+            return await self._detail(request, settings, course_id, viewer, course_events, exc.errors, form, status)
         return redirect(request, request.app.route_reverse("trainings.materials.detail", material_id=material_id),
                         _("Material uploaded."))
 
@@ -172,34 +174,37 @@ class MaterialAdminController(Controller):
     path = "/manage/materials"
     guards = [COORDINATORS]
 
-    async def _page(self, request: Request, material_id: int, viewer: Viewer, errors: dict, status: int = 200):
+    async def _page(self, request: Request,
+                    settings: Settings, material_id: int, viewer: Viewer, errors: dict, status: int = 200):
         material = await materials.get_material(material_id, viewer)
         course = await services.get_course(material["course"])
         return render(request, "trainings/manage/material.html", {
             "material": material, "course": course, "errors": errors, "audiences": AUDIENCES,
-            "languages": LANGUAGES, "max_upload_mb": request.app.state.settings.max_upload_mb,
+            "languages": LANGUAGES, "max_upload_mb": settings.max_upload_mb,
         }, status_code=status)
 
     @get("/{material_id:int}", name="trainings.materials.detail")
-    async def detail(self, request: Request, material_id: FromPath[int], viewer: NamedDependency[Viewer]) -> Response:
+    async def detail(self, request: Request,
+                     settings: NamedDependency[Settings],
+                     material_id: FromPath[int], viewer: NamedDependency[Viewer]) -> Response:
         """Versions (newest first) and how often the material was downloaded."""
-        return await self._page(request, material_id, viewer, {})
+        return await self._page(request, settings, material_id, viewer, {})
 
     @post("/{material_id:int}/versions", name="trainings.materials.version_create",
           request_max_body_size=UPLOAD_BODY_LIMIT)
-    async def new_version(self, request: Request, material_id: FromPath[int],
+    async def new_version(self, request: Request, settings: NamedDependency[Settings], material_id: FromPath[int],
                           viewer: NamedDependency[Viewer]) -> Response:
         """Upload a new version; the earlier ones stay."""
         await materials.get_material(material_id, viewer)
-        refused = too_large(request)
+        refused = too_large(request, settings)
         if refused:
-            return await self._page(request, material_id, viewer, {"file": refused}, 413)
+            return await self._page(request, settings, material_id, viewer, {"file": refused}, 413)
         _fields, upload = await read_upload(request)
         try:
             number = await materials.add_version(request.app.state.engine, material_id, upload, store(request),
-                                                 max_bytes(request), current_user(request).actor(client_ip(request)))
+                                                 max_bytes(settings), current_user(request).actor(client_ip(request)))
         except ValidationFailed as exc:
             status = exc.status_code
-            return await self._page(request, material_id, viewer, exc.errors, status)
+            return await self._page(request, settings, material_id, viewer, exc.errors, status)
         return redirect(request, request.app.route_reverse("trainings.materials.detail", material_id=material_id),
                         _("Version {number} uploaded.").format(number=format_number(number)))

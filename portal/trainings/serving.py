@@ -21,6 +21,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 def store(request: Request) -> Store:
     """The material store in this app's storage."""
+    # Kept on the request: it needs app.state.storage too (no dependency provides it yet).
     return Store.for_settings(request.app.state.settings, request.app.state.storage)
 
 

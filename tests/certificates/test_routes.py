@@ -206,6 +206,18 @@ async def test_revoke_route_needs_a_reason(staff_client, issued):
         "revoked_at"] is None
 
 
+
+async def test_reinstating_a_valid_certificate_goes_back_to_its_page_with_the_reason(staff_client, issued):
+    _, _, row = issued
+    url = f"/manage/certificates/{row['id']}"
+    response = await staff_client.post(f"{url}/reinstate")
+    assert response.status_code == 303 and response.headers["location"] == url
+    assert "This certificate is not revoked." in (await staff_client.get(url)).text
+    twice = [await staff_client.post(f"{url}/revoke", data={"reason": r}) for r in ("Forged", "Again")]
+    assert [r.status_code for r in twice] == [303, 303]
+    assert "This certificate is already revoked." in (await staff_client.get(url)).text
+    assert (await staff_client.post("/manage/certificates/999999/reinstate")).status_code == 404
+
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (120, 40), "navy").save(out, "PNG")

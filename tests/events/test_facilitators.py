@@ -96,6 +96,11 @@ async def test_the_page_assigns_and_removes(client, login, create_user, create_p
     made = await client.post(f"/manage/events/{event_id}/facilitators", data={
         "participant_id": person["id"], "role": "resource_person", "sessions": [sessions[0], sessions[2]]})
     assert made.status_code == 303
+    again = await client.post(f"/manage/events/{event_id}/facilitators", data={
+        "participant_id": person["id"], "role": "trainer", "sessions": [sessions[0]]})
+    assert again.status_code == 303 and again.headers["location"] == f"/manage/events/{event_id}/facilitators"
+    assert "This person already leads the chosen sessions." in (await client.get(again.headers["location"])).text
+    assert await SessionFacilitator.count() == 2
     row = await SessionFacilitator.select().first()
     assert await SessionFacilitator.count() == 2
     gone = await client.post(f"/manage/events/{event_id}/facilitators/{row['id']}/remove")

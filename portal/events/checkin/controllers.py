@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.auth.guards import current_user
@@ -23,6 +24,7 @@ from portal.events.management import services
 from portal.events.qr import qr_svg, token_from_scan
 from portal.events.selfcheck import services as selfcheck
 from portal.exports import CONTENT_TYPES, content_disposition
+from portal.settings import Settings
 
 MAX_OFFLINE_AGE = dt.timedelta(hours=24)
 # The portal's CSP plus 'wasm-unsafe-eval', which the ZXing decoder (WebAssembly) needs.
@@ -93,7 +95,7 @@ class AttendanceController(Controller):
 
     @post("/attendance/{registration_id:int}", name="events.attendance.check_in")
     async def check_in(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
-                       registration_id: FromPath[int]) -> Response:
+                       registration_id: FromPath[int], settings: NamedDependency[Settings]) -> Response:
         """One-tap check-in by hand (method manual); outside the session's window only once confirmed."""
         await self._context(request, event_id, session_id)
         user = current_user(request)
@@ -103,7 +105,7 @@ class AttendanceController(Controller):
                                             registration_id=registration_id, method="manual", by_user=user.id,
                                             override=confirmed)
         except checkin.OutsideWindow as exc:
-            message = window.describe(exc.window, exc.early, request.app.state.settings.tz)
+            message = window.describe(exc.window, exc.early, settings.tz)
             return await self._row(request, event_id, session_id, registration_id, message, 200, confirm=True)
         except checkin.CheckInError as exc:
             return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
@@ -132,7 +134,8 @@ class AttendanceController(Controller):
         return response
 
     @post("/scan", name="events.scan.submit")
-    async def scan_submit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def scan_submit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                          settings: NamedDependency[Settings]) -> Response:
         """One scan as JSON {token, client_id, scanned_at}: green ok, amber already, red refused."""
         user = current_user(request)
         try:
@@ -149,7 +152,7 @@ class AttendanceController(Controller):
         if not isinstance(raw_token, str):
             return Response({"status": "error", "code": "bad_request", "message": "Send {\"token\": ...}."},
                             status_code=400)
-        tz = request.app.state.settings.tz
+        tz = settings.tz
         try:
             result = await checkin.check_in(
                 session_id, user.actor(client_ip(request)), token=token, method="ticket_scan",
@@ -182,14 +185,15 @@ class AttendanceController(Controller):
         return render(request, "events/attendance/_count.html", context, fragment="events/attendance/_count.html")
 
     @get("/display", name="events.display.page")
-    async def display(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def display(self, request: Request,
+                      settings: NamedDependency[Settings],
+                      event_id: FromPath[int], session_id: FromPath[int]) -> Response:
         """The venue screen: a self check-in QR that changes every 30 seconds."""
         context = await self._context(request, event_id, session_id)
-        return render(request, "events/display/page.html", {**context, **self._code(request, session_id)},
+        return render(request, "events/display/page.html", {**context, **self._code(request, settings, session_id)},
                       fragment="events/display/_code.html")
 
-    def _code(self, request: Request, session_id: int) -> dict[str, Any]:
-        settings = request.app.state.settings
+    def _code(self, request: Request, settings: Settings, session_id: int) -> dict[str, Any]:
         shown = selfcheck.display(settings.secret_key, session_id, clock.now().timestamp())
         url = request.app.route_reverse("selfcheck.landing", session_id=session_id, code=shown.code)
         link = settings.base_url.rstrip("/") + url
@@ -197,13 +201,14 @@ class AttendanceController(Controller):
                 "short_url": settings.base_url.rstrip("/") + request.app.route_reverse("selfcheck.enter")}
 
     @get("/sheet.pdf", name="events.attendance.sheet")
-    async def sheet(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def sheet(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                    settings: NamedDependency[Settings]) -> Response:
         """The printable sign-in sheet of the session."""
         context = await self._context(request, event_id, session_id)
         rows = await checkin.attendance(session_id, event_id)
         leaders = [{**f, "role_label": facilitators.ROLES[f["role"]]}
                    for f in (await facilitators.by_session(event_id)).get(session_id, [])]
         pdf = sheets.sign_in_sheet(context["event"], context["session"], rows,
-                                   request.app.state.settings.base_url, request.app.state.settings.tz, leaders)
+                                   settings.base_url, settings.tz, leaders)
         return Response(pdf, media_type=CONTENT_TYPES["pdf"], headers={
             "Content-Disposition": content_disposition(f"sign-in-{event_id}-{session_id}.pdf", "inline")})

@@ -6,8 +6,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 
 from portal.auth.guards import current_user
-from portal.core.errors import DomainError, ValidationFailed
+from portal.core.errors import ValidationFailed
 from portal.core.i18n import gettext as _
+from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.access import EVENT_STAFF
 from portal.events.facilitators import services
@@ -40,7 +41,7 @@ class FacilitatorController(Controller):
         """Each session with its facilitators; a directory search to assign someone."""
         return await self._page(request, event_id)
 
-    @post("/", name="events.facilitators.assign")
+    @post("/", name="events.facilitators.assign", opt=refused_to("events.facilitators.list"))
     async def assign(self, request: Request, event_id: FromPath[int]) -> Response:
         """Assign the chosen person to the chosen sessions."""
         user = current_user(request)
@@ -51,8 +52,6 @@ class FacilitatorController(Controller):
             added = await services.assign(event_id, form, user.actor(client_ip(request)))
         except ValidationFailed as exc:
             return await self._page(request, event_id, exc.errors, 422, form)
-        except DomainError as exc:
-            return redirect(request, url, exc.message, "error")
         return redirect(request, url, _("Assigned to %(count)s sessions.") % {"count": added} if added != 1
                         else _("Assigned to the session."))
 

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.auth.guards import current_user
@@ -21,6 +22,7 @@ from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.access import EVENT_STAFF
 from portal.events.management import services
 from portal.events.management.services import TRANSITIONS, EventFilter
+from portal.settings import Settings
 
 
 def parse_filters(query: Any) -> tuple[EventFilter, dict[str, str]]:
@@ -87,12 +89,12 @@ class EventController(Controller):
         return self._form(request, {"kind": "district_workshop", "completion_percent": 100, "district": district}, {})
 
     @post("/", name="events.manage.create")
-    async def create_event(self, request: Request) -> Response:
+    async def create_event(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Create the event with a session per day."""
         form = form_dict(await request.form())
         try:
             event_id = await services.create_event(
-                form, current_user(request), request.app.state.settings.tz, client_ip(request)
+                form, current_user(request), settings.tz, client_ip(request)
             )
         except ValidationFailed as exc:
             return self._form(request, {**form, "walk_ins": "walk_ins" in form}, exc.errors, 422)
@@ -116,12 +118,12 @@ class EventController(Controller):
         return self._form(request, await services.get_event(current_user(request), event_id), {})
 
     @post("/{event_id:int}/edit", name="events.manage.update")
-    async def update(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def update(self, request: Request, event_id: FromPath[int], settings: NamedDependency[Settings]) -> Response:
         """Save the edited event."""
         form = form_dict(await request.form())
         user = current_user(request)
         try:
-            promoted = await services.update_event(event_id, form, user, request.app.state.settings.tz,
+            promoted = await services.update_event(event_id, form, user, settings.tz,
                                                    client_ip(request))
         except ValidationFailed as exc:
             event = await services.get_event(user, event_id)
@@ -157,30 +159,33 @@ class EventController(Controller):
                                                    "start": "09:00", "end": "13:00"}, {})
 
     @post("/{event_id:int}/sessions", name="events.manage.session_create")
-    async def session_create(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def session_create(self, request: Request, event_id: FromPath[int],
+                             settings: NamedDependency[Settings]) -> Response:
         """Add a session."""
         form, user = form_dict(await request.form()), current_user(request)
         try:
-            await services.add_session(event_id, form, user, request.app.state.settings.tz, client_ip(request))
+            await services.add_session(event_id, form, user, settings.tz, client_ip(request))
         except ValidationFailed as exc:
             return self._session_form(request, await services.get_event(user, event_id), form, exc.errors, 422)
         return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id),
                         _("Session added."))
 
     @get("/{event_id:int}/sessions/{session_id:int}", name="events.manage.session_edit")
-    async def session_edit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def session_edit(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                           settings: NamedDependency[Settings]) -> Response:
         """Edit a session's name and times."""
-        user, tz = current_user(request), request.app.state.settings.tz
+        user, tz = current_user(request), settings.tz
         event = await services.get_event(user, event_id)
         session = await services.get_session(user, event_id, session_id)
         return self._session_form(request, event, {"id": session_id, **services.session_form_values(session, tz)}, {})
 
     @post("/{event_id:int}/sessions/{session_id:int}", name="events.manage.session_update")
-    async def session_update(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def session_update(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                             settings: NamedDependency[Settings]) -> Response:
         """Save a session."""
         form, user = form_dict(await request.form()), current_user(request)
         try:
-            await services.update_session(event_id, session_id, form, user, request.app.state.settings.tz,
+            await services.update_session(event_id, session_id, form, user, settings.tz,
                                           client_ip(request))
         except ValidationFailed as exc:
             event = await services.get_event(user, event_id)
@@ -189,7 +194,8 @@ class EventController(Controller):
                         _("Session saved."))
 
     @post("/{event_id:int}/sessions/{session_id:int}/delete", name="events.manage.session_delete")
-    async def session_delete(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
+    async def session_delete(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
+                             settings: NamedDependency[Settings]) -> Response:
         """Remove a session; a refusal (its check-ins, the last session) is shown on its page with a 409."""
         user = current_user(request)
         try:
@@ -199,7 +205,7 @@ class EventController(Controller):
                 raise
             event = await services.get_event(user, event_id)
             session = await services.get_session(user, event_id, session_id)
-            values = {"id": session_id, **services.session_form_values(session, request.app.state.settings.tz)}
+            values = {"id": session_id, **services.session_form_values(session, settings.tz)}
             return self._session_form(request, event, values, {}, exc.status_code, refusal=exc.message)
         return redirect(request, request.app.route_reverse("events.manage.detail", event_id=event_id),
                         _("Session removed."))

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.auth.guards import current_user
@@ -25,6 +26,7 @@ from portal.events.access import EVENT_STAFF
 from portal.events.forms import MAX_EVENT_DAYS, parse_event
 from portal.events.management import services
 from portal.events.tables import Event, Session
+from portal.settings import Settings
 
 COPIED = ("kind", "description", "district", "venue", "capacity", "completion_percent", "walk_ins",
           "checkin_opens_before", "checkin_closes_after")
@@ -97,11 +99,11 @@ class EventCopyController(Controller):
         return await self._form(request, event_id, {"title": event["title"]}, {})
 
     @post("/", name="events.manage.copy")
-    async def copy(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def copy(self, request: Request, event_id: FromPath[int], settings: NamedDependency[Settings]) -> Response:
         """Make the copy and open it."""
         form = form_dict(await request.form())
         try:
-            new_id = await copy_event(event_id, form, current_user(request), request.app.state.settings.tz,
+            new_id = await copy_event(event_id, form, current_user(request), settings.tz,
                                       client_ip(request))
         except ValidationFailed as exc:
             return await self._form(request, event_id, form, exc.errors, 422)

@@ -4,6 +4,7 @@ progress, and each person's messages."""
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
@@ -13,6 +14,7 @@ from portal.events.management import services
 from portal.events.messaging import services as messaging
 from portal.events.signup import services as signup
 from portal.messages import wording
+from portal.settings import Settings
 
 
 def _choice(value: str, allowed, default: str) -> str:
@@ -25,7 +27,8 @@ class EventMessagesController(Controller):
     path = "/manage/events/{event_id:int}/messages"
     guards = [EVENT_STAFF]
 
-    async def _page(self, request: Request, event_id: int, kind: str, audience: str, status_code: int = 200,
+    async def _page(self, request: Request,
+                    settings: Settings, event_id: int, kind: str, audience: str, status_code: int = 200,
                     error: str = "") -> Response:
         event = await services.get_event(current_user(request), event_id)
         batch = request.query_params.get("batch", "")[:20]
@@ -35,31 +38,31 @@ class EventMessagesController(Controller):
             "preview": await messaging.preview(event_id, kind, audience), "people": await messaging.people_status(
                 event_id), "batch": batch, "progress": await messaging.progress(event_id, batch) if batch else None,
             "error": error, "public_open": await signup.is_open(event_id),
-            "public_url": request.app.state.settings.base_url + request.app.route_reverse("signup.form",
+            "public_url": settings.base_url + request.app.route_reverse("signup.form",
                                                                                           event_id=event_id),
         }
         return render(request, "events/messaging/page.html", context, fragment="events/messaging/_progress.html"
                       if request.query_params.get("part") == "progress" else None, status_code=status_code)
 
     @get("/", name="events.messages")
-    async def page(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def page(self, request: Request, settings: NamedDependency[Settings], event_id: FromPath[int]) -> Response:
         """The preview for the chosen message and audience, and each person's messages."""
         query = request.query_params
-        return await self._page(request, event_id, _choice(query.get("kind", ""), messaging.KINDS, "ticket"),
+        return await self._page(request, settings, event_id, _choice(query.get("kind", ""), messaging.KINDS, "ticket"),
                                 _choice(query.get("audience", ""), messaging.AUDIENCES, "not_sent"))
 
     @post("/", name="events.messages.send")
-    async def send(self, request: Request, event_id: FromPath[int]) -> Response:
+    async def send(self, request: Request, settings: NamedDependency[Settings], event_id: FromPath[int]) -> Response:
         """Start the bulk send (after the preview); then the page follows its progress."""
         event = await services.get_event(current_user(request), event_id)
         form = form_dict(await request.form())
         kind = form.get("kind", "")
         audience = form.get("audience", "")
         if kind not in messaging.KINDS or audience not in messaging.AUDIENCES:
-            return await self._page(request, event_id, "ticket", "not_sent", 422,
+            return await self._page(request, settings, event_id, "ticket", "not_sent", 422,
                                     _("Choose a message and who gets it."))
         if event["status"] != "published":
-            return await self._page(request, event_id, kind, audience, 409,
+            return await self._page(request, settings, event_id, kind, audience, 409,
                                     _("Messages go out for published events only."))
         batch = await messaging.start(event_id, kind, audience)
         url = request.app.route_reverse("events.messages", event_id=event_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.core.audit import Actor
@@ -15,13 +16,14 @@ from portal.events.checkin import window
 from portal.events.registrations import services as registrations
 from portal.events.selfcheck import services as selfcheck
 from portal.events.tickets.cookie import TICKET_COOKIE, ticket_cookie
+from portal.settings import Settings
 
 
-def _refused(request: Request, exc: DomainError) -> Response:
+def _refused(request: Request, settings: Settings, exc: DomainError) -> Response:
     """The "scan again" page; outside the check-in window it says when check-in opens (or closed)."""
     message = exc.message
     if isinstance(exc, checkin.OutsideWindow):
-        message = window.describe(exc.window, exc.early, request.app.state.settings.tz)
+        message = window.describe(exc.window, exc.early, settings.tz)
     return render(request, "events/selfcheck/refused.html", {"error": exc, "message": message},
                   status_code=exc.status_code)
 
@@ -44,7 +46,7 @@ class SelfCheckInController(Controller):
         return render(request, "events/selfcheck/enter.html", {"errors": {}, "value": ""})
 
     @post("/", name="selfcheck.enter_submit")
-    async def enter_submit(self, request: Request) -> Response:
+    async def enter_submit(self, request: Request, settings: NamedDependency[Settings]) -> Response:
         """Check a typed short code and continue as if the QR had been scanned."""
         form = form_dict(await request.form())
         value = str(form.get("code", ""))[:30]
@@ -54,12 +56,12 @@ class SelfCheckInController(Controller):
         if parsed:
             session_id, code = parsed
             try:
-                await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code,
+                await selfcheck.check_code(settings.secret_key, session_id, code,
                                            client_ip(request))
                 await selfcheck.session_info(session_id)
                 await checkin.require_open(session_id)
             except checkin.OutsideWindow as exc:
-                return _refused(request, exc)
+                return _refused(request, settings, exc)
             except DomainError as exc:
                 error, status, wait = exc.message, exc.status_code, exc
             else:
@@ -84,21 +86,23 @@ class SelfCheckInController(Controller):
             "message": message}, status_code=status)
 
     @get("/{session_id:int}/{code:str}", name="selfcheck.landing")
-    async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def landing(self, request: Request, session_id: FromPath[int], code: FromPath[str],
+                      settings: NamedDependency[Settings]) -> Response:
         """What the venue QR opens: one tap checks in the ticket on this phone, or ask for a phone number."""
         try:
-            await selfcheck.check_code(request.app.state.settings.secret_key, session_id, code, client_ip(request))
+            await selfcheck.check_code(settings.secret_key, session_id, code, client_ip(request))
             await selfcheck.session_info(session_id)
             await checkin.require_open(session_id)
         except DomainError as exc:
-            return _retry_after(_refused(request, exc), exc)
+            return _retry_after(_refused(request, settings, exc), exc)
         return await self._landing(request, session_id, code)
 
     @post("/{session_id:int}/{code:str}", name="selfcheck.submit")
-    async def submit(self, request: Request, session_id: FromPath[int], code: FromPath[str]) -> Response:
+    async def submit(self, request: Request, session_id: FromPath[int], code: FromPath[str],
+                     settings: NamedDependency[Settings]) -> Response:
         """Check in: with the ticket cookie, by phone number, or as a walk-in."""
         form = form_dict(await request.form())
-        secret = request.app.state.settings.secret_key
+        secret = settings.secret_key
         ip = client_ip(request)
         actor = Actor(id=None, label="self check-in", ip=ip)
         how = str(form.get("how", ""))
@@ -116,15 +120,15 @@ class SelfCheckInController(Controller):
             return await self._landing(request, session_id, code, 422, exc.errors, form)
         except DomainError as exc:
             if exc.code in {"expired_code", "forged_code", "session_not_found", "too_many_codes", "outside_window"}:
-                return _retry_after(_refused(request, exc), exc)
+                return _retry_after(_refused(request, settings, exc), exc)
             return _retry_after(await self._landing(request, session_id, code, exc.status_code,
                                                     {exc.field or "phone": exc.message}, form), exc)
         session = await selfcheck.session_info(session_id)
         first_name = result.name.split()[0] if how != "ticket" and result.name.split() else result.name
         response = render(request, "events/selfcheck/done.html", {
             "result": result, "session": session, "name": first_name,
-            "local_time": format_when(result.at.astimezone(request.app.state.settings.tz), "%H:%M"),
+            "local_time": format_when(result.at.astimezone(settings.tz), "%H:%M"),
             "ticket_link": request.app.route_reverse("tickets.show", token=new_token) if new_token else ""})
         if new_token:
-            response.cookies.append(ticket_cookie(new_token, secure=request.app.state.settings.secure_cookies))
+            response.cookies.append(ticket_cookie(new_token, secure=settings.secure_cookies))
         return response
