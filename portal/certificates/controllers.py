@@ -17,6 +17,7 @@ from portal.certificates.render import CertificateFacts, render_certificate
 from portal.core import clock
 from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import gettext as _
+from portal.core.paging import page_number, paginate
 from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render, wants_fragment
 from portal.events.access import EVENT_STAFF as RUNS_EVENT
@@ -70,8 +71,13 @@ class EventCertificateController(Controller):
         job = await jobs.latest(event_id)
         if job:
             job = await jobs.get(user, event_id, job["id"])
+        q = request.query_params.get("q", "").strip()[:100]
+        needle = q.casefold()
+        matching = [s for s in standings if needle in s.name.casefold() or needle in (s.name_bn or "").casefold()
+                    or (s.certificate and needle in s.certificate["serial"].casefold())] if q else standings
+        shown = paginate(matching, page_number(request.query_params) if request.method == "GET" else 1)
         return {
-            "event": event, "standings": standings, "job": job, "kind": certificate_kind(event),
+            "event": event, "standings": standings, "job": job, "q": q, **shown, "kind": certificate_kind(event),
             "tot_ends": await issue.ends_later(event),
             "eligible": sum(s.eligible for s in standings),
             "issued": sum(s.certificate is not None for s in standings),
@@ -82,8 +88,10 @@ class EventCertificateController(Controller):
 
     @get("/", name="certificates.event")
     async def page(self, request: Request, event_id: FromPath[int]) -> Response:
-        """Everyone registered, with status, missing sessions and their certificate."""
-        return render(request, "certificates/event.html", await self._context(request, event_id))
+        """Everyone registered, with status, missing sessions and their certificate, a page at a time (the
+        counts over everyone); the search and pager swap the list alone."""
+        return render(request, "certificates/event.html", await self._context(request, event_id),
+                      fragment="certificates/_standings.html")
 
     @post("/{registration_id:int}/issue", name="certificates.issue_one", opt=refused_to("certificates.event"))
     async def issue_one(self, request: Request, event_id: FromPath[int], registration_id: FromPath[int],

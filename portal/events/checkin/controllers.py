@@ -14,6 +14,7 @@ from portal.core import clock
 from portal.core.errors import NotFound
 from portal.core.i18n import format_when
 from portal.core.i18n import gettext as _
+from portal.core.paging import PAGE_SIZE, page_number, paginate
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import sheets
 from portal.events.access import EVENT_STAFF
@@ -76,8 +77,12 @@ class AttendanceController(Controller):
         show = show if show in {"all", "present", "absent"} else "all"
         rows = await checkin.attendance(session_id, event_id, q, show)
         confirm = request.query_params.get("confirm", "")
+        confirm_id = int(confirm) if confirm.isdigit() else None
+        page = page_number(request.query_params)
+        if confirm_id is not None and "page" not in request.query_params:  # the page with the row that asks
+            page = next((n // PAGE_SIZE + 1 for n, r in enumerate(rows) if r["id"] == confirm_id), page)
         return render(request, "events/attendance/list.html", {
-            **context, "rows": rows, "q": q, "show": show, "confirm_id": int(confirm) if confirm.isdigit() else None},
+            **context, **paginate(rows, page), "q": q, "show": show, "confirm_id": confirm_id},
             fragment="events/attendance/_rows.html")
 
     async def _row(self, request: Request, event_id: int, session_id: int, registration_id: int,
