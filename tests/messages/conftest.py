@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import email.policy
 import json
@@ -110,7 +109,7 @@ def gateway() -> Iterator[Gateway]:
             params = {k: v[-1] for k, v in parse_qs(split.query or body, keep_blank_values=True).items()}
             with state.lock:
                 state.requests.append({"method": self.command, "path": split.path, "params": params,
-                                       "headers": dict(self.headers), "at": dt.datetime.now(dt.UTC)})
+                                       "headers": dict(self.headers)})
                 n = len(state.requests)
                 failing = n <= state.fail_first
             to = next((v for k, v in params.items() if k in ("to", "msisdn", "number")), "")
