@@ -1,7 +1,7 @@
 """Which courses may a staff user see trainer materials for? Answered here, where events and the
 master-trainer pool are known, and handed to the trainings feature as plain course ids.
 
-A staff user is the same person as a Participant with the same email or phone. Their courses are
+A staff user is the same person as a Participant with the same email or phone (events.access). Their courses are
 those of the ToTs that put them in the pool (while active), and those of events where they are
 registered as trainer or facilitator (not cancelled).
 """
@@ -13,23 +13,11 @@ from litestar import Request
 from portal.auth.guards import current_user
 from portal.auth.services import CurrentUser
 from portal.certificates.tables import PoolMember
-from portal.events.tables import Participant, Registration
+from portal.events.access import participant_ids
+from portal.events.tables import Registration
 from portal.trainings.materials import Viewer
 
 TEACHING_ROLES = ("trainer", "facilitator")
-
-
-async def participant_ids(user: CurrentUser) -> list[int]:
-    """Directory entries that are this staff user (by email or phone)."""
-    condition = None
-    if user.email:
-        condition = Participant.email == user.email.lower()
-    if user.phone:
-        by_phone = Participant.phone == user.phone
-        condition = by_phone if condition is None else condition | by_phone
-    if condition is None:
-        return []
-    return [row["id"] for row in await Participant.select(Participant.id).where(condition)]
 
 
 async def trainer_course_ids(user: CurrentUser) -> set[int]:

@@ -19,7 +19,8 @@ from typing import Any
 from portal.auth.services import CurrentUser
 from portal.core.errors import DomainError, NotFound
 from portal.core.i18n import gettext as _
-from portal.events.tables import Event, Participant, Registration
+from portal.events.access import participant_ids
+from portal.events.tables import Event, Registration
 from portal.trainings.materials import Viewer
 
 TEACHING_ROLES = ("trainer", "facilitator")
@@ -31,21 +32,9 @@ class Forbidden(DomainError):
     status_code = 403
 
 
-async def _person_ids(user: CurrentUser) -> list[int]:
-    condition = None
-    if user.email:
-        condition = Participant.email == user.email.lower()
-    if user.phone:
-        by_phone = Participant.phone == user.phone
-        condition = by_phone if condition is None else condition | by_phone
-    if condition is None:
-        return []
-    return [row["id"] for row in await Participant.select(Participant.id).where(condition)]
-
-
 async def taught_event_ids(user: CurrentUser) -> set[int]:
     """Events this user staffs as trainer or facilitator."""
-    people = await _person_ids(user)
+    people = await participant_ids(user)
     if not people:
         return set()
     rows = await Registration.select(Registration.event).where(

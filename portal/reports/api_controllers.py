@@ -79,14 +79,19 @@ async def _page(request: Request,
         raise ClientException(str(exc)) from None
 
 
-class ApiController(Controller):
-    """Read-only collections, each ordered by id and paged with an opaque cursor."""
+class ApiV1Controller(Controller):
+    """What every controller of /api/v1 shares: the path, the API key guard, and its place in the
+    published OpenAPI schema. Subclass it for each part of the API (no routes of its own)."""
 
     path = "/api/v1"
     guards = [api_key_guard]
     include_in_schema = True
     security = [{"bearer": []}]
     tags = ["v1"]
+
+
+class ApiController(ApiV1Controller):
+    """Read-only collections, each ordered by id and paged with an opaque cursor."""
 
     @get("/events", name="api.events", responses=ERROR_RESPONSES)
     async def events(self, request: Request, settings: NamedDependency[Settings],

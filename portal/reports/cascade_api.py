@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, TypedDict
 
-from litestar import Controller, Request, get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
 from portal.core import clock
 from portal.reports import cascade
-from portal.reports.api_controllers import api_key_guard
+from portal.reports.api_controllers import ApiV1Controller
 from portal.reports.api_schema import ERROR_RESPONSES
 from portal.settings import Settings
 
@@ -109,14 +109,8 @@ def as_json(result: cascade.Cascade, personal: bool) -> CascadeReport:
     }
 
 
-class CascadeApiController(Controller):
+class CascadeApiController(ApiV1Controller):
     """The cascade of master trainers, read-only."""
-
-    path = "/api/v1"
-    guards = [api_key_guard]
-    include_in_schema = True
-    security = [{"bearer": []}]
-    tags = ["v1"]
 
     @get("/cascade", name="api.cascade", responses=ERROR_RESPONSES)
     async def cascade_report(

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from portal.auth.services import CurrentUser
 from portal.certificates.tables import PoolMember, PoolTrainerLink
-from portal.certificates.trainer_access import participant_ids, trainer_course_ids
+from portal.certificates.trainer_access import trainer_course_ids
 from portal.core.districts import find_district
 from portal.core.errors import ValidationFailed
 from portal.core.i18n import gettext as _
+from portal.events.access import participant_ids
 from portal.events.forms import parse_event
 from portal.events.management import services as events
 from portal.trainings import services as trainings
