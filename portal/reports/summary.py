@@ -209,7 +209,7 @@ async def low_attendance_sessions(today: dt.date, scope: tuple[str, ...] | None 
         Session.id, Session.title, Session.starts_at, Session.event.id.as_alias("event_id"),
         Session.event.title.as_alias("event"), Session.event.district.as_alias("district"),
     ).where(Session.starts_at >= start, Session.starts_at < end, Session.event.status.is_in(list(HELD)),
-            *event_conditions(AttendanceFilter(scope=scope), Session.event)).order_by(Session.starts_at)
+            *event_conditions(AttendanceFilter(scope=scope), Session.event)).order_by(Session.starts_at, Session.id)
     if not sessions:
         return []
     event_ids = list({s["event_id"] for s in sessions})

@@ -107,4 +107,4 @@ async def sessions_led(people: list[int], since: dt.datetime, limit: int = 20) -
         session.event.title.as_alias("event_title"), session.event.district.as_alias("district"),
         session.event.venue.as_alias("venue"),
     ).where(SessionFacilitator.participant.is_in(people), session.ends_at >= since,
-            session.event.status != "cancelled").order_by(session.starts_at).limit(limit)
+            session.event.status != "cancelled").order_by(session.starts_at, session.id).limit(limit)

@@ -25,9 +25,12 @@ COLUMNS = (Event.id, Event.title, Event.kind, Event.district, Event.start_date, 
 
 async def course_events(course_id: FromPath[int]) -> dict[str, list[dict[str, Any]]]:
     """Dependency: the course's events (newest first) and events without a course to link."""
-    linked = await Event.select(*COLUMNS).where(Event.course == course_id).order_by(Event.start_date, ascending=False)
+    # Newest first, and among events of one day the latest created first: without the id the databases
+    # order ties differently (seen: one list, two orders on SQLite and PostgreSQL after a move).
+    linked = await Event.select(*COLUMNS).where(Event.course == course_id).order_by(
+        Event.start_date, Event.id, ascending=False)
     unlinked = await Event.select(*COLUMNS).where(Event.course.is_null() & (Event.status != "cancelled")).order_by(
-        Event.start_date, ascending=False).limit(CANDIDATE_LIMIT)
+        Event.start_date, Event.id, ascending=False).limit(CANDIDATE_LIMIT)
     return {"linked": linked, "unlinked": unlinked}
 
 
