@@ -64,9 +64,12 @@ class OutboxController(Controller):
             raise NotFound("No such message.")
         contact = await Contact.select().where(Contact.address == row["to_address"]).first()
         size = sms.size(row["body"]) if row["channel"] == "sms" else None
+        hidden = row["kind"] in wording.STAFF_KINDS and not current_user(request).has_role("admin")
+        if hidden:  # a staff account's one-time link: an admin's to hand out, no one else's to see
+            row = {**row, "body": ""}
         return render(request, "messages/detail.html", {"m": row, "contact": contact, "size": size,
                                                          "statuses": outbox.STATUSES, "kind_labels": KIND_LABELS,
-                                                         "sources": SOURCES,
+                                                         "sources": SOURCES, "hidden": hidden,
                                                          "configured": _configured(settings)})
 
     @post("/{message_id:int}/retry", name="messages.retry")

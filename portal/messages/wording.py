@@ -114,6 +114,14 @@ KINDS: dict[str, Kind] = {
 }
 
 
+_ONE_TIME_LINK = re.compile(r"(/link/)[A-Za-z0-9_-]+")
+
+
+def redact(text: str) -> str:
+    """`text` with a staff account's one-time link blanked out (kept once the message is sent)."""
+    return _ONE_TIME_LINK.sub(r"\1(sent)", text)
+
+
 def translate(text: str, language: str) -> str:
     """`text` in `language` (the catalogue's wording, else the English)."""
     if language == "en":
