@@ -79,7 +79,7 @@ from portal.events.tickets.materials import TicketMaterialsController
 from portal.events.tickets.rsvp import RsvpController
 from portal.messages import outbox
 from portal.messages import sender as message_sender  # noqa: F401 - registers the send jobs
-from portal.messages.controllers import OutboxController, StopController, TemplateController
+from portal.messages.controllers import InboundSmsController, OutboxController, StopController, TemplateController
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
@@ -257,6 +257,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
+            InboundSmsController,
             RsvpController, EventMessagesController, SignupController, SignupSwitchController,
             StepDownController, EventAttendanceExportController, EventCopyController, CascadeController,
             FacilitatorController, CascadeApiController, AuditController, ProfileController,
@@ -276,7 +277,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
-            exclude=["/static", "/healthz", "/api/"],
+            exclude=["/static", "/healthz", "/api/", "^/m/sms/inbound$"],
         ),
         middleware=[
             RefuseNulMiddleware, LanguageMiddleware,
