@@ -10,13 +10,13 @@ import pytest
 
 from portal.auth.services import CurrentUser
 from portal.core import audit
-from tests.factories import DHAKA
 from portal.core.errors import DomainError
 from portal.events.management import services
 from portal.events.registrations import services as registrations
 from portal.messages import outbox, sender, sms, wording
 from portal.messages.tables import Contact, OutboxMessage
 from tests import factories
+from tests.factories import DHAKA
 
 pytestmark = pytest.mark.anyio
 ACTOR = audit.Actor.system("tests")
