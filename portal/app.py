@@ -75,6 +75,7 @@ from portal.events.selfcheck.controllers import SelfCheckInController
 from portal.events.signup import services as signup
 from portal.events.signup.controllers import SignupController, SignupSwitchController
 from portal.events.tickets.controllers import TicketController
+from portal.events.tickets.details import TicketDetailsController
 from portal.events.tickets.materials import TicketMaterialsController
 from portal.events.tickets.rsvp import RsvpController
 from portal.messages import outbox
@@ -257,7 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
-            InboundSmsController,
+            InboundSmsController, TicketDetailsController,
             RsvpController, EventMessagesController, SignupController, SignupSwitchController,
             StepDownController, EventAttendanceExportController, EventCopyController, CascadeController,
             FacilitatorController, CascadeApiController, AuditController, ProfileController,
