@@ -15,6 +15,7 @@ from portal.events.registrations import services as registrations
 from portal.events.tables import Participant
 from portal.messages import inbound, sender
 from portal.messages.tables import Contact, OutboxMessage
+from portal.settings import Settings
 from tests import factories
 
 pytestmark = pytest.mark.anyio
@@ -34,6 +35,13 @@ async def _registered(phone: str) -> tuple[int, int]:
     person = await factories.make_person(name="Rahima Begum", name_bn="রহিমা বেগম", phone=phone)
     await registrations.register(event_id, person, ACTOR)
     return event_id, person
+
+
+def test_the_secret_comes_from_the_environment():
+    env = {"PORTAL_DATA_DIR": "/tmp/messages-settings", "PORTAL_SECRET_KEY": "x" * 40}
+    assert Settings.from_env(env).sms_inbound_secret == ""
+    assert Settings.from_env({**env, "PORTAL_SMS_INBOUND_SECRET": f" {SECRET} "}).sms_inbound_secret == SECRET
+    assert not inbound.secret_matches("", "")  # none configured: nothing matches, not even an empty secret
 
 
 @pytest.mark.parametrize("text", ["STOP", " s t o P ", "stop\n", "বন্ধ", " বন্ধ "])
