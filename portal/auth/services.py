@@ -392,7 +392,8 @@ async def forgot_password(identifier: str, ip: str) -> None:
                                               & (LoginFailure.at > now - throttle.FAILURE_WINDOW))
     if recent >= FORGOT_PER_ADDRESS:
         raise TooManyRequests("too_many", _("Too many requests from this connection. Please try again later."))
-    await LoginFailure.insert(LoginFailure(identifier="forgot", ip=address_key, at=now))
+    # Upper case: a login's counters are lower-cased text or "user:N", so the login throttle never counts these.
+    await LoginFailure.insert(LoginFailure(identifier="FORGOT", ip=address_key, at=now))
     identifier = identifier.strip().lower()[:254]
     if not identifier:
         return
