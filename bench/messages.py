@@ -99,6 +99,17 @@ async def main(people: int, delay: float) -> None:
               f"queue {queued} messages {t_queue:.2f} s ({queued / t_queue:.0f}/s); "
               f"send {outcome} {t_send:.2f} s ({len(seen) / t_send:.0f}/s, gateway {delay * 1000:.0f} ms); "
               f"parts in the outbox {parts}")
+        # Cancelling the event tells everyone inside the request's own transaction: how long that write holds.
+        from portal.auth.services import CurrentUser
+        from portal.events.management import services as events
+
+        before = await OutboxMessage.count()
+        started = time.perf_counter()
+        await events.change_status(event.id, "cancelled", CurrentUser(id=None, name="Bench", role="coordinator"))
+        t_cancel = time.perf_counter() - started
+        told = await OutboxMessage.count() - before
+        print(f"cancel the event: {told} messages queued in its transaction in {t_cancel:.2f} s "
+              f"({told / t_cancel:.0f}/s)")
     finally:
         server.shutdown()
         await stop_engine(engine)

@@ -75,11 +75,12 @@ from portal.events.selfcheck.controllers import SelfCheckInController
 from portal.events.signup import services as signup
 from portal.events.signup.controllers import SignupController, SignupSwitchController
 from portal.events.tickets.controllers import TicketController
+from portal.events.tickets.details import TicketDetailsController
 from portal.events.tickets.materials import TicketMaterialsController
 from portal.events.tickets.rsvp import RsvpController
 from portal.messages import outbox
 from portal.messages import sender as message_sender  # noqa: F401 - registers the send jobs
-from portal.messages.controllers import OutboxController, StopController, TemplateController
+from portal.messages.controllers import InboundSmsController, OutboxController, StopController, TemplateController
 from portal.pages import HomeController, healthz, language_choice, ping
 from portal.reports import jobs as report_jobs
 from portal.reports.api_controllers import ApiController, ApiDocsController, ApiKeyController
@@ -257,6 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
+            InboundSmsController, TicketDetailsController,
             RsvpController, EventMessagesController, SignupController, SignupSwitchController,
             StepDownController, EventAttendanceExportController, EventCopyController, CascadeController,
             FacilitatorController, CascadeApiController, AuditController, ProfileController,
@@ -276,7 +278,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="csrftoken", header_name="x-csrftoken",
             cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
-            exclude=["/static", "/healthz", "/api/"],
+            exclude=["/static", "/healthz", "/api/", "^/m/sms/inbound$"],
         ),
         middleware=[
             RefuseNulMiddleware, LanguageMiddleware,

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import io
 import random
+from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
@@ -27,8 +28,9 @@ from portal.events.management.course_links import set_course
 from portal.events.participants.services import create_participant
 from portal.events.registrations import services as registrations
 from portal.events.signup import services as signup
+from portal.events.tickets import corrections
 from portal.messages import demo as messages_demo
-from portal.messages import outbox
+from portal.messages import inbound, outbox
 from portal.settings import Settings
 from portal.stepdown import services as stepdown
 from portal.trainings import services as trainings
@@ -168,11 +170,43 @@ async def load_demo(seed: int = 2026) -> str:
                                                rng, tz)
     attended += checked
     await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
+    changes = await _demo_changes(coordinator, upcoming[-1], upcoming[1], tz)
     messages = await messages_demo.load()
+    messages += await _demo_stop_reply(upcoming[1])
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 16 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
-            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}.")
+            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {changes}, "
+            f"{messages}.")
+
+
+async def _demo_changes(coordinator: CurrentUser, cso_workshop: int, workshop: int, tz: ZoneInfo) -> str:
+    """What changes after people registered: the CSO workshop's second day starts an hour later, an evening
+    session added to a district workshop is cancelled (everyone registered is told, in their language), and
+    a participant corrects the spelling of their name from their ticket (in the audit log with before/after)."""
+    second = (await services.list_sessions(cso_workshop))[1]
+    values = services.session_form_values(second, tz)
+    await services.update_session(cso_workshop, second["id"], {**values, "start": "10:00"}, coordinator, tz)
+    day = (await services.list_sessions(workshop))[0]["starts_at"].astimezone(tz).date().isoformat()
+    evening = await services.add_session(workshop, {"title": "Evening follow-up", "date": day, "start": "18:00",
+                                                    "end": "19:30"}, coordinator, tz)
+    await services.delete_session(workshop, evening, coordinator, tz=tz)
+    registration = (await registrations.list_registrations(workshop))[0]
+    ticket = await registrations.by_token(registration["ticket_token"])
+    person = await corrections.current(ticket["participant"])
+    spelt = person["name"].replace("a", "aa", 1) if "a" in person["name"] else person["name"] + "e"
+    await corrections.correct(ticket, {**person, "name": spelt, "designation": person["designation"] or "Member"},
+                              "203.0.113.7")
+    return "a session moved, a session cancelled, a name corrected from a ticket"
+
+
+async def _demo_stop_reply(workshop: int) -> str:
+    """One person of a district workshop replied STOP to an SMS (through the gateway's callback)."""
+    registration = (await registrations.list_registrations(workshop))[-1]
+    if not registration["phone"]:
+        return ""
+    await inbound.handle({"from": registration["phone"], "text": "STOP"})
+    return ", one STOP reply by SMS"
 
 
 async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, trainer_person: int, past_tot: int,

@@ -144,6 +144,7 @@ def _message_settings(env: dict[str, str]) -> dict[str, object]:
         "sms_token": env.get("PORTAL_SMS_TOKEN", "").strip(),
         "sms_success": success,
         "sms_number_format": _choice(env, "PORTAL_SMS_NUMBER_FORMAT", "e164", {"e164", "international", "national"}),
+        "sms_inbound_secret": env.get("PORTAL_SMS_INBOUND_SECRET", "").strip(),
         "message_max_attempts": _int(env, "PORTAL_MESSAGE_MAX_ATTEMPTS", 5, minimum=1),
         "message_retry_seconds": _int(env, "PORTAL_MESSAGE_RETRY_SECONDS", 60, minimum=1),
     }
@@ -202,6 +203,8 @@ class Settings:
     sms_token: str = ""  # Authorization: Bearer
     sms_success: str = ""  # a regular expression the gateway's answer must contain; empty: any 2xx
     sms_number_format: str = "e164"  # e164 (+8801...), international (8801...), national (01...)
+    # The secret the gateway's delivery and reply callbacks carry (/m/sms/inbound); empty: callbacks refused.
+    sms_inbound_secret: str = ""
     message_max_attempts: int = 5
     message_retry_seconds: int = 60  # the first retry's delay; doubled for each later one (at most 6 hours)
 

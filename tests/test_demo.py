@@ -8,10 +8,12 @@ from portal.auth.services import CurrentUser
 from portal.auth.tables import User
 from portal.certificates.tables import Certificate, PoolMember
 from portal.certificates.trainer_access import trainer_course_ids
+from portal.core.tables import AuditEntry
 from portal.demo import load_demo
 from portal.evaluation import results, setup
 from portal.evaluation.tables import Attempt, FeedbackResponse, Question
 from portal.events.tables import CheckIn, Event, Registration
+from portal.messages.tables import Contact, OutboxMessage
 from portal.trainings.tables import Course, MaterialVersion
 
 pytestmark = pytest.mark.anyio
@@ -46,5 +48,10 @@ async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, setti
     taught = await trainer_course_ids(CurrentUser(id=trainer["id"], name=trainer["name"], role="trainer",
                                                   email=trainer["email"]))
     assert taught == {(await Course.select(Course.id).first())["id"]}  # the demo trainer teaches the course
+    # Issue 16: a moved and a cancelled session told people; a name corrected from a ticket; a STOP reply.
+    for kind in ("session_moved", "session_cancelled"):
+        assert await OutboxMessage.exists().where(OutboxMessage.kind == kind), kind
+    assert await AuditEntry.exists().where(AuditEntry.action == "participant.self_correct")
+    assert await Contact.exists().where(Contact.opt_out_via == "sms reply")
     assert await load_demo() == "Demo data is already loaded."
     assert await Event.count() == 16

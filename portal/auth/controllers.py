@@ -18,6 +18,7 @@ from portal.core.errors import DomainError, ValidationFailed
 from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.messages.providers import providers_for
 from portal.settings import Settings
 
 
@@ -100,6 +101,24 @@ class AuthController(Controller):
         response.cookies.append(_session_cookie(request, settings, "", 0))
         return response
 
+    @get("/forgot", name="auth.forgot")
+    async def forgot_page(self, request: Request) -> Response:
+        """Ask for a link to choose a new password."""
+        return render(request, "auth/forgot.html", {"errors": {}, "identifier": "", "done": False})
+
+    @post("/forgot", name="auth.forgot.submit")
+    async def forgot(self, request: Request) -> Response:
+        """Send a reset link to the account's email (or phone), if there is such an account; the answer is
+        the same either way."""
+        form = form_dict(await request.form())
+        identifier = str(form.get("identifier", ""))[:254]
+        try:
+            await services.forgot_password(identifier, client_ip(request))
+        except services.TooManyRequests as exc:
+            return render(request, "auth/forgot.html", {"errors": {"form": exc.message}, "identifier": identifier,
+                                                        "done": False}, status_code=429)
+        return render(request, "auth/forgot.html", {"errors": {}, "identifier": "", "done": True})
+
     @get("/link/{token:str}", name="auth.link")
     async def link_page(self, request: Request, token: FromPath[str]) -> Response:
         """Set a password through a one-time link (first admin, or a reset)."""
@@ -172,8 +191,13 @@ class UserAdminController(Controller):
 
     def _link_page(self, request: Request, settings: Settings, account: dict, token: str, purpose: str) -> Response:
         url = settings.base_url + request.app.route_reverse("auth.link", token=token)
-        return render(request, "auth/reset_link.html", {"account": account, "url": url, "purpose": purpose,
-                                                        "mail": _mail_link(account, url, purpose)})
+        channel = "email" if account.get("email") else "sms" if account.get("phone") else ""
+        response = render(request, "auth/reset_link.html", {
+            "account": account, "url": url, "purpose": purpose, "mail": _mail_link(account, url, purpose),
+            "sent_to": account.get("email") or account.get("phone") or "", "channel": channel,
+            "delivered": channel in providers_for(settings)})
+        response.headers["Cache-Control"] = "no-store"  # the page shows a live one-time link
+        return response
 
     @get("/new", name="auth.users.new")
     async def new_user(self, request: Request) -> Response:
@@ -191,7 +215,7 @@ class UserAdminController(Controller):
             return self._form(request, {**form, "active": True}, exc.errors, 422)
         if form.get("password"):
             return redirect(request, request.app.route_reverse("auth.users.list"), _("User created."))
-        token = await services.create_link("welcome", user_id, actor)
+        token = await services.create_link("welcome", user_id, actor, send=True)
         return self._link_page(request, settings, await services.get_user(user_id), token, "welcome")
 
     @get("/{user_id:int}", name="auth.users.edit")
@@ -217,5 +241,6 @@ class UserAdminController(Controller):
         """Make a one-time link for the user to choose a new password."""
         account = await services.get_user(user_id)
         purpose = "reset" if await services.has_password(user_id) else "welcome"
-        token = await services.create_link(purpose, user_id, current_user(request).actor(client_ip(request)))
+        token = await services.create_link(purpose, user_id, current_user(request).actor(client_ip(request)),
+                                           send=True)
         return self._link_page(request, settings, account, token, purpose)

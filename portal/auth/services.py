@@ -23,6 +23,7 @@ from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone
 from portal.db import is_unique_violation, write_transaction
+from portal.messages import outbox
 
 SESSION_LIFETIME = dt.timedelta(days=14)
 LINK_LIFETIME = dt.timedelta(days=3)
@@ -325,17 +326,93 @@ async def purge_expired(now: dt.datetime | None = None) -> None:
     await OneTimeLink.delete().where(OneTimeLink.expires_at < now)
 
 
-async def create_link(purpose: str, user_id: int | None, actor: Actor) -> str:
+# The message that carries each purpose's link (portal/messages/wording.py), and the consent a staff account
+# implies: an account's own links go to its own address.
+LINK_MESSAGES = {"welcome": "staff_invitation", "reset": "staff_reset"}
+STAFF_CONSENT = "staff account"
+FORGOT_PER_ADDRESS = 5  # "forgot password" forms per address in throttle.FAILURE_WINDOW
+FORGOT_LINKS_PER_ACCOUNT = 3  # links one account may be sent in FORGOT_WINDOW through the form
+FORGOT_WINDOW = dt.timedelta(hours=1)
+
+
+def link_path(token: str) -> str:
+    """The path of a one-time link (the route `auth.link`)."""
+    return f"/link/{token}"
+
+
+async def create_link(purpose: str, user_id: int | None, actor: Actor, *, send: bool = False) -> str:
     """A one-time link token for setting a password: "setup" (the first admin), "welcome" (a new account
-    made without a password) or "reset"."""
+    made without a password) or "reset". With `send`, the link also goes to the account's email (else its
+    phone) through the outbox, in the same transaction; the token itself is never logged or audited (only
+    its hash is stored) and the outbox blanks it out of a message once sent."""
     token = secrets.token_urlsafe(24)
-    await OneTimeLink.insert(
-        OneTimeLink(
-            token_hash=token_hash(token), purpose=purpose, user=user_id, expires_at=clock.now() + LINK_LIFETIME
+    queued: list[int] = []
+    async with write_transaction(OneTimeLink._meta.db):
+        await OneTimeLink.insert(
+            OneTimeLink(
+                token_hash=token_hash(token), purpose=purpose, user=user_id, created_at=clock.now(),
+                expires_at=clock.now() + LINK_LIFETIME,
+            )
         )
-    )
-    await audit.record(actor, f"user.link_{purpose}", "user", user_id or "-")
+        if send and user_id is not None and purpose in LINK_MESSAGES:
+            queued = await _send_link(purpose, user_id, token)
+        await audit.record(actor, f"user.link_{purpose}", "user", user_id or "-",
+                           note="sent by message" if queued else "")
+    if queued:
+        await outbox.kick()
     return token
+
+
+async def _send_link(purpose: str, user_id: int, token: str) -> list[int]:
+    row = await User.select(User.name, User.email, User.phone, User.language).where(User.id == user_id).first()
+    if row is None:
+        return []
+    return await outbox.notify(
+        LINK_MESSAGES[purpose], phone=None if row["email"] else row["phone"], email=row["email"],
+        values={"name": row["name"], "link": outbox.link(link_path(token))}, language=row["language"] or "",
+        default_language="en", to_name=row["name"], consent_source=STAFF_CONSENT, record_type="user",
+        record_id=user_id)
+
+
+class TooManyRequests(DomainError):
+    """Too many "forgot password" forms from one address."""
+
+    status_code = 429
+
+
+async def forgot_password(identifier: str, ip: str) -> None:
+    """The "forgot password" form: an active account with this email or phone is sent a link (a reset, or
+    its welcome link when it never chose a password). The same answer whether or not an account exists;
+    each address may send FORGOT_PER_ADDRESS forms in 15 minutes (429 after that, counted beside the login
+    failures under an address key of its own), and one account gets at most FORGOT_LINKS_PER_ACCOUNT links an
+    hour this way."""
+    now = clock.now()
+    address_key = f"forgot:{ip}"[:64]
+    recent = await LoginFailure.count().where((LoginFailure.ip == address_key)
+                                              & (LoginFailure.at > now - throttle.FAILURE_WINDOW))
+    if recent >= FORGOT_PER_ADDRESS:
+        raise TooManyRequests("too_many", _("Too many requests from this connection. Please try again later."))
+    # Upper case: a login's counters are lower-cased text or "user:N", so the login throttle never counts these.
+    await LoginFailure.insert(LoginFailure(identifier="FORGOT", ip=address_key, at=now))
+    identifier = identifier.strip().lower()[:254]
+    if not identifier:
+        return
+    try:
+        phone = normalise_phone(identifier)
+    except PhoneError:
+        phone = None
+    condition = User.email == identifier
+    if phone:
+        condition = condition | (User.phone == phone)
+    row = await User.select(User.id, User.active, User.password_hash).where(condition).first()
+    if row is None or not row["active"]:
+        return
+    sent = await OneTimeLink.count().where((OneTimeLink.user == row["id"])
+                                           & (OneTimeLink.created_at > now - FORGOT_WINDOW))
+    if sent >= FORGOT_LINKS_PER_ACCOUNT:
+        return
+    purpose = "reset" if row["password_hash"] else "welcome"
+    await create_link(purpose, row["id"], Actor.system(f"forgot password form {ip}"[:100]), send=True)
 
 
 async def link_details(token: str) -> dict[str, Any]:

@@ -74,6 +74,15 @@ def request_id(scope: Scope) -> str:
     return scope.get("state", {}).get("request_id", "")
 
 
+# Paths whose last part opens a staff account (a one-time password link): never written to a log.
+_SECRET_PATH = re.compile(r"^(/link/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as the request log writes it: a one-time link's token left out."""
+    return _SECRET_PATH.sub(r"\1-", path)
+
+
 class RefuseNulMiddleware:
     """No page takes a NUL, and PostgreSQL refuses it in any text: refused here, once, with a 400."""
 
@@ -145,7 +154,7 @@ class RequestMiddleware:
         finally:
             if not path.startswith("/static/") and path != "/healthz":
                 log.info("request", extra={"fields": {
-                    "request_id": rid, "method": scope["method"], "path": path, "status": status,
+                    "request_id": rid, "method": scope["method"], "path": loggable_path(path), "status": status,
                     "ms": round((time.perf_counter() - started) * 1000, 1),
                 }})
 

@@ -10,13 +10,16 @@ staff who register or invite a person record the programme's consent to contact 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from portal.core import clock, jobs
-from portal.core.i18n import format_when
+from portal.core.i18n import format_number, format_when
 from portal.db import is_unique_violation
 from portal.events.tables import Event, Registration
-from portal.messages import outbox
+from portal.messages import outbox, wording
 
 STAFF_CONSENT = "registered by staff"
 REMINDER_JOB = "events.reminders"
@@ -42,18 +45,54 @@ def _values(row: dict[str, Any], language: str) -> dict[str, Any]:
 
 
 async def _send(kind: str, registration_ids: list[int], *, language: str = "", consent: str = STAFF_CONSENT,
-                dedupe: str | None = None) -> list[int]:
+                dedupe: str | None = None, extra: Callable[[str], dict[str, Any]] | None = None) -> list[int]:
     ids: list[int] = []
     for row in await _rows(registration_ids):
         if row["event_status"] != "published":
             continue
         default = "bn" if row["name_bn"] else "en"
         chosen = language or await _known_language(row) or default
+        values = _values(row, chosen) | (extra(chosen) if extra else {})
         ids += await outbox.notify(
             kind, phone=row["phone"], email=row["email"], language=language, default_language=default,
-            values=_values(row, chosen), to_name=row["name"], consent_source=consent, record_type="registration",
+            values=values, to_name=row["name"], consent_source=consent, record_type="registration",
             record_id=row["id"], event_id=row["event"], dedupe=f"{dedupe}:{row['id']}" if dedupe else None)
     return ids
+
+
+# Who hears that a session moved or the event was cancelled: everyone whose registration is not cancelled.
+TOLD = ("registered", "waitlisted", "invited")
+
+
+def session_label(title: str, language: str) -> str:
+    """A session's title in a message: the portal's "Day 2" in the person's language."""
+    match = re.fullmatch(r"Day (\d+)", title or "")
+    if match is None:
+        return title
+    return wording.translate("Day {number}", language).format(number=format_number(int(match.group(1)), language))
+
+
+async def changed(kind: str, event_id: int, *, session: dict[str, Any] | None = None,
+                  when: dt.datetime | None = None, tz: ZoneInfo | None = None) -> list[int]:
+    """Tell everyone registered (not cancelled) that a session moved or was cancelled (`session` with its
+    title; `when` its start, local in `tz`), the place changed or the event was cancelled; inside the change's
+    transaction and before an event's status changes (only a published event sends). No consent is recorded
+    here: only people whose consent is on record, and who did not opt out, get it."""
+    ids = [row["id"] for row in await Registration.select(Registration.id).where(
+        (Registration.event == event_id) & Registration.status.is_in(list(TOLD))).order_by(Registration.id)]
+    if not ids:
+        return []
+
+    def extra(language: str) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if session is not None:
+            values["session"] = session_label(session["title"], language)
+        if when is not None:
+            moment = when.astimezone(tz) if tz else when
+            values["date"] = format_when(moment, "%d %b %H:%M", language)
+        return values
+
+    return await _send(kind, ids, consent="", extra=extra)
 
 
 async def _known_language(row: dict[str, Any]) -> str:

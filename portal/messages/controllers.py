@@ -3,6 +3,7 @@ again, stop an address), the wording of each message for admins, and the public 
 
 from __future__ import annotations
 
+import json
 import math
 
 from litestar import Controller, Request, Response, get, post
@@ -15,7 +16,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
-from portal.messages import outbox, providers, sms, wording
+from portal.messages import inbound, outbox, providers, sms, wording
 from portal.messages.tables import Contact, OutboxMessage
 from portal.settings import Settings
 
@@ -23,7 +24,8 @@ PER_PAGE = 50
 KIND_LABELS = {kind: spec.label for kind, spec in wording.KINDS.items()} | {"custom": "Message"}
 # How consent was given and how an opt-out came (stored in English, shown in the page's language).
 SOURCES = {"registered by staff": N_("registered by staff"), "public registration form": N_("public registration form"),
-           "link": N_("the STOP link"), "staff": N_("recorded by staff")}
+           "link": N_("the STOP link"), "staff": N_("recorded by staff"), "sms reply": N_("a STOP reply by SMS"),
+           "staff account": N_("a staff account")}
 
 
 def _page(raw: str) -> int:
@@ -64,9 +66,12 @@ class OutboxController(Controller):
             raise NotFound("No such message.")
         contact = await Contact.select().where(Contact.address == row["to_address"]).first()
         size = sms.size(row["body"]) if row["channel"] == "sms" else None
+        hidden = row["kind"] in wording.STAFF_KINDS and not current_user(request).has_role("admin")
+        if hidden:  # a staff account's one-time link: an admin's to hand out, no one else's to see
+            row = {**row, "body": ""}
         return render(request, "messages/detail.html", {"m": row, "contact": contact, "size": size,
                                                          "statuses": outbox.STATUSES, "kind_labels": KIND_LABELS,
-                                                         "sources": SOURCES,
+                                                         "sources": SOURCES, "hidden": hidden,
                                                          "configured": _configured(settings)})
 
     @post("/{message_id:int}/retry", name="messages.retry")
@@ -148,3 +153,45 @@ class StopController(Controller):
         """Stop every message to this address."""
         await outbox.opt_out(token[:40], "link")
         return render(request, "messages/stop.html", {"token": token, "stopped": True, "just_stopped": True})
+
+
+class InboundSmsController(Controller):
+    """The SMS gateway's callbacks: replies (STOP opts a person out) and delivery reports. No session and no
+    CSRF token (a gateway has neither): the shared secret PORTAL_SMS_INBOUND_SECRET, compared in constant
+    time, is the only key. Answers JSON: 200 with what was done, 400 for a body it cannot read, 403 for a
+    wrong or missing secret (and for every call while no secret is configured)."""
+
+    path = "/m/sms/inbound"
+
+    async def _answer(self, request: Request, settings: Settings, values: dict) -> Response:
+        given = request.headers.get("x-portal-secret") or request.query_params.get("secret")
+        if not inbound.secret_matches(settings.sms_inbound_secret, given):
+            return Response({"error": "forbidden"}, status_code=403)
+        try:
+            done = await inbound.handle(values)
+        except inbound.BadCallback as exc:
+            return Response({"error": exc.code, "message": exc.message}, status_code=400)
+        return Response({"result": done}, status_code=200)
+
+    @get("/", name="messages.sms_inbound.get")
+    async def callback_get(self, request: Request, settings: NamedDependency[Settings]) -> Response:
+        """A callback as query parameters (gateways that call a URL with GET)."""
+        values = {k: v for k, v in request.query_params.items() if k != "secret"}
+        return await self._answer(request, settings, values)
+
+    @post("/", name="messages.sms_inbound")
+    async def callback(self, request: Request, settings: NamedDependency[Settings]) -> Response:
+        """A callback as a form or a JSON object."""
+        values: dict = {}
+        if "json" in request.headers.get("content-type", ""):
+            try:
+                body = json.loads(await request.body() or b"null")
+            except ValueError:
+                body = None
+            if not isinstance(body, dict):
+                return Response({"error": "bad_body", "message": "Expected a JSON object."}, status_code=400)
+            values = body
+        else:
+            values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        values.pop("secret", None)
+        return await self._answer(request, settings, values)

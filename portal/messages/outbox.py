@@ -215,6 +215,26 @@ async def for_records(record_type: str, record_ids: list[int]) -> dict[int, list
     return result
 
 
+async def latest(record_type: str, record_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For a page of records, in one query: each record's last message (`last`), its messages by status
+    (`counts`) and, when one failed, the last failure with the provider's reason (`failed`)."""
+    if not record_ids:
+        return {}
+    rows = await OutboxMessage.select(
+        OutboxMessage.id, OutboxMessage.record_id, OutboxMessage.kind, OutboxMessage.channel, OutboxMessage.status,
+        OutboxMessage.created_at, OutboxMessage.sent_at, OutboxMessage.last_error,
+    ).where((OutboxMessage.record_type == record_type) & OutboxMessage.record_id.is_in(record_ids)).order_by(
+        OutboxMessage.id)
+    result: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        entry = result.setdefault(row["record_id"], {"last": row, "counts": {}, "failed": None})
+        entry["last"] = row
+        entry["counts"][row["status"]] = entry["counts"].get(row["status"], 0) + 1
+        if row["status"] == "failed":
+            entry["failed"] = row
+    return result
+
+
 def backoff(attempts: int, first_seconds: int) -> dt.timedelta:
     """The wait before try number `attempts + 1`: first_seconds, doubled each time, at most 6 hours."""
     return dt.timedelta(seconds=min(first_seconds * 2 ** max(attempts - 1, 0), 6 * 3600))

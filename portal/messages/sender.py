@@ -18,6 +18,7 @@ import secrets
 from typing import Any
 
 from portal.core import clock, jobs
+from portal.messages import wording
 from portal.messages.outbox import SEND_JOB, backoff
 from portal.messages.providers import DeliveryError, Outgoing, Provider, providers_for
 from portal.messages.tables import Contact, OutboxMessage
@@ -81,9 +82,11 @@ async def deliver_one(message_id: int, providers: dict[str, Provider], settings:
             OutboxMessage.status: "queued", OutboxMessage.attempts: attempts, OutboxMessage.last_error: exc.reason,
             OutboxMessage.next_attempt_at: clock.now() + backoff(attempts, settings.message_retry_seconds)})
         return "queued"
-    await _finish(message_id, token, {OutboxMessage.status: "sent", OutboxMessage.attempts: attempts,
-                                      OutboxMessage.sent_at: clock.now(), OutboxMessage.provider_id: provider_id,
-                                      OutboxMessage.last_error: ""})
+    done = {OutboxMessage.status: "sent", OutboxMessage.attempts: attempts, OutboxMessage.sent_at: clock.now(),
+            OutboxMessage.provider_id: provider_id, OutboxMessage.last_error: ""}
+    if row["kind"] in wording.STAFF_KINDS:  # a password link is kept only until it is on its way
+        done[OutboxMessage.body] = wording.redact(row["body"])
+    await _finish(message_id, token, done)
     return "sent"
 
 

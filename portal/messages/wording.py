@@ -1,6 +1,7 @@
 """What each kind of message says, per language and channel. The built-in wording is English text marked
 for translation (its Bangla is in the catalogue); an admin can replace it (MessageTemplate rows). A wording
-names its values in braces: {name}, {event}, {date}, {venue}, {link}, {yes}, {no}, {verify}, {stop}."""
+names its values in braces: {name}, {event}, {date}, {venue}, {link}, {yes}, {no}, {verify}, {stop}, {session}.
+Staff messages (an account's invitation and a password reset) carry the one-time link in {link}."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from portal.messages.tables import MessageTemplate
 
 LANGUAGES = ("bn", "en")
 CHANNELS = ("sms", "email")
-PLACEHOLDERS = ("name", "event", "date", "venue", "link", "yes", "no", "verify", "stop")
+PLACEHOLDERS = ("name", "event", "date", "venue", "link", "yes", "no", "verify", "stop", "session")
+# Kinds whose text carries a secret that opens a staff account: shown to admins only, redacted once sent.
+STAFF_KINDS = ("staff_invitation", "staff_reset")
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,55 @@ KINDS: dict[str, Kind] = {
         N_("Dear {name},\n\nyour certificate for {event} is ready. Download it from your page: {link}\n"
            "Anyone can check that it is genuine at: {verify}"),
     ),
+    "session_moved": Kind(
+        N_("A session moved"),
+        N_("{event}: {session} is now {date}, {venue}. {link}"),
+        N_("New time: {event}, {session}"),
+        N_("Dear {name},\n\n{session} of {event} has moved. It is now on {date} at {venue}.\n"
+           "Your ticket: {link}"),
+    ),
+    "session_cancelled": Kind(
+        N_("A session cancelled"),
+        N_("{event}: {session} on {date} is cancelled."),
+        N_("Cancelled: {event}, {session}"),
+        N_("Dear {name},\n\n{session} of {event} on {date} is cancelled. The other sessions go ahead.\n"
+           "Your ticket: {link}"),
+    ),
+    "event_moved": Kind(
+        N_("The place changed"),
+        N_("{event}, {date}: new place {venue}. {link}"),
+        N_("New place: {event}"),
+        N_("Dear {name},\n\n{event} on {date} has moved to a new place: {venue}.\nYour ticket: {link}"),
+    ),
+    "event_cancelled": Kind(
+        N_("An event cancelled"),
+        N_("{event} on {date} is cancelled. We are sorry."),
+        N_("Cancelled: {event}"),
+        N_("Dear {name},\n\n{event} on {date} is cancelled. We are sorry for the trouble."),
+    ),
+    "staff_invitation": Kind(
+        N_("Staff account: choose a password"),
+        N_("Training portal: your account is ready. Choose a password (once, 3 days): {link}"),
+        N_("Your account on the training portal"),
+        N_("Hello {name},\n\nan account on the training portal was made for you. Open this link to choose your "
+           "password (it works once, for 3 days):\n\n{link}"),
+    ),
+    "staff_reset": Kind(
+        N_("Staff account: new password"),
+        N_("Training portal: choose a new password (once, 3 days): {link}"),
+        N_("Choose a new password for the training portal"),
+        N_("Hello {name},\n\nopen this link to choose a new password (it works once, for 3 days):\n\n{link}\n\n"
+           "If you did not ask for it, ignore this message: your password stays as it is."),
+    ),
 }
+
+
+_ONE_TIME_LINK = re.compile(r"(/link/)[A-Za-z0-9_-]+")
+
+
+def redact(text: str) -> str:
+    """`text` with a staff account's one-time link blanked out (kept once the message is sent)."""
+    return _ONE_TIME_LINK.sub(r"\1(sent)", text)
 
 
 def translate(text: str, language: str) -> str:
@@ -134,8 +185,9 @@ async def compose(kind: str, language: str, channel: str, values: dict[str, Any]
 SAMPLE = {"name": "Rahima Begum", "event": "District workshop Sylhet", "date": "7 Dec", "venue": "DC office",
           "link": "https://portal.example/t/AbCdEfGhIjKlMnOpQrStUv", "yes": "https://portal.example/r/AbCd/yes",
           "no": "https://portal.example/r/AbCd/no", "verify": "https://portal.example/verify/AbCdEfGhIjKlMnOp",
-          "stop": "https://portal.example/m/stop/AbCdEfGhIjKl"}
-SAMPLE_BN = {**SAMPLE, "name": "রহিমা বেগম", "event": "জেলা কর্মশালা সিলেট", "date": "৭ ডিসেম্বর", "venue": "ডিসি অফিস"}
+          "stop": "https://portal.example/m/stop/AbCdEfGhIjKl", "session": "Day 2"}
+SAMPLE_BN = {**SAMPLE, "name": "রহিমা বেগম", "event": "জেলা কর্মশালা সিলেট", "date": "৭ ডিসেম্বর", "venue": "ডিসি অফিস",
+             "session": "দিন ২"}
 
 
 async def table() -> list[dict[str, Any]]:

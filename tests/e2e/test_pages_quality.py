@@ -135,12 +135,13 @@ def flow(live_server, browser):
 def participant_url(flow, base: str, name: str) -> str:
     if name == "self-check-in":  # the venue screen's current QR link (it changes every 30 s)
         return self_check_in_link(flow.page, base, flow.seeded)
-    return base + {"ticket": f"/t/{flow.seeded.token}", "check-in-code": "/c",
+    return base + {"ticket": f"/t/{flow.seeded.token}", "ticket-details": f"/t/{flow.seeded.token}/details",
+                   "check-in-code": "/c",
                    "verify": f"/verify/{flow.code}"}[name]
 
 
 @pytest.mark.parametrize("lang", ["en", "bn"])
-@pytest.mark.parametrize("name", ["ticket", "self-check-in", "check-in-code", "verify"])
+@pytest.mark.parametrize("name", ["ticket", "ticket-details", "self-check-in", "check-in-code", "verify"])
 def test_participant_pages_are_light_accessible_and_fit_a_phone(live_server, browser, flow, name, lang):
     url = participant_url(flow, live_server, name)
     context = browser.new_context(**PHONE_360, extra_http_headers={"Accept-Language": lang})

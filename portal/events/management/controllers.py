@@ -199,7 +199,7 @@ class EventController(Controller):
         """Remove a session; a refusal (its check-ins, the last session) is shown on its page with a 409."""
         user = current_user(request)
         try:
-            await services.delete_session(event_id, session_id, user, client_ip(request))
+            await services.delete_session(event_id, session_id, user, client_ip(request), settings.tz)
         except DomainError as exc:
             if exc.code == "not_found":
                 raise

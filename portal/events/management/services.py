@@ -15,9 +15,11 @@ from portal.core.i18n import format_number, ngettext
 from portal.core.i18n import gettext as _
 from portal.core.vocab import STATUSES
 from portal.db import icontains, is_foreign_key_violation, write_transaction
+from portal.events import notify
 from portal.events.forms import EventInput, SessionInput, parse_event, parse_session
 from portal.events.registrations import services as registrations
 from portal.events.tables import CheckIn, Event, Session
+from portal.messages import outbox
 
 DAY_START = dt.time(9, 0)
 DAY_END = dt.time(17, 0)
@@ -185,6 +187,10 @@ async def update_event(event_id: int, form: dict[str, Any], user: CurrentUser, t
         await audit.record(actor, "event.update", "event", event_id, before=old, after=changed)
         promoted = await registrations.fill_free_seats({**locked, "capacity": values.capacity}, actor,
                                                        note="capacity raised")
+        moved = "venue" in changed and (before["venue"] or "").strip() != (values.venue or "").strip()
+        told = await notify.changed("event_moved", event_id) if moved else []
+    if told:
+        await outbox.kick()
     return len(promoted)
 
 
@@ -199,9 +205,13 @@ async def change_status(event_id: int, status: str, user: CurrentUser, ip: str =
             f"A {STATUSES[event['status']].lower()} event cannot become {STATUSES[status].lower()}.",
         )
     async with write_transaction(Event._meta.db):
+        # Told before the status changes: only a published event sends (its people hold tickets).
+        told = await notify.changed("event_cancelled", event_id) if status == "cancelled" else []
         await Event.update({Event.status: status, Event.updated_at: clock.now()}).where(Event.id == event_id)
         await audit.record(user.actor(ip), "event.status", "event", event_id,
                            before={"status": event["status"]}, after={"status": status})
+    if told:
+        await outbox.kick()
 
 
 def _session_row(values: SessionInput, tz: ZoneInfo) -> dict[str, Any]:
@@ -239,10 +249,15 @@ async def update_session(
     event = await get_event(user, event_id)
     before = await get_session(user, event_id, session_id)
     row = _session_row(parse_session(form, event["start_date"], event["end_date"]), tz)
+    moved = (row["starts_at"], row["ends_at"]) != (before["starts_at"], before["ends_at"])
     async with write_transaction(Event._meta.db):
         await Session.update(row).where(Session.id == session_id)
         old, new = audit.diff(before, row)
         await audit.record(user.actor(ip), "session.update", "session", session_id, before=old, after=new)
+        told = await notify.changed("session_moved", event_id, session=row, when=row["starts_at"], tz=tz) \
+            if moved else []
+    if told:
+        await outbox.kick()
 
 
 def _has_checkins(count: int) -> DomainError:
@@ -251,8 +266,10 @@ def _has_checkins(count: int) -> DomainError:
     return DomainError("session_has_checkins", message % {"count": format_number(count)})
 
 
-async def delete_session(event_id: int, session_id: int, user: CurrentUser, ip: str = "") -> None:
-    """Remove a session; an event keeps at least one, and attendance is never deleted with it."""
+async def delete_session(event_id: int, session_id: int, user: CurrentUser, ip: str = "",
+                         tz: ZoneInfo | None = None) -> None:
+    """Remove (cancel) a session; an event keeps at least one, and attendance is never deleted with it.
+    Everyone registered is told, in the same transaction."""
     before = await get_session(user, event_id, session_id)
     try:
         async with write_transaction(Event._meta.db):
@@ -265,12 +282,16 @@ async def delete_session(event_id: int, session_id: int, user: CurrentUser, ip: 
                 raise _has_checkins(checkins)
             await Session.delete().where(Session.id == session_id)
             await audit.record(user.actor(ip), "session.delete", "session", session_id, before=before)
+            told = await notify.changed("session_cancelled", event_id, session=before, when=before["starts_at"],
+                                        tz=tz)
     except DomainError:
         raise
     except Exception as exc:
         if not is_foreign_key_violation(exc):
             raise
         raise _has_checkins(await CheckIn.count().where(CheckIn.session == session_id)) from None
+    if told:
+        await outbox.kick()
 
 
 def session_form_values(session: dict[str, Any], tz: ZoneInfo) -> dict[str, str]:

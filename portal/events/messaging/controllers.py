@@ -3,6 +3,8 @@ progress, and each person's messages."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -12,6 +14,8 @@ from portal.core.i18n import gettext as _
 from portal.core.web import form_dict, redirect, render
 from portal.events.management import services
 from portal.events.messaging import services as messaging
+from portal.events.registrations import services as registrations
+from portal.events.registrations.filters import RegistrationFilter
 from portal.events.signup import services as signup
 from portal.messages import wording
 from portal.settings import Settings
@@ -29,14 +33,17 @@ class EventMessagesController(Controller):
 
     async def _page(self, request: Request,
                     settings: Settings, event_id: int, kind: str, audience: str, status_code: int = 200,
-                    error: str = "") -> Response:
+                    error: str = "", where: RegistrationFilter | None = None) -> Response:
         event = await services.get_event(current_user(request), event_id)
         batch = request.query_params.get("batch", "")[:20]
+        where = where or RegistrationFilter.from_query(request.query_params)
         context = {
             "event": event, "kind": kind, "audience": audience, "kinds": messaging.KINDS,
-            "kind_labels": {k: wording.KINDS[k].label for k in messaging.KINDS}, "audiences": messaging.AUDIENCES,
-            "preview": await messaging.preview(event_id, kind, audience), "people": await messaging.people_status(
-                event_id), "batch": batch, "progress": await messaging.progress(event_id, batch) if batch else None,
+            "kind_labels": {k: spec.label for k, spec in wording.KINDS.items()}, "audiences": messaging.AUDIENCES,
+            "where": where, "reg_statuses": registrations.REG_STATUSES,
+            "preview": await messaging.preview(event_id, kind, audience, where),
+            "people": await messaging.people_status(event_id), "batch": batch,
+            "progress": await messaging.progress(event_id, batch) if batch else None,
             "error": error, "public_open": await signup.is_open(event_id),
             "public_url": settings.base_url + request.app.route_reverse("signup.form",
                                                                                           event_id=event_id),
@@ -58,13 +65,14 @@ class EventMessagesController(Controller):
         form = form_dict(await request.form())
         kind = form.get("kind", "")
         audience = form.get("audience", "")
+        where = RegistrationFilter.from_query(form)
         if kind not in messaging.KINDS or audience not in messaging.AUDIENCES:
             return await self._page(request, settings, event_id, "ticket", "not_sent", 422,
-                                    _("Choose a message and who gets it."))
+                                    _("Choose a message and who gets it."), where)
         if event["status"] != "published":
             return await self._page(request, settings, event_id, kind, audience, 409,
-                                    _("Messages go out for published events only."))
-        batch = await messaging.start(event_id, kind, audience)
+                                    _("Messages go out for published events only."), where)
+        batch = await messaging.start(event_id, kind, audience, where)
         url = request.app.route_reverse("events.messages", event_id=event_id)
-        return redirect(request, f"{url}?kind={kind}&audience={audience}&batch={batch}",
-                        _("The messages are being queued."))
+        query = urlencode({"kind": kind, "audience": audience, **where.params(), "batch": batch})
+        return redirect(request, f"{url}?{query}", _("The messages are being queued."))

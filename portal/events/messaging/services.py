@@ -1,5 +1,6 @@
 """Bulk send of an event's messages. Staff choose what (ticket, invitation, reminder) and to whom (everyone
-it applies to, or those who have not been sent it yet); the page first shows the recipients, a preview in
+it applies to, or those who have not been sent it yet, narrowed by the registrations page's filter: status,
+checked in or not, district, gender, stakeholder type, search text); the page first shows the recipients, a preview in
 each language and the SMS parts (the cost). The send itself is a job: it queues one message per person
 and channel with a key made of the batch and the registration, so a job that is run again after a
 restart queues only what is missing, and every person gets exactly one message."""
@@ -12,6 +13,7 @@ from typing import Any
 from portal.core import jobs
 from portal.core.i18n import N_
 from portal.events import notify
+from portal.events.registrations.filters import RegistrationFilter
 from portal.events.tables import Registration
 from portal.messages import outbox, sms, wording
 from portal.messages.tables import Contact, OutboxMessage
@@ -21,12 +23,15 @@ KINDS = {"ticket": ("registered",), "invitation": ("invited",), "reminder": ("re
 AUDIENCES = {"all": N_("Everyone it applies to"), "not_sent": N_("Only those not sent it yet")}
 
 
-async def recipients(event_id: int, kind: str, audience: str) -> list[dict[str, Any]]:
-    """The registrations a bulk send of `kind` goes to, with their contact details."""
-    rows = await Registration.select(
+async def recipients(event_id: int, kind: str, audience: str, where: RegistrationFilter | None = None
+                     ) -> list[dict[str, Any]]:
+    """The registrations a bulk send of `kind` goes to (narrowed by the registrations page's filter `where`),
+    with their contact details."""
+    query = Registration.select(
         Registration.id, Registration.status, Registration.participant.name.as_alias("name"),
         Registration.participant.phone.as_alias("phone"), Registration.participant.email.as_alias("email"),
-    ).where((Registration.event == event_id) & Registration.status.is_in(list(KINDS[kind]))).order_by(
+    ).where((Registration.event == event_id) & Registration.status.is_in(list(KINDS[kind])))
+    rows = await (where or RegistrationFilter()).apply(query).order_by(
         Registration.participant.name).order_by(Registration.id)
     if audience == "not_sent" and rows:
         done = {row["record_id"] for row in await OutboxMessage.select(OutboxMessage.record_id).where(
@@ -37,10 +42,11 @@ async def recipients(event_id: int, kind: str, audience: str) -> list[dict[str, 
     return rows
 
 
-async def preview(event_id: int, kind: str, audience: str) -> dict[str, Any]:
+async def preview(event_id: int, kind: str, audience: str, where: RegistrationFilter | None = None
+                  ) -> dict[str, Any]:
     """What a bulk send would do: how many people, SMS and emails, the SMS parts in all, and the texts of the
     first person in each language."""
-    people = await recipients(event_id, kind, audience)
+    people = await recipients(event_id, kind, audience, where)
     sample_rows = await notify._rows([people[0]["id"]]) if people else []
     samples = {}
     parts = 0
@@ -51,16 +57,18 @@ async def preview(event_id: int, kind: str, audience: str) -> dict[str, Any]:
     by_language: dict[str, int] = {}
     rows = await notify._rows([p["id"] for p in people]) if people else []
     phones = [row["phone"] for row in rows if row["phone"]]
-    chosen = {c["address"]: c["language"] for c in await Contact.select(Contact.address, Contact.language).where(
-        Contact.address.is_in(phones))} if phones else {}
+    contacts = await Contact.select(Contact.address, Contact.language, Contact.opted_out_at).where(
+        Contact.address.is_in(phones)) if phones else []
+    chosen = {c["address"]: c["language"] for c in contacts}
+    stopped = {c["address"] for c in contacts if c["opted_out_at"] is not None}  # they get nothing: no cost
     texts = {language: (await wording.wording(kind, language, "sms"))[1] for language in wording.LANGUAGES}
     for row in rows:
-        if row["phone"]:
+        if row["phone"] and row["phone"] not in stopped:
             language = chosen.get(row["phone"]) or ("bn" if row["name_bn"] else "en")
             by_language[language] = by_language.get(language, 0) + 1
             body = wording.fill(texts[language], {**notify._values(row, language), "stop": ""}).strip()
             parts += sms.parts(body)
-    return {"people": len(people), "sms": sum(1 for p in people if p["phone"]),
+    return {"people": len(people), "sms": sum(1 for p in people if p["phone"] and p["phone"] not in stopped),
             "email": sum(1 for p in people if p["email"]), "parts": parts, "samples": samples,
             "by_language": by_language}
 
@@ -73,9 +81,9 @@ async def queue_batch(event_id: int, kind: str, registration_ids: list[int], bat
     return queued
 
 
-async def start(event_id: int, kind: str, audience: str) -> str:
+async def start(event_id: int, kind: str, audience: str, where: RegistrationFilter | None = None) -> str:
     """Start a bulk send as a job; returns its batch id (the progress page's key)."""
-    ids = [row["id"] for row in await recipients(event_id, kind, audience)]
+    ids = [row["id"] for row in await recipients(event_id, kind, audience, where)]
     batch = secrets.token_urlsafe(9)
     await jobs.defer(JOB, lock=f"{JOB}:{batch}", event_id=event_id, kind=kind, ids=ids, batch=batch)
     return batch

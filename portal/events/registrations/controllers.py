@@ -15,6 +15,8 @@ from portal.events.access import EVENT_STAFF
 from portal.events.management import services
 from portal.events.participants import services as participants
 from portal.events.registrations import services as registrations
+from portal.events.registrations.filters import RegistrationFilter
+from portal.messages import outbox, wording
 
 # A refused change goes back to the list with the reason as a flash (portal/core/refusals.py).
 BACK_TO_LIST = refused_to("events.registrations.list")
@@ -34,14 +36,18 @@ class RegistrationController(Controller):
                     person: dict | None = None) -> Response:
         user = current_user(request)
         event = await services.get_event(user, event_id)
-        q = request.query_params.get("q", "").strip()[:100]
+        where = RegistrationFilter.from_query(request.query_params)
         find = request.query_params.get("find", "").strip()[:100]
         found = (await participants.list_participants(find))[0] if find else []
+        page = paginate(await registrations.list_registrations(event_id, where=where),
+                        page_number(request.query_params))
         context = {
-            "event": event, **paginate(await registrations.list_registrations(event_id, q),
-                                       page_number(request.query_params)), "q": q, "find": find,
+            "event": event, **page, "q": where.q, "where": where, "find": find,
             "found": found, "counts": await registrations.counts(event_id), "roles": registrations.ROLES,
             "reg_statuses": registrations.REG_STATUSES, "errors": errors or {}, "person": person or {},
+            # The messages of the page's rows only, in one query (each person's last one, and a failure's reason).
+            "messages": await outbox.latest("registration", [row["id"] for row in page["rows"]]),
+            "kind_labels": {kind: spec.label for kind, spec in wording.KINDS.items()},
         }
         return render(request, "events/registrations/list.html", context,
                       fragment="events/registrations/_rows.html", status_code=status)

@@ -22,14 +22,14 @@ from portal.core.i18n import gettext as _
 from portal.core.vocab import Labels
 from portal.db import is_sqlite, is_unique_violation, write_transaction
 from portal.events import notify
-from portal.events.participants import services as participants
+from portal.events.registrations.filters import RegistrationFilter
 from portal.events.tables import Event, Participant, Registration
 from portal.messages import outbox
 
 ROLES = Labels({"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
                 "guest": N_("Guest")})
-REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
-                "cancelled": "Cancelled"}
+REG_STATUSES = {"invited": N_("Invited"), "registered": N_("Registered"), "waitlisted": N_("Waitlisted"),
+                "cancelled": N_("Cancelled")}
 SEATED = ("invited", "registered")
 CLOSED = ("completed", "cancelled")  # event statuses that give out no seats
 
@@ -242,8 +242,10 @@ async def promote(registration_id: int, event_id: int, actor: audit.Actor) -> No
     await outbox.kick()
 
 
-async def list_registrations(event_id: int, q: str = "", limit: int = 500) -> list[dict[str, Any]]:
-    """Registrations of an event with the person's details, by name."""
+async def list_registrations(event_id: int, q: str = "", limit: int = 500,
+                             where: RegistrationFilter | None = None) -> list[dict[str, Any]]:
+    """Registrations of an event with the person's details, by name: those matching the search text `q`, or
+    the whole filter `where` (portal/events/registrations/filters.py)."""
     query = Registration.select(
         *Registration.all_columns(), Registration.participant.name.as_alias("name"),
         Registration.participant.name_bn.as_alias("name_bn"),
@@ -251,9 +253,7 @@ async def list_registrations(event_id: int, q: str = "", limit: int = 500) -> li
         Registration.participant.phone.as_alias("phone"),
         Registration.participant.district.as_alias("district"),
     ).where(Registration.event == event_id)
-    condition = participants.matches(Registration.participant, q)
-    if condition is not None:
-        query = query.where(condition)
+    query = (where or RegistrationFilter(q=q)).apply(query)
     return await query.order_by(Registration.participant.name).order_by(Registration.id).limit(limit)
 
 
