@@ -168,11 +168,34 @@ async def load_demo(seed: int = 2026) -> str:
                                                rng, tz)
     attended += checked
     await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
+    attended += await _demo_today(coordinator, people, rng, tz)
     messages = await messages_demo.load()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
-            f"200 participants, 16 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
+            f"200 participants, 17 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
             f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}.")
+
+
+async def _demo_today(coordinator: CurrentUser, people: list[int], rng: random.Random, tz: dt.tzinfo) -> int:
+    """A union parishad orientation in Sylhet today, so the homes' "today" has a session under way: the people
+    who came by now are checked in (none before it starts). Returns how many check-ins."""
+    today = clock.today(tz)
+    event_id = await services.create_event({
+        "kind": "other", "title": "Orientation for union parishad members on safe migration, Sylhet",
+        "district": "sylhet", "venue": "Sylhet Sadar Upazila hall", "capacity": "30", "walk_ins": "on",
+        "start_date": today.isoformat(), "end_date": today.isoformat()}, coordinator, tz)
+    await services.change_status(event_id, "published", coordinator)
+    staff = coordinator.actor()
+    ids = [(await registrations.register(event_id, person, staff))["id"] for person in rng.sample(people, 18)]
+    session = (await services.list_sessions(event_id))[0]
+    now, checked = clock.now(), 0
+    for registration_id in ids:
+        at = session["starts_at"] + dt.timedelta(minutes=rng.randrange(-20, 90))
+        if rng.random() < 0.7 and at <= now:
+            await checkin.check_in(session["id"], staff, registration_id=registration_id, method="ticket_scan",
+                                   by_user=coordinator.id, at=at)
+            checked += 1
+    return checked
 
 
 async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, trainer_person: int, past_tot: int,
