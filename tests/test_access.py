@@ -70,6 +70,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/link/{token:str}"): PUBLIC,
     ("POST", "/link/{token:str}"): PUBLIC,
     ("GET", "/manage"): STAFF,
+    ("GET", "/manage/today"): EVENT_LIST,  # today's sessions in the user's districts (issue 18)
     ("GET", "/manage/users"): ADMIN,
     ("POST", "/manage/users"): ADMIN,
     ("GET", "/manage/users/new"): ADMIN,

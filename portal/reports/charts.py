@@ -38,6 +38,7 @@ class Chart:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     links: tuple[str, ...] = ()  # each row's list behind its figure (the table links its first cell)
+    title: str = ""  # what the SVG's <title> says, for a visible heading
 
     def __html__(self) -> str:
         # Jinja's markupsafe honours __html__, so `{{ chart }}` inserts the SVG unescaped; every piece
@@ -180,7 +181,7 @@ def bar_chart(
     ]
     cid = _chart_id(chart_id, "bar", title, labels, values, second)
     svg = _svg(cid, y + PAD, title, desc or _describe(_("Bar chart"), items), body, "group" if links else "img")
-    return Chart(svg=svg, headers=headers, rows=rows, links=tuple(links or ()))
+    return Chart(svg=svg, headers=headers, rows=rows, links=tuple(links or ()), title=title)
 
 
 def column_chart(
@@ -238,4 +239,4 @@ def column_chart(
     cid = _chart_id(chart_id, "column", title, labels, values)
     svg = _svg(cid, height, title, desc or _describe(_("Column chart"), items), body, "group" if links else "img")
     rows = tuple((str(label), _num(v)) for label, v in zip(labels, values, strict=True))
-    return Chart(svg=svg, headers=(label_header, value_name), rows=rows, links=tuple(links or ()))
+    return Chart(svg=svg, headers=(label_header, value_name), rows=rows, links=tuple(links or ()), title=title)

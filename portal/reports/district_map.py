@@ -147,7 +147,7 @@ def district_map(title: str, counts: Mapping[str, int], link: Callable[[str], st
            + "".join(body) + "</svg>")
     links = tuple(link(c) for c, _n in reached) if link else ()
     return Chart(svg=svg, headers=(_("District"), _("Division"), value_name or _("Count")), rows=rows,
-                 links=links)
+                 links=links, title=title)
 
 
 def _division_lines(cells: Mapping[str, tuple[int, int]]) -> list[str]:
