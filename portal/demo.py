@@ -172,13 +172,14 @@ async def load_demo(seed: int = 2026) -> str:
     messages = await messages_demo.load()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
-            f"200 participants, 17 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
+            f"200 participants, 18 events in 10 districts, {attended} check-ins at {len(held) + 2} past events, "
             f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}.")
 
 
 async def _demo_today(coordinator: CurrentUser, people: list[int], rng: random.Random, tz: dt.tzinfo) -> int:
-    """A union parishad orientation in Sylhet today, so the homes' "today" has a session under way: the people
-    who came by now are checked in (none before it starts). Returns how many check-ins."""
+    """A union parishad orientation in Sylhet today, so the homes' "today" has a session under way (the people
+    who came by now are checked in; none before it starts), and a poorly attended meeting last week. Returns
+    how many check-ins."""
     today = clock.today(tz)
     event_id = await services.create_event({
         "kind": "other", "title": "Orientation for union parishad members on safe migration, Sylhet",
@@ -195,6 +196,21 @@ async def _demo_today(coordinator: CurrentUser, people: list[int], rng: random.R
             await checkin.check_in(session["id"], staff, registration_id=registration_id, method="ticket_scan",
                                    by_user=coordinator.id, at=at)
             checked += 1
+    # Last week's follow-up, where few came and nobody has issued the certificates yet: what the homes'
+    # "needs attention" is for (low attendance, certificates not issued).
+    start = today - dt.timedelta(days=5)
+    follow_up = await services.create_event({
+        "kind": "cso_meeting", "title": "CSO platform follow-up meeting, Sylhet", "district": "sylhet",
+        "venue": "Sylhet Migrant Forum office", "start_date": start.isoformat(), "end_date": start.isoformat()},
+        coordinator, tz)
+    await services.change_status(follow_up, "published", coordinator)
+    ids = [(await registrations.register(follow_up, person, staff))["id"] for person in rng.sample(people, 12)]
+    session = (await services.list_sessions(follow_up))[0]
+    for registration_id in ids[:4]:
+        await checkin.check_in(session["id"], staff, registration_id=registration_id, method="manual",
+                               by_user=coordinator.id, at=session["starts_at"] + dt.timedelta(minutes=10))
+        checked += 1
+    await services.change_status(follow_up, "completed", coordinator)
     return checked
 
 

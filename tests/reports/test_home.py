@@ -149,7 +149,18 @@ async def test_organizer_home_day_week_and_attention_in_their_districts_only(app
         assert "Sylhet meeting tomorrow" not in page
         fragment = await khulna.get("/manage/today", headers={"HX-Request": "true"})
         assert fragment.status_code == 200 and "<html" not in fragment.text
-        assert "Khulna meeting today" in fragment.text and 'hx-trigger="every 60s"' in fragment.text
+        assert "Khulna meeting today" in fragment.text and "0 present of 0 registered" in fragment.text
+        # Live: the fragment the home page polls counts a check-in made since.
+        coordinator = await _coordinator()
+        person = (await Participant.select(Participant.id).first())["id"]
+        registration = await registrations.register(world["khulna_today"], person, coordinator.actor())
+        session = (await events.list_sessions(world["khulna_today"]))[0]
+        await checkin.check_in(session["id"], coordinator.actor(), registration_id=registration["id"],
+                               method="manual", by_user=coordinator.id, at=session["starts_at"], override=True)
+        fragment = await khulna.get("/manage/today", headers={"HX-Request": "true"})
+        assert "1 present of 1 registered" in fragment.text
+        if clock.now() < session["ends_at"]:
+            assert 'hx-trigger="every 60s"' in fragment.text  # polls while a session is not over
         await khulna.aclose()
 
 
