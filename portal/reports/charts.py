@@ -194,13 +194,18 @@ def column_chart(
     desc: str | None = None,
     chart_id: str | None = None,
     links: Sequence[str] | None = None,
+    ticks: Sequence[str] | None = None,
 ) -> Chart:
     """Vertical columns for counts over time (e.g. check-ins per month), numbers above the columns; with
-    `links` (an address per label) each column links to the list behind it."""
+    `links` (an address per label) each column links to the list behind it; `ticks` are shorter labels for
+    the axis (the table keeps `labels`), written whole."""
     _require_title(title)
     _check(labels, values)
     if links is not None and len(links) != len(labels):
         raise ValueError(f"{len(labels)} labels but {len(links)} links")
+    if ticks is not None and len(ticks) != len(labels):
+        raise ValueError(f"{len(labels)} labels but {len(ticks)} ticks")
+    axis = [str(t) for t in ticks] if ticks is not None else [_short(str(label), 8) for label in labels]
     height, top, bottom = 220, 20, 24
     plot_h, plot_w = height - top - bottom, WIDTH - 2 * PAD
     baseline = top + plot_h
@@ -208,10 +213,10 @@ def column_chart(
     count = len(labels)
     slot = plot_w / count if count else plot_w
     # Thin out axis labels so they never overlap: about 6.5 units per character at font size 11.
-    longest = max((len(_short(str(label), 8)) for label in labels), default=1)
+    longest = max((len(tick) for tick in axis), default=1)
     label_every = max(1, math.ceil((longest * 6.5 + 6) / slot))
     scale = plot_h / (max(values, default=0) or 1)
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+    for i, value in enumerate(values):
         centre, bar_h = PAD + slot * (i + 0.5), value * scale
         if links:
             body.append(f'<a href="{_esc(links[i])}">')
@@ -228,7 +233,7 @@ def column_chart(
         if i % label_every == 0:
             body.append(
                 f'<text x="{centre:.1f}" y="{baseline + 16}" text-anchor="middle" font-size="11" '
-                f'fill="{MUTED}">{_esc(_short(str(label), 8))}</text>'
+                f'fill="{MUTED}">{_esc(axis[i])}</text>'
             )
         if links:
             body.append("</a>")

@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Count
 
 from portal.certificates.eligibility import event_standings
 from portal.certificates.tables import Certificate
-from portal.core.i18n import format_when
+from portal.core.i18n import bangla_digits, current_language, format_when
 from portal.core.i18n import gettext as _
 from portal.core.storage import Storage
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
@@ -33,6 +33,8 @@ LOW_DAYS = 30  # how far back low attendance is looked for
 CERTIFICATE_DAYS = 90  # completed events whose certificates are checked
 CERTIFICATE_EVENTS = 10  # at most this many of them (each is a standings query)
 MONTHS = 12  # the programme charts cover the last twelve months, this one included
+# The short month names Bangla writing uses on charts and in tables (CLDR's abbreviated ones are the full names).
+BN_MONTHS = ("জানু", "ফেব্রু", "মার্চ", "এপ্রি", "মে", "জুন", "জুলা", "আগ", "সেপ্টে", "অক্টো", "নভে", "ডিসে")
 
 
 def _scoped(scope: tuple[str, ...] | None, event: Any) -> list[Any]:
@@ -157,6 +159,13 @@ def months_back(today: dt.date, count: int = MONTHS) -> list[dt.date]:
     return out[::-1]
 
 
+def _tick(month: dt.date) -> str:
+    # "Jan 26" in English; "জানু ২৬" in Bangla, where the abbreviated month from CLDR is the whole name.
+    if current_language.get() == "bn":
+        return f"{BN_MONTHS[month.month - 1]} {bangla_digits(month.strftime('%y'))}"
+    return format_when(month, "%b %y")
+
+
 def _month_end(first: dt.date) -> dt.date:
     return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
@@ -174,6 +183,7 @@ async def programme(today: dt.date, tz: dt.tzinfo, url: Any) -> dict[str, Any]:
         _("Check-ins by month"), [format_when(m, "%b %y") for m in months],
         [by_month.get(m.strftime("%Y-%m"), 0) for m in months], value_name=_("Check-ins"), label_header=_("Month"),
         chart_id="home-checkins",
+        ticks=[_tick(m) for m in months],
         links=[url("reports.attendance", date_from=m.isoformat(), date_to=min(_month_end(m), today).isoformat())
                for m in months])
     reached = district_map(_("People reached by district"), {k: v for k, v in result.reached.items() if k},
