@@ -171,11 +171,12 @@ async def load_demo(seed: int = 2026) -> str:
     attended += checked
     await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
     changes = await _demo_changes(coordinator, upcoming[-1], upcoming[1], tz)
+    attended += await _demo_today(coordinator, people, rng, tz)
     messages = await messages_demo.load()
     messages += await _demo_stop_reply(upcoming[1])
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
-            f"200 participants, 16 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
+            f"200 participants, 18 events in 10 districts, {attended} check-ins at {len(held) + 2} past events, "
             f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {changes}, "
             f"{messages}.")
 
@@ -207,6 +208,44 @@ async def _demo_stop_reply(workshop: int) -> str:
         return ""
     await inbound.handle({"from": registration["phone"], "text": "STOP"})
     return ", one STOP reply by SMS"
+
+
+async def _demo_today(coordinator: CurrentUser, people: list[int], rng: random.Random, tz: dt.tzinfo) -> int:
+    """A union parishad orientation in Sylhet today, so the homes' "today" has a session under way (the people
+    who came by now are checked in; none before it starts), and a poorly attended meeting last week. Returns
+    how many check-ins."""
+    today = clock.today(tz)
+    event_id = await services.create_event({
+        "kind": "other", "title": "Orientation for union parishad members on safe migration, Sylhet",
+        "district": "sylhet", "venue": "Sylhet Sadar Upazila hall", "capacity": "30", "walk_ins": "on",
+        "start_date": today.isoformat(), "end_date": today.isoformat()}, coordinator, tz)
+    await services.change_status(event_id, "published", coordinator)
+    staff = coordinator.actor()
+    ids = [(await registrations.register(event_id, person, staff))["id"] for person in rng.sample(people, 18)]
+    session = (await services.list_sessions(event_id))[0]
+    now, checked = clock.now(), 0
+    for registration_id in ids:
+        at = session["starts_at"] + dt.timedelta(minutes=rng.randrange(-20, 90))
+        if rng.random() < 0.7 and at <= now:
+            await checkin.check_in(session["id"], staff, registration_id=registration_id, method="ticket_scan",
+                                   by_user=coordinator.id, at=at)
+            checked += 1
+    # Last week's follow-up, where few came and nobody has issued the certificates yet: what the homes'
+    # "needs attention" is for (low attendance, certificates not issued).
+    start = today - dt.timedelta(days=5)
+    follow_up = await services.create_event({
+        "kind": "cso_meeting", "title": "CSO platform follow-up meeting, Sylhet", "district": "sylhet",
+        "venue": "Sylhet Migrant Forum office", "start_date": start.isoformat(), "end_date": start.isoformat()},
+        coordinator, tz)
+    await services.change_status(follow_up, "published", coordinator)
+    ids = [(await registrations.register(follow_up, person, staff))["id"] for person in rng.sample(people, 12)]
+    session = (await services.list_sessions(follow_up))[0]
+    for registration_id in ids[:4]:
+        await checkin.check_in(session["id"], staff, registration_id=registration_id, method="manual",
+                               by_user=coordinator.id, at=session["starts_at"] + dt.timedelta(minutes=10))
+        checked += 1
+    await services.change_status(follow_up, "completed", coordinator)
+    return checked
 
 
 async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, trainer_person: int, past_tot: int,

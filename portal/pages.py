@@ -5,20 +5,23 @@ Like app.py, this module sits above the features and may import any of them.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from portal.auth.guards import current_user, staff
-from portal.certificates.trainer_access import participant_ids
+from portal.auth.guards import EVENT_STAFF, current_user, staff
 from portal.core import clock
 from portal.core.i18n import LANG_COOKIE, LANGUAGES
 from portal.core.web import render
 from portal.db import all_tables
+from portal.events.access import participant_ids
 from portal.events.facilitators import services as facilitators
 from portal.events.management.services import EventFilter, list_events
+from portal.reports import home
 from portal.settings import Settings
 from portal.trainings import materials
 from portal.trainings import services as trainings
@@ -38,20 +41,38 @@ class HomeController(Controller):
     @get("/manage", name="dashboard", guards=[staff])
     async def dashboard(self, request: Request, viewer: NamedDependency[Viewer],
                         settings: NamedDependency[Settings]) -> Response:
-        """The staff landing page: what is coming up, and the courses a trainer teaches."""
+        """Each role's home (any staff): organizers their districts' day, week and what needs attention;
+        coordinators and admins the programme at a glance too; trainers their courses and trainings."""
         user = current_user(request)
-        today = clock.today(settings.tz)
-        upcoming: list = []
-        if user.has_role("coordinator", "organizer"):
-            rows, _ = await list_events(user, EventFilter(date_from=today))
-            upcoming = sorted(rows, key=lambda r: r["start_date"])[:10]
-        running: list = []
+        today, now = clock.today(settings.tz), clock.now()
+        led = await facilitators.sessions_led(await participant_ids(user), now)
+        context = {"today": today, "led": led, "facilitator_roles": facilitators.ROLES,
+                   "courses": await _teaching(viewer)}
         if user.role == "trainer":  # the step-down trainings they run (list_events narrows to their own)
             running = (await list_events(user, EventFilter()))[0]
-        led = await facilitators.sessions_led(await participant_ids(user), clock.now())
-        return render(request, "dashboard.html", {"upcoming": upcoming, "today": today, "running": running,
-                                                  "led": led, "facilitator_roles": facilitators.ROLES,
-                                                  "courses": await _teaching(viewer)})
+            figures = await home.trainer_figures([e["id"] for e in running])
+            return render(request, "home/trainer.html", {**context, "running": running, "figures": figures})
+        scope = user.district_scope
+        context.update(sessions=await home.today_sessions(today, scope, settings.tz, now),
+                       week=await home.week_ahead(today, scope),
+                       **await home.attention(today, scope, settings.tz, now, request.app.state.storage))
+        if user.role == "organizer":
+            return render(request, "home/organizer.html", context)
+
+        def url(name: str, **query: str) -> str:
+            return f"{request.app.route_reverse(name)}?{urlencode(query)}"
+
+        context.update(await home.programme(today, settings.tz, url))
+        return render(request, "home/coordinator.html", context)
+
+    @get("/manage/today", name="home.today", guards=[EVENT_STAFF])
+    async def today_page(self, request: Request, settings: NamedDependency[Settings]) -> Response:
+        """Today's sessions in the user's districts with live present counts (coordinators, admins,
+        organizers); the list alone for htmx, which polls it from the home page."""
+        today, now = clock.today(settings.tz), clock.now()
+        sessions = await home.today_sessions(today, current_user(request).district_scope, settings.tz, now)
+        return render(request, "home/today.html", {"sessions": sessions, "today": today},
+                      fragment="home/_today.html")
 
 
 async def _teaching(viewer: Viewer) -> list[dict]:

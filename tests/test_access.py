@@ -72,6 +72,7 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/forgot"): PUBLIC,
     ("POST", "/forgot"): PUBLIC,  # the same answer for every address (tests/messages/test_staff_links.py)
     ("GET", "/manage"): STAFF,
+    ("GET", "/manage/today"): EVENT_LIST,  # today's sessions in the user's districts (issue 18)
     ("GET", "/manage/users"): ADMIN,
     ("POST", "/manage/users"): ADMIN,
     ("GET", "/manage/users/new"): ADMIN,

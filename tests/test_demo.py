@@ -23,7 +23,7 @@ async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, setti
     monkeypatch.setenv("PORTAL_DATA_DIR", str(settings.data_dir))
     message = await load_demo()
     assert "Demo data loaded" in message
-    assert await Event.count() == 16
+    assert await Event.count() == 18
     assert await Registration.count() >= 10 * 14  # 14 to 25 people at each published or past event
     check_ins = await CheckIn.count()
     assert str(check_ins) in message and check_ins > 50
@@ -54,4 +54,4 @@ async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, setti
     assert await AuditEntry.exists().where(AuditEntry.action == "participant.self_correct")
     assert await Contact.exists().where(Contact.opt_out_via == "sms reply")
     assert await load_demo() == "Demo data is already loaded."
-    assert await Event.count() == 16
+    assert await Event.count() == 18

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from portal.core.i18n import current_language, format_number
 from portal.core.i18n import gettext as _
 
 WIDTH = 360  # viewBox units: 1 unit is 1 CSS pixel on a 360 px phone
@@ -36,6 +37,8 @@ class Chart:
     svg: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    links: tuple[str, ...] = ()  # each row's list behind its figure (the table links its first cell)
+    title: str = ""  # what the SVG's <title> says, for a visible heading
 
     def __html__(self) -> str:
         # Jinja's markupsafe honours __html__, so `{{ chart }}` inserts the SVG unescaped; every piece
@@ -52,11 +55,19 @@ def _esc(text: object) -> str:
 
 
 def _num(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    # In the page's digits: Bangla pages write ১,২৩৪.
+    if float(value).is_integer():
+        return format_number(int(value))
+    text = f"{value:,.1f}"
+    return format_number(value) if current_language.get() == "bn" else text
 
 
 def _short(label: str, limit: int = MAX_LABEL) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
+def _linked(parts: list[str], href: str | None) -> list[str]:
+    return [f'<a href="{_esc(href)}">', *parts, "</a>"] if href else parts
 
 
 def _check(labels: Sequence[str], *series: Sequence[float] | None) -> None:
@@ -77,10 +88,11 @@ def _chart_id(chart_id: str | None, *parts: object) -> str:
     return "chart-" + hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:10]
 
 
-def _svg(cid: str, height: float, title: str, desc: str, body: list[str]) -> str:
+def _svg(cid: str, height: float, title: str, desc: str, body: list[str], role: str = "img") -> str:
+    # A chart whose parts are links is a "group" (an "img" hides its links from screen readers).
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:g}" width="100%" '
-        f'role="img" aria-labelledby="{cid}-title {cid}-desc" class="chart" '
+        f'role="{role}" aria-labelledby="{cid}-title {cid}-desc" class="chart" '
         f'font-family="{_esc(FONT)}" font-size="13" fill="{TEXT}">'
         f'<title id="{cid}-title">{_esc(title)}</title><desc id="{cid}-desc">{_esc(desc)}</desc>'
         + "".join(body)
@@ -136,10 +148,14 @@ def bar_chart(
     label_header: str = "",
     desc: str | None = None,
     chart_id: str | None = None,
+    links: Sequence[str] | None = None,
 ) -> Chart:
-    """Horizontal bars, each label above its bar; with `second` (and two series names) stacked."""
+    """Horizontal bars, each label above its bar; with `second` (and two series names) stacked; with `links`
+    (an address per label) each bar links to the list behind it."""
     _require_title(title)
     _check(labels, values, second)
+    if links is not None and len(links) != len(labels):
+        raise ValueError(f"{len(labels)} labels but {len(links)} links")
     stacked = second is not None
     if len(series) != (2 if stacked else 1):
         raise ValueError("give one series name, or two when a second series is stacked")
@@ -147,11 +163,11 @@ def bar_chart(
     body = _legend(series, PAD) if stacked else []
     y = PAD + (24 if stacked else 0)
     scale = (WIDTH - 2 * PAD - 56) / (max(map(sum, bars), default=0) or 1)  # 56: room for the total
-    for label, parts in zip(labels, bars, strict=True):
-        body += _bar(str(label), parts, y, scale, stacked)
+    for i, (label, parts) in enumerate(zip(labels, bars, strict=True)):
+        body += _linked(_bar(str(label), parts, y, scale, stacked), links[i] if links else None)
         y += 44
     if not bars:
-        body.append(f'<text x="{PAD}" y="{y + 16}" fill="{MUTED}">No data</text>')
+        body.append(f'<text x="{PAD}" y="{y + 16}" fill="{MUTED}">{_esc(_("No data"))}</text>')
         y += 24
     headers = (label_header, *series, _("Total")) if stacked else (label_header, *series)
     rows = tuple(
@@ -164,8 +180,8 @@ def bar_chart(
         for label, parts in zip(labels, bars, strict=True)
     ]
     cid = _chart_id(chart_id, "bar", title, labels, values, second)
-    svg = _svg(cid, y + PAD, title, desc or _describe(_("Bar chart"), items), body)
-    return Chart(svg=svg, headers=headers, rows=rows)
+    svg = _svg(cid, y + PAD, title, desc or _describe(_("Bar chart"), items), body, "group" if links else "img")
+    return Chart(svg=svg, headers=headers, rows=rows, links=tuple(links or ()), title=title)
 
 
 def column_chart(
@@ -177,10 +193,19 @@ def column_chart(
     label_header: str = "",
     desc: str | None = None,
     chart_id: str | None = None,
+    links: Sequence[str] | None = None,
+    ticks: Sequence[str] | None = None,
 ) -> Chart:
-    """Vertical columns for counts over time (e.g. check-ins per month), numbers above the columns."""
+    """Vertical columns for counts over time (e.g. check-ins per month), numbers above the columns; with
+    `links` (an address per label) each column links to the list behind it; `ticks` are shorter labels for
+    the axis (the table keeps `labels`), written whole."""
     _require_title(title)
     _check(labels, values)
+    if links is not None and len(links) != len(labels):
+        raise ValueError(f"{len(labels)} labels but {len(links)} links")
+    if ticks is not None and len(ticks) != len(labels):
+        raise ValueError(f"{len(labels)} labels but {len(ticks)} ticks")
+    axis = [str(t) for t in ticks] if ticks is not None else [_short(str(label), 8) for label in labels]
     height, top, bottom = 220, 20, 24
     plot_h, plot_w = height - top - bottom, WIDTH - 2 * PAD
     baseline = top + plot_h
@@ -188,11 +213,13 @@ def column_chart(
     count = len(labels)
     slot = plot_w / count if count else plot_w
     # Thin out axis labels so they never overlap: about 6.5 units per character at font size 11.
-    longest = max((len(_short(str(label), 8)) for label in labels), default=1)
+    longest = max((len(tick) for tick in axis), default=1)
     label_every = max(1, math.ceil((longest * 6.5 + 6) / slot))
     scale = plot_h / (max(values, default=0) or 1)
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+    for i, value in enumerate(values):
         centre, bar_h = PAD + slot * (i + 0.5), value * scale
+        if links:
+            body.append(f'<a href="{_esc(links[i])}">')
         if bar_h > 0:
             body.append(
                 f'<rect x="{centre - slot * 0.35:.1f}" y="{baseline - bar_h:.1f}" '
@@ -206,12 +233,15 @@ def column_chart(
         if i % label_every == 0:
             body.append(
                 f'<text x="{centre:.1f}" y="{baseline + 16}" text-anchor="middle" font-size="11" '
-                f'fill="{MUTED}">{_esc(_short(str(label), 8))}</text>'
+                f'fill="{MUTED}">{_esc(axis[i])}</text>'
             )
+        if links:
+            body.append("</a>")
     if not count:
-        body.append(f'<text x="{WIDTH / 2:g}" y="{top + plot_h / 2:g}" text-anchor="middle">No data</text>')
+        body.append(f'<text x="{WIDTH / 2:g}" y="{top + plot_h / 2:g}" text-anchor="middle">'
+                    f'{_esc(_("No data"))}</text>')
     items = [f"{label} {_num(v)}" for label, v in zip(labels, values, strict=True)]
     cid = _chart_id(chart_id, "column", title, labels, values)
-    svg = _svg(cid, height, title, desc or _describe(_("Column chart"), items), body)
+    svg = _svg(cid, height, title, desc or _describe(_("Column chart"), items), body, "group" if links else "img")
     rows = tuple((str(label), _num(v)) for label, v in zip(labels, values, strict=True))
-    return Chart(svg=svg, headers=(label_header, value_name), rows=rows)
+    return Chart(svg=svg, headers=(label_header, value_name), rows=rows, links=tuple(links or ()), title=title)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count
@@ -39,6 +39,7 @@ class Summary:
     certificates: list[dict[str, Any]]  # kind, issued
     pool: list[dict[str, Any]]  # district, active
     months: list[tuple[str, int]]  # person-days per month
+    reached: dict[str, int] = field(default_factory=dict)  # unique participants by district code ("" unknown)
 
     @property
     def events_held(self) -> int:
@@ -97,7 +98,9 @@ async def period_summary(date_from: dt.date, date_to: dt.date, scope: tuple[str,
     ).where(reg.event.status.is_in(list(HELD)), *event_conditions(flt, reg.event)).group_by(
         person.id, person.gender, person.stakeholder_type, person.district)
     cells: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    reached: Counter[str] = Counter()
     for p in per_person:
+        reached[p["district"] or ""] += 1
         cell = cells[(p["district"] or "", p["stakeholder_type"], p["gender"])]
         cell[0] += 1
         cell[1] += p["days"]
@@ -120,7 +123,7 @@ async def period_summary(date_from: dt.date, date_to: dt.date, scope: tuple[str,
         participants=len(per_person), person_days=sum(p["days"] for p in per_person),
         disaggregation=disaggregation,
         certificates=[{"kind": CERT_KINDS.get(c["kind"], c["kind"]), "issued": c["issued"]} for c in certs],
-        pool=await pool_by_district(scope), months=months,
+        pool=await pool_by_district(scope), months=months, reached=dict(reached),
     )
 
 
@@ -202,13 +205,16 @@ async def dashboard(today: dt.date, scope: tuple[str, ...] | None = None, tz: dt
 
 
 async def low_attendance_sessions(today: dt.date, scope: tuple[str, ...] | None = None,
-                                  days: int = 30, tz: dt.tzinfo = DHAKA) -> list[dict[str, Any]]:
-    """Sessions of the last `days` days where fewer than half of the registered people checked in."""
+                                  days: int = 30, tz: dt.tzinfo = DHAKA,
+                                  finished_by: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Sessions of the last `days` days where fewer than half of the registered people checked in (with
+    `finished_by`, only sessions that had ended by then: a session under way is not low yet)."""
     start, end = _day_bounds(today - dt.timedelta(days=days), today, tz)
+    ended = [Session.ends_at <= finished_by] if finished_by else []
     sessions = await Session.select(
         Session.id, Session.title, Session.starts_at, Session.event.id.as_alias("event_id"),
         Session.event.title.as_alias("event"), Session.event.district.as_alias("district"),
-    ).where(Session.starts_at >= start, Session.starts_at < end, Session.event.status.is_in(list(HELD)),
+    ).where(Session.starts_at >= start, Session.starts_at < end, Session.event.status.is_in(list(HELD)), *ended,
             *event_conditions(AttendanceFilter(scope=scope), Session.event)).order_by(Session.starts_at, Session.id)
     if not sessions:
         return []

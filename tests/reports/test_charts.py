@@ -177,3 +177,14 @@ def _contrast(a: str, b: str) -> float:
 )
 def test_colours_meet_wcag_contrast(foreground, background, minimum):
     assert _contrast(foreground, background) >= minimum
+
+
+def test_column_ticks_are_written_whole_and_the_table_keeps_the_labels():
+    from portal.reports.charts import column_chart
+
+    chart = column_chart("Check-ins", ["September 2026", "October 2026"], [3, 4], ticks=["সেপ্টে ২৬", "অক্টো ২৬"],
+                         links=["/a?m=9", "/a?m=10"])
+    assert ">সেপ্টে ২৬</text>" in chart.svg and ">অক্টো ২৬</text>" in chart.svg
+    assert chart.rows == (("September 2026", "3"), ("October 2026", "4"))
+    assert chart.svg.count('<a href="/a?m=') == 2 and 'role="group"' in chart.svg
+    assert chart.links == ("/a?m=9", "/a?m=10")

@@ -38,4 +38,4 @@ async def test_trainer_without_a_course_is_told_how_courses_come(course_world, a
 async def test_coordinator_home_does_not_list_every_course(course_world, as_user):
     client = await as_user(course_world["users"]["coordinator"])
     home = await client.get("/manage")
-    assert "Coming up" in home.text and "Your courses" not in home.text
+    assert "The week ahead" in home.text and "Your courses" not in home.text

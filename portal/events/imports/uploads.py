@@ -70,3 +70,14 @@ async def purge(storage: Storage, now: dt.datetime | None = None) -> int:
             await storage.delete(item.key)
             removed += 1
     return removed
+
+
+async def pending(storage: Storage) -> list[tuple[int, dt.datetime]]:
+    """Uploads not imported yet (never committed, not yet purged): (event id, uploaded at), newest first."""
+    found = []
+    async for item in storage.list(PREFIX):
+        name = item.key.rsplit("/", 1)[-1].removesuffix(".json")
+        event, _sep, upload_id = name.partition("-")
+        if event.isdigit() and UPLOAD_ID.fullmatch(upload_id):
+            found.append((int(event), item.modified))
+    return sorted(found, key=lambda item: item[1], reverse=True)
