@@ -162,7 +162,7 @@ def test_bad_files_are_refused_with_a_reason(name, data, code):
 @pytest.mark.parametrize(("name", "data", "words"), [
     ("list.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "protected with a password"),
     ("list.xlsx", b"", "The file is empty."),
-    ("list.xlsx", b"x" * (imports.MAX_BYTES + 1), "larger than 5 MB"),
+    ("list.xlsx", b"x" * (imports.MAX_BYTES + 1), "larger than 20 MB"),
     ("list.png", b"\x89PNG\r\n", "Upload a .csv or .xlsx file."),
 ])
 async def test_bad_files_get_a_4xx_and_save_nothing(staff_client, event_id, name, data, words):

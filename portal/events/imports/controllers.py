@@ -24,6 +24,7 @@ from portal.events.management import services
 from portal.exports import CONTENT_TYPES, content_disposition, safe_filename
 
 ROWS_PER_PAGE = 50
+UPLOAD_BODY_LIMIT = imports.MAX_BYTES + 1024 * 1024  # the file and the form around it: a larger file gets its message
 PROBLEMS_SHOWN = 200
 
 
@@ -91,7 +92,7 @@ class ImportController(Controller):
         await services.get_event(current_user(request), event_id)
         return _download(await anyio.to_thread.run_sync(import_sample.messy_workbook), "participants-sample.xlsx")
 
-    @post("/", name="events.import.upload")
+    @post("/", name="events.import.upload", request_max_body_size=UPLOAD_BODY_LIMIT)
     async def upload(self, request: Request, event_id: FromPath[int]) -> Response:
         """Keep the uploaded file and show the column mapping with a preview."""
         event = await services.get_event(current_user(request), event_id)
