@@ -22,6 +22,7 @@ from portal.core.storage import make_storage
 from portal.evaluation import demo as evaluation_demo
 from portal.events.checkin import services as checkin
 from portal.events.facilitators import services as facilitators
+from portal.events.imports import demo as imports_demo
 from portal.events.management import services
 from portal.events.management.course_links import set_course
 from portal.events.participants.services import create_participant
@@ -169,10 +170,17 @@ async def load_demo(seed: int = 2026) -> str:
     attended += checked
     await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
     messages = await messages_demo.load()
+    storage = make_storage(settings)
+    try:  # a paper sign-in sheet of the first held district workshop, typed up and imported
+        workshop = held[1]
+        paper = await imports_demo.load(staff, workshop, "District workshop", storage, rng)
+    finally:
+        await storage.close()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 16 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
-            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}.")
+            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}, "
+            f"{paper}.")
 
 
 async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, trainer_person: int, past_tot: int,

@@ -116,10 +116,13 @@ def _controller(kind: str) -> type[Controller]:
                          else reverse("participants.manage.list"))
         return found
 
-    def upload_page(request: Request, event: dict[str, Any] | None, errors: dict[str, str],
-                    status: int = 200) -> Response:
+    async def upload_page(request: Request, event: dict[str, Any] | None, errors: dict[str, str],
+                          status: int = 200) -> Response:
+        recent = [{**job, "url": job_url(request, event, job["id"])}
+                  for job in await import_jobs.recent(event["id"] if event else None)]
         return render(request, "events/import/upload.html",
-                      {"event": event, "urls": urls(request, event), "errors": errors}, status_code=status)
+                      {"event": event, "urls": urls(request, event), "errors": errors, "recent": recent},
+                      status_code=status)
 
     async def sessions_of(event: dict[str, Any] | None) -> list[dict[str, Any]]:
         return await paper.event_sessions(event["id"]) if event else []
@@ -174,7 +177,7 @@ def _controller(kind: str) -> type[Controller]:
         @get("/", name=f"{prefix}.form")
         async def form(self, request: Request) -> Response:
             """The upload form."""
-            return upload_page(request, await target(request), {})
+            return await upload_page(request, await target(request), {})
 
         @get("/template.xlsx", name=f"{prefix}.template")
         async def template(self, request: Request) -> Response:
@@ -195,13 +198,13 @@ def _controller(kind: str) -> type[Controller]:
             form = await request.form()
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
-                return upload_page(request, event, {"file": _("Choose a .csv or .xlsx file.")}, 422)
+                return await upload_page(request, event, {"file": _("Choose a .csv or .xlsx file.")}, 422)
             data = await upload.read()
             try:
                 # Parsed once, in a worker thread (a big sheet must not stop every other request), and kept as rows.
                 sheets = await anyio.to_thread.run_sync(imports.read_upload, upload.filename, data)
             except DomainError as exc:
-                return upload_page(request, event, {"file": exc.message}, 422)
+                return await upload_page(request, event, {"file": exc.message}, 422)
             upload_id = await import_uploads.save(_storage(request), event["id"] if event else 0, sheets,
                                                   upload.filename)
             state = await state_of(event, sheets, None)

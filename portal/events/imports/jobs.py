@@ -50,6 +50,14 @@ def _lock(job_id: int) -> str:
 async def start(actor: audit.Actor, event_id: int | None, upload_id: str, filename: str,
                 options: dict[str, Any], rows_total: int) -> int:
     """Record the import and defer it; its id."""
+    job_id = await create(actor, event_id, upload_id, filename, options, rows_total)
+    await jobs.defer(JOB, lock=_lock(job_id), job_id=job_id)
+    return job_id
+
+
+async def create(actor: audit.Actor, event_id: int | None, upload_id: str, filename: str,
+                 options: dict[str, Any], rows_total: int) -> int:
+    """Record the import, queued (`start` defers it; the demo runs it at once); its id."""
     now = clock.now()
     job = ImportJob(event=event_id, created_by=actor.id, upload_id=upload_id, filename=filename[:200],
                     options=json.dumps(options), status="queued", rows_total=rows_total, created_at=now,
@@ -57,7 +65,6 @@ async def start(actor: audit.Actor, event_id: int | None, upload_id: str, filena
     await job.save()
     await audit.record(actor, "import.start", "import_job", job.id,
                        after={"event": event_id, "file": filename, "rows": rows_total})
-    await jobs.defer(JOB, lock=_lock(job.id), job_id=job.id)
     return job.id
 
 
@@ -168,6 +175,14 @@ async def restart(actor: audit.Actor, job_id: int, event_id: int | None) -> None
     if restarted:
         await audit.record(actor, "import.restart", "import_job", job_id)
         await jobs.defer(JOB, lock=_lock(job_id), job_id=job_id)
+
+
+async def recent(event_id: int | None, limit: int = 5) -> list[dict[str, Any]]:
+    """The latest imports run as jobs into this event (None: into the directory), newest first."""
+    where = ImportJob.event.is_null() if event_id is None else ImportJob.event == event_id
+    return await ImportJob.select(ImportJob.id, ImportJob.filename, ImportJob.status, ImportJob.rows_total,
+                                  ImportJob.created_at).where(where).order_by(ImportJob.id, ascending=False
+                                                                              ).limit(limit)
 
 
 async def wait(job_id: int) -> None:
