@@ -12,7 +12,7 @@ timestamps as aware datetimes, JSON columns as JSON text.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from piccolo.table import Table
@@ -62,11 +62,16 @@ async def _run(table: type[Table], sql: str, args: list[Any]) -> list[dict[str, 
     return [dict(row) for row in rows]
 
 
-async def insert_ids(table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
-    """Insert rows; their new ids in the rows' order. Ids are given in the order of the VALUES (a sequence
-    on PostgreSQL, the rowid on SQLite) while RETURNING's order is not promised: hence sorted per chunk."""
+async def insert_ids(table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                     on_chunk: Callable[[int], Awaitable[None]] | None = None) -> list[int]:
+    """Insert rows; their new ids in the rows' order (`on_chunk(n)` is told after each chunk of n rows). Ids
+    are given in the order of the VALUES (a sequence on PostgreSQL, the rowid on SQLite) while RETURNING's
+    order is not promised: hence sorted per chunk."""
     ids: list[int] = []
     for start in range(0, len(rows), CHUNK):
-        returned = await insert(table, columns, rows[start:start + CHUNK])
+        part = rows[start:start + CHUNK]
+        returned = await insert(table, columns, part)
         ids.extend(sorted(row["id"] for row in returned))
+        if on_chunk is not None:
+            await on_chunk(len(part))
     return ids
