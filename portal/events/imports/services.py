@@ -437,6 +437,8 @@ async def preview(event_id: int | None, table: Table, mapping: dict[str, int],
                     _("%(field)s: %(message)s") % {"field": _label(key), "message": _(message)})
             result.parsed = None
         results.append(result)
+    if progress is not None and table.rows:
+        await progress("checking", len(table.rows))
     seen: dict[tuple[str, str], int] = {}
     for result in results:
         if result.parsed is None:
@@ -528,7 +530,7 @@ async def commit(event_id: int | None, table: Table, mapping: dict[str, int], ac
               "skipped": len(results) - len(valid), "checkins": 0, "checkins_already": 0}
 
     # Saving reports how much of its writing is done, as a share of the file's rows: people, then registrations.
-    units = len(valid) * (2 if event_id is not None else 1)
+    units = len(valid) * (1 + (event_id is not None) + bool(sessions))
     written = 0
 
     async def report(count: int) -> None:
@@ -608,6 +610,8 @@ async def _register(event_id: int, valid: list[RowResult], person_of: dict[int, 
     pairs = [(existing[person]["id"], session) for person, ticked in attended
              if existing[person]["status"] != "cancelled" for session in ticked if session in starts]
     inserted = await paper.write(pairs, starts, actor.id)
+    if report is not None:
+        await report(len(valid))
     counts["checkins"] = len(inserted)
     counts["checkins_already"] = len(pairs) - len(inserted)
     await _audit(actor, "checkin.create", "check_in", [
