@@ -159,3 +159,33 @@ async def test_another_district_cannot_see_an_import_job(client, login, create_u
 def test_the_limits_take_20000_rows():
     assert imports.MAX_ROWS >= 20_000 and imports.LIMITS.rows >= 20_000
     assert imports.MAX_BYTES >= 20 * 1024 * 1024
+
+
+async def test_turning_pages_of_a_large_preview_checks_the_rows_once(staff_client, event_id, monkeypatch, clock):
+    from portal.events.imports import pages
+
+    answer = await staff_client.post(f"/manage/events/{event_id}/import",
+                                     files={"file": ("big.xlsx", big_xlsx(1500), "x/y")})
+    action = re.search(r'<form method="post" action="([^"]+/import/[^"]+)"', answer.text).group(1)
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', answer.text))
+    for select, body in re.findall(r'<select id="[^"]+" name="(\w+)">(.*?)</select>', answer.text, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', body)
+        form[select] = chosen.group(1) if chosen else ""
+    calls = []
+    real = imports.preview
+
+    async def counted(*args, **kwargs):
+        calls.append(1)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "preview", counted)
+    for page in ("2", "3", "30"):
+        shown = await staff_client.post(action, data={**form, "page": page})
+        assert f"Page {page} of 30" in shown.text and f"Person {int(page) * 50:05d}" in shown.text
+    assert len(calls) == 1
+    other = await staff_client.post(action, data={**form, "map_gender": "", "page": "2"})  # another choice
+    assert "Page 2 of 30" in other.text and len(calls) == 2
+    clock.advance(pages.TTL + dt.timedelta(seconds=1))
+    await staff_client.post(action, data={**form, "page": "4"})  # kept too long: checked again
+    assert len(calls) == 3
+    pages.forget(action.rsplit("/", 1)[1])

@@ -10,6 +10,7 @@ directory's for those who may add people to the directory (coordinators and orga
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import anyio.to_thread
@@ -27,6 +28,7 @@ from portal.core.storage import Storage
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.access import EVENT_STAFF
 from portal.events.imports import jobs as import_jobs
+from portal.events.imports import pages as import_pages
 from portal.events.imports import paper
 from portal.events.imports import sample as import_sample
 from portal.events.imports import services as imports
@@ -132,11 +134,12 @@ def _controller(kind: str) -> type[Controller]:
 
     async def preview_page(request: Request, event: dict[str, Any] | None, upload_id: str, filename: str,
                            sheets: list[Sheet], state: _State, errors: dict | None = None,
-                           status: int = 200) -> Response:
+                           status: int = 200, checked: imports.Preview | None = None) -> Response:
         errors = {**state.mapping_errors, **(errors or {})}
         event_id = event["id"] if event else None
-        checked = (await imports.preview(event_id, state.table, state.mapping, state.choices, state.sessions)
-                   if "name" in state.mapping else imports.Preview([], []))
+        if checked is None:
+            checked = (await imports.preview(event_id, state.table, state.mapping, state.choices, state.sessions)
+                       if "name" in state.mapping else imports.Preview([], []))
         results = checked.results
         pages = max((len(results) + ROWS_PER_PAGE - 1) // ROWS_PER_PAGE, 1)
         page = min(state.page, pages)
@@ -215,10 +218,23 @@ def _controller(kind: str) -> type[Controller]:
             """Preview again with the sheet, header row, columns, values and attendance columns chosen, or
             another page of the rows."""
             event = await target(request)
+            form = form_dict(await request.form())
+            kept_as = import_pages.key(kind, event["id"] if event else None, upload_id, form)
+            kept = import_pages.get(kept_as)
+            if kept is not None:  # another page of a large file whose rows were just checked
+                filename, sheets, state, checked = kept
+                state = copy.copy(state)
+                state.page = max(_int(form, "page") or 1, 1)
+                return await preview_page(request, event, upload_id, filename, sheets, state, checked=checked)
             filename, sheets = await load(request, event, upload_id)
-            state = await state_of(event, sheets, form_dict(await request.form()))
+            state = await state_of(event, sheets, form)
+            checked = None
+            if not state.mapping_errors and "name" in state.mapping and len(state.table.rows) >= import_pages.FROM_ROWS:
+                checked = await imports.preview(event["id"] if event else None, state.table, state.mapping,
+                                                state.choices, state.sessions)
+                import_pages.put(kept_as, (filename, sheets, state, checked))
             return await preview_page(request, event, upload_id, filename, sheets, state,
-                                      status=422 if state.mapping_errors else 200)
+                                      status=422 if state.mapping_errors else 200, checked=checked)
 
         @post("/{upload_id:str}/errors.xlsx", name=f"{prefix}.errors", status_code=200)
         async def errors_file(self, request: Request, upload_id: FromPath[str]) -> Response:
@@ -257,6 +273,7 @@ def _controller(kind: str) -> type[Controller]:
                 return await preview_page(request, event, upload_id, filename, sheets, state, {"file": exc.message},
                                           422)
             await import_uploads.discard(_storage(request), event_id or 0, upload_id)
+            import_pages.forget(upload_id)
             return redirect(request, urls(request, event)["back"], done_message(event, counts))
 
         @get("/jobs/{job_id:int}", name=f"{prefix}.job")
