@@ -173,7 +173,8 @@ async def load_demo(seed: int = 2026) -> str:
     storage = make_storage(settings)
     try:  # a paper sign-in sheet of the first held district workshop, typed up and imported
         workshop = held[1]
-        paper = await imports_demo.load(staff, workshop, "District workshop", storage, rng)
+        paper_check_ins, paper = await imports_demo.load(staff, workshop, "District workshop", storage, rng)
+        attended += paper_check_ins
     finally:
         await storage.close()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "

@@ -35,8 +35,10 @@ def sign_in_sheet(rng: random.Random, title: str) -> bytes:
     return out.getvalue()
 
 
-async def load(actor: audit.Actor, event_id: int, title: str, storage: Storage, rng: random.Random) -> str:
-    """Import the sheet into the event as a job run at once; what was done, for the demo's summary."""
+async def load(actor: audit.Actor, event_id: int, title: str, storage: Storage, rng: random.Random
+               ) -> tuple[int, str]:
+    """Import the sheet into the event as a job run at once; how many check-ins, and what was done for the
+    demo's summary."""
     sheets = imports.read_upload("sign-in-sheet.xlsx", sign_in_sheet(rng, title))
     upload_id = await uploads.save(storage, event_id, sheets, "sign-in-sheet.xlsx")
     table = imports.locate(sheets[0].rows)
@@ -47,4 +49,5 @@ async def load(actor: audit.Actor, event_id: int, title: str, storage: Storage, 
     job_id = await jobs.create(actor, event_id, upload_id, "sign-in-sheet.xlsx", options, len(table.rows))
     await jobs.run(job_id, storage)
     job = await jobs.get(job_id, event_id)
-    return f"a paper sign-in sheet imported ({job['counts'].get('checkins', 0)} paper check-ins)"
+    check_ins = job["counts"].get("checkins", 0)
+    return check_ins, f"a paper sign-in sheet imported as a job ({check_ins} of the check-ins marked paper)"
