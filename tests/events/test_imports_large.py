@@ -189,3 +189,19 @@ async def test_turning_pages_of_a_large_preview_checks_the_rows_once(staff_clien
     await staff_client.post(action, data={**form, "page": "4"})  # kept too long: checked again
     assert len(calls) == 3
     pages.forget(action.rsplit("/", 1)[1])
+
+
+async def test_a_run_whose_job_was_started_again_meanwhile_saves_nothing(event_id, storage, monkeypatch):
+    real = import_jobs._write_progress
+
+    async def taken_over(job_id, phase, done):
+        await real(job_id, phase, done)
+        if phase == "checking":  # a restart claimed the job while this run still checked its rows
+            await ImportJob.update({ImportJob.runner: "a-later-run"}).where(ImportJob.id == job_id)
+
+    monkeypatch.setattr(import_jobs, "_write_progress", taken_over)
+    job_id = await start_job(event_id, storage)
+    await import_jobs.wait(job_id)
+    job = await ImportJob.select().where(ImportJob.id == job_id).first()
+    assert job["status"] == "running" and job["runner"] == "a-later-run"  # left to the later run
+    assert await Participant.count() == 0 and await Registration.count() == 0

@@ -8,7 +8,9 @@ them in one transaction (progress "saving") and marks itself done inside that sa
 
 So an import is all-or-nothing: a job that fails or dies part-way saved nothing (the transaction is
 rolled back) and its page offers to start it again from the same upload, which stays stored until the
-job is done; a job that runs twice finds itself done and does nothing, never a second copy.
+job is done; a job that runs twice finds itself done and does nothing, never a second copy. Each run claims
+the job with a token (`runner`) and writes "done" only while it still holds it: a run thought dead whose
+job was started again meanwhile rolls its transaction back instead of saving the rows a second time.
 
 Progress while saving: the rows are written inside one transaction, which other connections cannot
 see into. The job keeps its progress in this process (`_LIVE`, which the page reads when the job runs
@@ -22,6 +24,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import secrets
 from typing import Any
 
 from portal.core import audit, clock, jobs
@@ -88,10 +91,16 @@ async def _write_progress(job_id: int, phase: str, done: int) -> None:
                                      "WHERE id = $4", phase, done, now, job_id)
 
 
+class Superseded(Exception):  # noqa: N818 - not an error of the import: another run took the job over
+    """This run's job was claimed by a later run (started again after it was thought dead)."""
+
+
 async def run(job_id: int, storage: Any) -> None:
     """Import the job's rows unless it is done or failed already (idempotent)."""
+    runner = secrets.token_hex(8)
     claimed = await ImportJob.update({ImportJob.status: "running", ImportJob.heartbeat_at: clock.now(),
-                                      ImportJob.phase: "checking", ImportJob.rows_done: 0}).where(
+                                      ImportJob.phase: "checking", ImportJob.rows_done: 0,
+                                      ImportJob.runner: runner}).where(
         (ImportJob.id == job_id) & ImportJob.status.is_in(list(ACTIVE))).returning(ImportJob.id)
     if not claimed:
         return
@@ -102,10 +111,16 @@ async def run(job_id: int, storage: Any) -> None:
         _LIVE[job_id] = (phase, done)
         await _write_progress(job_id, phase, done)
 
-    async def finish(counts: dict[str, int]) -> None:  # inside the import's transaction
-        await ImportJob.update({ImportJob.status: "done", ImportJob.phase: "", ImportJob.rows_done: job["rows_total"],
-                                ImportJob.counts: json.dumps(counts), ImportJob.finished_at: clock.now()}).where(
-            ImportJob.id == job_id)
+    async def finish(counts: dict[str, int]) -> None:
+        # Inside the import's transaction, and only if this run still holds the job: a run started again
+        # meanwhile (this one was thought dead) makes this one roll back, so the rows are saved once.
+        finished = await ImportJob.update({
+            ImportJob.status: "done", ImportJob.phase: "", ImportJob.rows_done: job["rows_total"],
+            ImportJob.counts: json.dumps(counts), ImportJob.finished_at: clock.now()}).where(
+            (ImportJob.id == job_id) & (ImportJob.runner == runner)
+            & ImportJob.status.is_in(list(ACTIVE))).returning(ImportJob.id)
+        if not finished:
+            raise Superseded(job_id)
 
     try:
         options = json.loads(job["options"])
@@ -119,20 +134,25 @@ async def run(job_id: int, storage: Any) -> None:
                              progress=progress, finish=finish)
         await uploads.discard(storage, job["event"] or 0, job["upload_id"])
     except asyncio.CancelledError:
-        await _fail(job_id, STOPPED)
+        await _fail(job_id, STOPPED, runner)
         raise
+    except Superseded:
+        log.warning("import job %s: taken over by a later run; this run saved nothing", job_id)
     except Exception as exc:  # noqa: BLE001 - the job records its failure for the page to show
         if not isinstance(exc, DomainError):
             log.exception("import job %s failed", job_id)
-        await _fail(job_id, exc.message if isinstance(exc, DomainError) else CRASHED)
+        await _fail(job_id, exc.message if isinstance(exc, DomainError) else CRASHED, runner)
     finally:
         _LIVE.pop(job_id, None)
 
 
-async def _fail(job_id: int, message: str) -> None:
+async def _fail(job_id: int, message: str, runner: str | None = None) -> None:
+    """Mark an active job failed (by `runner` only, when given: a run's failure never ends a later run)."""
+    where = (ImportJob.id == job_id) & ImportJob.status.is_in(list(ACTIVE))
+    if runner is not None:
+        where &= ImportJob.runner == runner
     await ImportJob.update({ImportJob.status: "failed", ImportJob.error: message[:500],
-                            ImportJob.finished_at: clock.now()}).where(
-        (ImportJob.id == job_id) & ImportJob.status.is_in(list(ACTIVE)))
+                            ImportJob.finished_at: clock.now()}).where(where)
 
 
 def _stale(job: dict[str, Any], now: dt.datetime) -> bool:

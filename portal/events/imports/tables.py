@@ -29,6 +29,7 @@ class ImportJob(Table, tablename="import_job"):
     filename = Varchar(length=200, default="")
     options = Text(default="{}")  # sheet, header row, column mapping, value choices, session columns
     status = Varchar(length=10, default="queued")  # queued, running, done, failed
+    runner = Varchar(length=32, default="")  # the run that claimed it last: only that run may finish it
     phase = Varchar(length=10, default="")  # checking, saving
     rows_total = Integer(default=0)
     rows_done = Integer(default=0)

@@ -6,7 +6,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-06T05:57:51:765584"
+ID = "2026-12-06T06:38:06:788389"
 VERSION = "1.38.0"
 DESCRIPTION = "Import jobs: large imports committed in the background (issue 15)"
 
@@ -137,6 +137,28 @@ async def forwards():
         params={
             "length": 10,
             "default": "queued",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ImportJob",
+        tablename="import_job",
+        column_name="runner",
+        db_column_name="runner",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
