@@ -1,10 +1,10 @@
 """Import speed: run `PYTHONPATH=. python bench/imports.py [ROWS]` from the repo root.
 
 On a fresh SQLite database in a temporary data folder: build the messy district-office list
-(portal/events/imports/sample.py) with ROWS people (default 4,980: the limit is 5,000 rows), read it
-(every sheet, cached values and formulas), preview every row, and commit them into one event (one
-transaction: people, registrations and their audit entries in multi-row inserts). Prints each step's
-seconds and the counts.
+(portal/events/imports/sample.py) with ROWS people (default 4,980; bench/imports_20k.py runs 20,000
+through the job), read it (every sheet, cached values and formulas), preview every row, and commit them
+into one event (one transaction: people, registrations and their audit entries in multi-row inserts).
+Prints each step's seconds and the counts.
 """
 
 from __future__ import annotations

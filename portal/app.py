@@ -62,7 +62,7 @@ from portal.events import notify as event_notify  # noqa: F401 - registers the r
 from portal.events.checkin.controllers import AttendanceController
 from portal.events.facilitators.controllers import FacilitatorController
 from portal.events.imports import uploads as import_uploads
-from portal.events.imports.controllers import ImportController
+from portal.events.imports.controllers import DirectoryImportController, ImportController
 from portal.events.management.controllers import EventController
 from portal.events.management.copying import EventCopyController
 from portal.events.management.course_links import CourseEventLinkController, course_events
@@ -255,7 +255,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventCertificateController, CertificateController, CertificateSettingsController, PoolController,
             VerifyController, TicketCertificateController,
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,
-            ImportController, ReportController, SummaryController, ApiKeyController, ApiController, ApiDocsController,
+            ImportController, DirectoryImportController, ReportController, SummaryController, ApiKeyController,
+            ApiController, ApiDocsController,
             CalendarController, BankController, EventEvaluationController, TicketTestController, AttemptController,
             FeedbackController, VenueTestController, OutboxController, TemplateController, StopController,
             InboundSmsController, TicketDetailsController,

@@ -23,6 +23,7 @@ from portal.core.storage import make_storage
 from portal.evaluation import demo as evaluation_demo
 from portal.events.checkin import services as checkin
 from portal.events.facilitators import services as facilitators
+from portal.events.imports import demo as imports_demo
 from portal.events.management import services
 from portal.events.management.course_links import set_course
 from portal.events.participants.services import create_participant
@@ -174,11 +175,18 @@ async def load_demo(seed: int = 2026) -> str:
     attended += await _demo_today(coordinator, people, rng, tz)
     messages = await messages_demo.load()
     messages += await _demo_stop_reply(upcoming[1])
+    storage = make_storage(settings)
+    try:  # a paper sign-in sheet of the first held district workshop, typed up and imported
+        workshop = held[1]
+        paper_check_ins, paper = await imports_demo.load(staff, workshop, "District workshop", storage, rng)
+        attended += paper_check_ins
+    finally:
+        await storage.close()
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 18 events in 10 districts, {attended} check-ins at {len(held) + 2} past events, "
             f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {changes}, "
-            f"{messages}.")
+            f"{messages}, {paper}.")
 
 
 async def _demo_changes(coordinator: CurrentUser, cso_workshop: int, workshop: int, tz: ZoneInfo) -> str:

@@ -27,6 +27,7 @@ async def test_demo_data_has_attendance_certificates_pool_and_a_course(db, setti
     assert await Registration.count() >= 10 * 14  # 14 to 25 people at each published or past event
     check_ins = await CheckIn.count()
     assert str(check_ins) in message and check_ins > 50
+    assert await CheckIn.count().where(CheckIn.method == "paper") == 8  # the imported paper sign-in sheet
     certificates = await Certificate.count()
     # Some people missed a session: certified, but not all of those who attended.
     assert 0 < certificates < await Registration.count().where(Registration.event.status == "completed")

@@ -31,6 +31,7 @@ import openpyxl
 import pytest
 
 from portal.certificates.tables import Certificate, IssueJob
+from portal.events.imports.tables import ImportJob
 from portal.events.registrations.services import new_token
 from portal.events.tables import CheckIn, Event, Participant, Registration, Session
 from portal.reports.tables import ExportJob
@@ -266,3 +267,46 @@ async def test_two_servers_and_a_worker_share_files_jobs_and_check_in(machines, 
         await on_b.aclose()
     assert "Traceback" not in b.log.read_text(), b.tail()
 
+
+
+async def test_a_large_import_uploaded_on_one_server_runs_on_the_worker(machines, create_user, clock):
+    """Issue 15: 1,500 rows with a ticked session column, uploaded and committed on A: the upload is in the
+    object store, the worker runs the job, B shows it done; the same sheet again adds nothing."""
+    a, b = machines["a"], machines["b"]
+    on_a = await _log_in(a.base, (await create_user("coordinator")).email)
+    on_b = _other(on_a, b.base)
+    today = clock.now().astimezone(PORTAL_TZ).date()
+    event_id, [session_id] = await _event("Paper day", [session_around_now()], today)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Name", "Mobile", "Session 1"])
+    for n in range(1500):
+        sheet.append([f"Imported {n:04d}", 1713000000 + n, "✓" if n % 3 else ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    try:
+        for attempt in (1, 2):
+            page = await on_a.post(f"/manage/events/{event_id}/import/",
+                                   files={"file": ("big.xlsx", buffer.getvalue(), "x/y")})
+            assert page.status_code == 200 and "1,500 of 1,500 rows" in page.text, a.tail()
+            action = re.search(r'<form method="post" action="([^"]+/import/[^"]+)"', page.text).group(1)
+            form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+            for select, body in re.findall(r'<select id="[^"]+" name="(\w+)">(.*?)</select>', page.text, re.S):
+                chosen = re.search(r'<option value="([^"]*)" selected>', body)
+                form[select] = chosen.group(1) if chosen else ""
+            assert form["att_2"] == str(session_id)
+            started = await on_a.post(action + "/commit", data=form)
+            assert started.status_code == 303 and "/import/jobs/" in started.headers["location"], started.text
+            job_id = int(started.headers["location"].rsplit("/", 1)[1])
+            await _until(lambda job_id=job_id: ImportJob.exists().where(
+                (ImportJob.id == job_id) & (ImportJob.status == "done")), "the import job to finish", seconds=60)
+            shown = await on_b.get(started.headers["location"])
+            assert shown.status_code == 200 and "every 1s" not in shown.text
+            expected = "1,000 check-ins recorded, 0 were" if attempt == 1 else "0 check-ins recorded, 1,000 were"
+            assert expected in shown.text, shown.text[-1500:]
+        assert await Registration.count().where(Registration.event == event_id) == 1500
+        assert await CheckIn.count().where((CheckIn.session == session_id) & (CheckIn.method == "paper")) == 1000
+    finally:
+        await on_a.aclose()
+        await on_b.aclose()
+    assert "Traceback" not in machines["worker"].log.read_text(), machines["worker"].tail()

@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from portal.events.imports.tables import ImportValueMapping
+from portal.events.imports.tables import ImportJob, ImportValueMapping
 from portal.events.tables import (
     CheckIn,
     Event,
@@ -22,7 +22,7 @@ APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure, UndoneCheckIn,
-                   ImportValueMapping, PublicSignup, SignupAttempt, SessionFacilitator],
+                   ImportValueMapping, PublicSignup, SignupAttempt, SessionFacilitator, ImportJob],
     migration_dependencies=["portal.auth.piccolo_app", "portal.trainings.piccolo_app"],
     commands=[],
 )

@@ -92,7 +92,7 @@ class CheckIn(Table, tablename="check_in"):
     registration = ForeignKey(references=Registration, on_delete=OnDelete.restrict, index=True)
     session = ForeignKey(references=Session, on_delete=OnDelete.restrict, index=True)
     at = Timestamptz(default=TimestamptzNow(), index=True)
-    method = Varchar(length=20)  # ticket_scan, self_scan, manual, import
+    method = Varchar(length=20)  # ticket_scan, self_scan, manual, import, paper (a sign-in sheet's ticks, imported)
     by_user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     # The id a scanner phone gave this scan while offline, so a resend is recognised.
     client_id = Varchar(length=64, null=True, default=None)

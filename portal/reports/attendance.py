@@ -34,7 +34,8 @@ BATCH = 2000  # rows per query: the memory an export holds, whatever its size
 SHAPES = Labels({"long": N_("One row per check-in"), "wide": N_("One row per registration, a column per session")})
 FORMATS = Labels({"csv": N_("CSV (Excel, UTF-8)"), "xlsx": N_("Excel workbook (XLSX)")})
 DISTRICT_CODES = {d.code for d in DISTRICTS}
-METHODS = {"ticket_scan": "Ticket scan", "self_scan": "Self check-in", "manual": "By hand", "import": "Import"}
+METHODS = {"ticket_scan": "Ticket scan", "self_scan": "Self check-in", "manual": "By hand", "import": "Import",
+           "paper": "Paper sign-in sheet"}
 
 
 @dataclass(frozen=True)

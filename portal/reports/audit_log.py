@@ -56,6 +56,8 @@ ACTIONS: dict[str, str] = {
     "evaluation.paper_correct": N_("Paper test corrected"), "evaluation.question.create": N_("Question created"),
     "evaluation.question.update": N_("Question changed"), "evaluation.question.archive": N_("Question archived"),
     "evaluation.question.restore": N_("Question restored"), "evaluation.quiz.save": N_("Test saved"),
+    "import.start": N_("Large import started"), "import.restart": N_("Large import started again"),
+    "import.value_mapping": N_("Meaning of an imported value remembered"),
 }
 
 

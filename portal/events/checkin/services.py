@@ -22,7 +22,7 @@ from portal.events.participants import services as participants
 from portal.events.registrations.services import SEATED, clean_token
 from portal.events.tables import CheckIn, Registration, Session, UndoneCheckIn
 
-METHODS = ("ticket_scan", "self_scan", "manual", "import")
+METHODS = ("ticket_scan", "self_scan", "manual", "import", "paper")  # paper: ticks of a sign-in sheet, imported
 MAX_CLIENT_ID = 64
 
 
