@@ -227,6 +227,7 @@ async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]
         for name, hook in UNDO_HOOKS.items():
             if moved.get(name):
                 await hook(keep_id, drop_id, moved[name])
+        await _release(keep_id, merge_id, moved)
         now = clock.now()
         await ParticipantMerge.update({ParticipantMerge.undone_at: now, ParticipantMerge.undone_by: user.id}).where(
             ParticipantMerge.id == merge_id)
@@ -237,6 +238,26 @@ async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]
         await audit.record(actor, "participant.restore", "participant", drop_id, after=dropped,
                            note=f"merge {merge_id} undone")
     return {**record, "undone_at": now}
+
+
+async def _release(keep_id: int, merge_id: int, taken: dict[str, Any]) -> None:
+    """Later merges into the same person moved some of the rows this undo takes back (a merged into b, then b
+    into c): those rows are no longer theirs to put back, so an undo of them in any order still works."""
+    later = await ParticipantMerge.select(ParticipantMerge.id, ParticipantMerge.moved).where(
+        (ParticipantMerge.kept == keep_id) & ParticipantMerge.undone_at.is_null() & (ParticipantMerge.id != merge_id))
+    gone = {key: set(taken.get(key) or []) for key in ("registrations", "facilitators", "phones", "merges")}
+    gone["phones"] |= {taken["phone_row"]} if taken.get("phone_row") else set()
+    for row in later:
+        moved = _loads(row["moved"])
+        kept = {key: [i for i in moved.get(key) or [] if i not in gone[key]] for key in gone}
+        pool = moved.get("pool") or {}
+        member = (taken.get("pool") or {}).get("member")
+        if kept != {key: moved.get(key) or [] for key in gone} or (member and pool.get("member") == member):
+            moved.update(kept)
+            if member and pool.get("member") == member:
+                moved["pool"] = {}
+            await ParticipantMerge.update({ParticipantMerge.moved: _json(moved)}).where(
+                ParticipantMerge.id == row["id"])
 
 
 async def _check_rows(table: Any, column: Any, ids: list[int], keep_id: int, why: str) -> None:
