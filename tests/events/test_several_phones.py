@@ -154,3 +154,36 @@ async def factories_person() -> int:
 
     return await factories.make_person(name="Rahima Begum", district="sylhet", phone="+8801711234567",
                                        email="rahima@example.org")
+
+
+IMPORT = (
+    "Name,Mobile,District\n"
+    'Rahima Begum,"01711-234567, 01811234567",Khulna\n'
+    "Karim Sheikh,01911-000111 / ০১৫৫৫০০০১১১,Khulna\n"
+    '"Nasima Akter","01311000222\n01411000333\nnot a number",Khulna\n'
+    "Jamal Uddin,01611000444,Khulna\n"
+).encode()
+
+
+async def test_an_import_cell_with_several_numbers_keeps_them_all(event_id):
+    from portal.core.audit import Actor
+    from portal.events.imports import services as imports
+
+    found = imports.read_table("list.csv", IMPORT)
+    mapping = imports.guess_mapping(found.headers)
+    preview = await imports.preview(event_id, found, mapping)
+    assert [r.ok for r in preview.results] == [True, True, True, True]
+    assert "not a number" in " ".join(preview.results[2].notes)
+    counts = await imports.commit(event_id, found, mapping, Actor.system("tests"))
+    assert counts["created"] == 4
+    people = {r["name"]: r for r in await Participant.select()}
+    assert people["Rahima Begum"]["phone"] == "+8801711234567"
+    assert await phones.others(people["Rahima Begum"]["id"]) == ["+8801811234567"]
+    assert await phones.others(people["Karim Sheikh"]["id"]) == ["+8801555000111"]
+    assert await phones.others(people["Nasima Akter"]["id"]) == ["+8801411000333"]
+    assert await phones.others(people["Jamal Uddin"]["id"]) == []
+    # The same list again, with Rahima's second number first: she is matched by it, not added twice.
+    again = IMPORT.replace(b'"01711-234567, 01811234567"', b'"01811234567"')
+    found = imports.read_table("list.csv", again)
+    counts = await imports.commit(event_id, found, imports.guess_mapping(found.headers), Actor.system("tests"))
+    assert counts["created"] == 0 and await Participant.count() == 4

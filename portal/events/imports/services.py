@@ -33,6 +33,7 @@ from portal.db import write_transaction
 from portal.events.forms import parse_participant
 from portal.events.imports import values as vals
 from portal.events.imports.tables import ImportValueMapping
+from portal.events.participants import phones as person_phones
 from portal.events.registrations.services import ROLES, SEATED, lock_event, new_token
 from portal.events.tables import Participant, Registration
 
@@ -338,6 +339,11 @@ async def _directory(phones: set[str], emails: set[str]) -> dict[tuple[str, str]
             chunk = wanted[start:start + 500]
             for row in await Participant.select().where(getattr(Participant, column).is_in(chunk)):
                 found[(column, row[column])] = row
+    others = await person_phones.owners(phones)  # a person's other numbers match too
+    if others:
+        people = {r["id"]: r for r in await Participant.select().where(
+            Participant.id.is_in(sorted(set(others.values()))))}
+        found.update({("phone", number): people[person_id] for number, person_id in others.items()})
     return found
 
 
@@ -388,9 +394,13 @@ async def preview(event_id: int | None, table: Table, mapping: dict[str, int],
         if "phone" in values:
             first, others = _clean_phone(values["phone"])
             form["phone"] = first
-            if others:
-                result.notes.append(_("Only the first phone number is kept; also in the cell: %(numbers)s.")
-                                    % {"numbers": ", ".join(others)})
+            kept, bad = person_phones.usable(others)
+            form["other_phones"] = "\n".join(kept)
+            if kept:
+                result.notes.append(_("The first number is the primary; also kept: %(numbers)s.")
+                                    % {"numbers": ", ".join(kept)})
+            if bad:
+                result.notes.append(_("Not kept (not a phone number): %(numbers)s.") % {"numbers": ", ".join(bad)})
         role = vals.norm(values.get("role", "")) or "participant"
         if role not in ROLES:
             result.errors["role"] = _("Role “%(value)s” is not participant, facilitator, trainer or guest.") % {
@@ -504,6 +514,7 @@ async def commit(event_id: int, table: Table, mapping: dict[str, int], actor: au
         created = {id(r): person_id for person_id, r in zip(ids, new, strict=True)}
         counts["created"] = len(new)
         registrations: list[tuple[Registration, dict[str, Any]]] = []
+        numbered: list[tuple[RowResult, int]] = []
         for result in valid:
             if id(result) in created:
                 person_id = created[id(result)]
@@ -511,6 +522,7 @@ async def commit(event_id: int, table: Table, mapping: dict[str, int], actor: au
                 match = people.get(("phone", result.parsed.phone)) or people.get(("email", result.parsed.email))
                 person_id = match["id"]
                 counts["linked"] += 1
+            numbered.append((result, person_id))
             if person_id in already:
                 counts["already"] += 1
                 continue
@@ -523,6 +535,8 @@ async def commit(event_id: int, table: Table, mapping: dict[str, int], actor: au
                                   {"event": event_id, "participant": person_id, "role": result.values["role"],
                                    "status": status}))
             counts[status] += 1
+        await person_phones.add_unowned({person: list(r.parsed.other_phones) for r, person in numbered
+                                         if r.parsed.other_phones})
         ids = await _insert_returning(Registration, [row for row, _after in registrations])
         await audit.record_many(actor, [("registration.create", "registration", registration_id, after)
                                         for registration_id, (_row, after) in zip(ids, registrations, strict=True)],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from portal.core.phone import PhoneError, normalise_phone
 from portal.db import icontains
 from portal.events.tables import Participant, ParticipantPhone
 
@@ -73,3 +74,54 @@ async def set_others(participant_id: int, numbers: Iterable[str]) -> tuple[list[
     if added:
         await ParticipantPhone.insert(*[ParticipantPhone(participant=participant_id, phone=n) for n in added])
     return added, removed
+
+
+async def add_unowned(numbers_by_person: dict[int, list[str]]) -> int:
+    """Give each person those of their `numbers` that no one has yet (an import's cells with several numbers:
+    the first became the primary, these the others); numbers someone already has are left out. Inside the
+    caller's transaction; how many were added."""
+    wanted = {n for numbers in numbers_by_person.values() for n in numbers}
+    if not wanted:
+        return 0
+    taken: set[str] = set()
+    chunks = sorted(wanted)
+    for start in range(0, len(chunks), 500):
+        chunk = chunks[start:start + 500]
+        taken |= {r["phone"] for r in await Participant.select(Participant.phone).where(Participant.phone.is_in(chunk))}
+        taken |= {r["phone"] for r in await ParticipantPhone.select(ParticipantPhone.phone).where(
+            ParticipantPhone.phone.is_in(chunk))}
+    rows = []
+    for person_id, numbers in numbers_by_person.items():
+        for number in dict.fromkeys(numbers):
+            if number not in taken:
+                taken.add(number)
+                rows.append(ParticipantPhone(participant=person_id, phone=number))
+    for start in range(0, len(rows), 500):
+        await ParticipantPhone.insert(*rows[start:start + 500])
+    return len(rows)
+
+
+async def owners(numbers: Iterable[str]) -> dict[str, int]:
+    """Who has each of these numbers as another number (not the primary): number -> person id."""
+    wanted = sorted(set(numbers))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        rows = await ParticipantPhone.select(ParticipantPhone.phone, ParticipantPhone.participant).where(
+            ParticipantPhone.phone.is_in(wanted[start:start + 500]))
+        found.update({r["phone"]: r["participant"] for r in rows})
+    return found
+
+
+def usable(texts: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Numbers as typed -> (those that are phone numbers, in E.164 without repeats; those that are not)."""
+    kept: list[str] = []
+    bad: list[str] = []
+    for text in texts:
+        try:
+            number = normalise_phone(text)
+        except PhoneError:
+            bad.append(text)
+            continue
+        if number and number not in kept:
+            kept.append(number)
+    return kept, bad
