@@ -24,6 +24,7 @@ from portal.events.checkin import services as checkin
 from portal.events.facilitators import services as facilitators
 from portal.events.management import services
 from portal.events.management.course_links import set_course
+from portal.events.participants import merge as merging
 from portal.events.participants.services import create_participant
 from portal.events.registrations import services as registrations
 from portal.events.signup import services as signup
@@ -169,10 +170,32 @@ async def load_demo(seed: int = 2026) -> str:
     attended += checked
     await signup.set_open(upcoming[-1], True, staff)  # the CSO workshop takes registrations on its public page
     messages = await messages_demo.load()
+    directory = await _demo_directory(coordinator, upcoming[-1])
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 16 events in 10 districts, {attended} check-ins at {len(held) + 1} past events, "
-            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}.")
+            f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {messages}, "
+            f"{directory}.")
+
+
+async def _demo_directory(coordinator: CurrentUser, event_id: int) -> str:
+    """The directory's tidying (issue 15): a person with two phone numbers, a pair of likely duplicates, and a pair
+    already merged whose merge can be undone from the kept person's page or the audit log."""
+    base = {"gender": "female", "stakeholder_type": "returnee", "organisation": "WARBE Development Foundation",
+            "designation": "Member"}
+    await create_participant({**base, "name": "Shahana Parvin", "name_bn": "শাহানা পারভীন", "district": "khulna",
+                              "phone": "01711-550101", "other_phones": "01911-550102"}, coordinator)
+    await create_participant({**base, "name": "Nasima Akhter", "name_bn": "নাসিমা আক্তার", "district": "khulna",
+                              "phone": "01711-550103"}, coordinator)
+    await create_participant({**base, "name": "Nasima Akter", "district": "khulna", "phone": "01811-550104",
+                              "email": "nasima.akter@example.org"}, coordinator)
+    male = {**base, "gender": "male", "district": "sylhet"}
+    kept = await create_participant({**male, "name": "Md. Abdul Karim", "phone": "01711-550105"}, coordinator)
+    dropped = await create_participant({**male, "name": "Mohammad Abdul Karim", "name_bn": "মোহাম্মদ আব্দুল করিম",
+                                        "phone": "01811-550106", "email": "abdul.karim@example.org"}, coordinator)
+    await registrations.register(event_id, dropped, coordinator.actor())
+    await merging.merge(kept, dropped, coordinator)
+    return "a person with two phone numbers, two likely duplicates and a merge that can be undone"
 
 
 async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, trainer_person: int, past_tot: int,
