@@ -193,3 +193,19 @@ async def test_a_trainer_may_not_reach_merges(client, create_user, login, db, co
     await login(client, await create_user("trainer"))
     assert (await client.post(f"/manage/participants/merges/{result['merge_id']}/undo")).status_code in (403, 404)
     assert not await Participant.exists().where(Participant.id == drop)
+
+
+async def test_a_removed_id_given_to_someone_new_brings_the_person_back_under_a_new_one(two, coordinator):
+    keep, drop, moved = two
+    result = await merging.merge(keep, drop, coordinator)
+    await Participant.insert(Participant(id=drop, name="Someone New", district="khulna"))  # as SQLite may do
+    record = await merging.undo(result["merge_id"], coordinator)
+    restored = record["restored_id"]
+    assert restored not in (drop, keep)
+    back = await Participant.select().where(Participant.id == restored).first()
+    assert (back["name"], back["phone"], back["email"]) == ("Mohammad Karim Udin", "+8801811000002",
+                                                            "karim@example.org")
+    assert (await Registration.select().where(Registration.id == moved).first())["participant"] == restored
+    assert await phones.others(restored) == ["+8801911000003"]
+    assert await PoolMember.exists().where(PoolMember.participant == restored)
+    assert (await Participant.select().where(Participant.id == drop).first())["name"] == "Someone New"

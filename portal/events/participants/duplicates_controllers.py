@@ -103,5 +103,5 @@ class MergesController(Controller):
         except merging.MergeRefused as exc:
             return await self._page(request, merge_id, exc.message, exc.status_code)
         return redirect(request, request.app.route_reverse("participants.manage.edit",
-                                                           participant_id=record["dropped_id"]),
+                                                           participant_id=record["restored_id"]),
                         _("Merge undone: this person is back with their registrations and phone numbers."))

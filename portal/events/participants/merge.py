@@ -176,8 +176,9 @@ def _refuse(message: str) -> MergeRefused:
 
 
 async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]:
-    """Bring the removed person back with exactly the rows that moved; refuses (`undo_impossible`, `undone`)
-    when that is no longer possible, changing nothing. Returns the merge record."""
+    """Bring the removed person back (under their old id while it is free) with exactly the rows that moved; refuses
+    (`undo_impossible`, `undone`) when that is no longer possible, changing nothing. Returns the merge record and
+    `restored_id`."""
     record = await get_merge(merge_id)
     if record["undone_at"] is not None:
         raise MergeRefused("undone", _("This merge was already undone."))
@@ -187,8 +188,8 @@ async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]
     if not (may_edit(user, keep) and may_edit(user, dropped)):
         raise NotFound(_("No such merge."))
     async with write_transaction(Participant._meta.db):
-        if await Participant.exists().where(Participant.id == drop_id):
-            raise _refuse(_("the removed person's number in the directory is taken."))
+        # SQLite may give a freed id to the next new person: then the removed person comes back under a new one.
+        same_id = not await Participant.exists().where(Participant.id == drop_id)
         await _check_rows(Registration, Registration.participant, moved.get("registrations", []), keep_id,
                           _("a registration that moved has since been deleted or moved again."))
         await _check_rows(SessionFacilitator, SessionFacilitator.participant, moved.get("facilitators", []), keep_id,
@@ -215,7 +216,12 @@ async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]
             if await (phones.owner(value) if field == "phone" else email_owner):
                 raise _refuse(_("the removed person's %(field)s now belongs to someone else.") % {
                     "field": _("phone number") if field == "phone" else _("email")})
-        await Participant.insert(Participant(**_row(dropped)))
+        row = _row(dropped)
+        if not same_id:
+            row.pop("id", None)
+        restored = Participant(**row)
+        await restored.save()
+        drop_id = restored.id
         if phone_rows := moved.get("phones", []):
             await ParticipantPhone.update({ParticipantPhone.participant: drop_id}).where(
                 ParticipantPhone.id.is_in(phone_rows))
@@ -235,9 +241,9 @@ async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]
         await audit.record(actor, "participant.merge_undo", "participant", keep_id,
                            before={"merge_id": merge_id, "moved": moved},
                            after={"restored_id": drop_id, "reverted": list(revert)})
-        await audit.record(actor, "participant.restore", "participant", drop_id, after=dropped,
+        await audit.record(actor, "participant.restore", "participant", drop_id, after={**dropped, "id": drop_id},
                            note=f"merge {merge_id} undone")
-    return {**record, "undone_at": now}
+    return {**record, "undone_at": now, "restored_id": drop_id}
 
 
 async def _release(keep_id: int, merge_id: int, taken: dict[str, Any]) -> None:
