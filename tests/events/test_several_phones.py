@@ -187,3 +187,14 @@ async def test_an_import_cell_with_several_numbers_keeps_them_all(event_id):
     found = imports.read_table("list.csv", again)
     counts = await imports.commit(event_id, found, imports.guess_mapping(found.headers), Actor.system("tests"))
     assert counts["created"] == 0 and await Participant.count() == 4
+
+
+async def test_an_other_number_can_become_the_primary(coordinator):
+    person_id = await participants.create_participant(form(), coordinator)
+    await participants.update_participant(person_id, form(phone="01811234567",
+                                                          other_phones="01711234567\n01911234567"), coordinator)
+    assert (await participants.get_participant(person_id))["phone"] == "+8801811234567"
+    assert sorted(await phones.others(person_id)) == ["+8801711234567", "+8801911234567"]
+    without_field = {k: v for k, v in form(phone="01811234567").items() if k != "other_phones"}
+    await participants.update_participant(person_id, without_field, coordinator)  # the numbers stay
+    assert sorted(await phones.others(person_id)) == ["+8801711234567", "+8801911234567"]

@@ -144,11 +144,13 @@ async def update_participant(participant_id: int, form: dict[str, Any], user: Cu
         if existing:
             raise DuplicatePerson(existing, field)
         before["other_phones"] = await phones.others(participant_id)
+        # A form without the other numbers' field leaves them as they are.
+        others = list(values.other_phones) if "other_phones" in form else before["other_phones"]
         await Participant.update({**values.as_row(), Participant.updated_at: clock.now()}).where(
             Participant.id == participant_id
         )
-        await phones.set_others(participant_id, values.other_phones)
-        old, new = audit.diff(before, {**values.as_row(), "other_phones": list(values.other_phones)})
+        await phones.set_others(participant_id, [n for n in others if n != values.phone])
+        old, new = audit.diff(before, {**values.as_row(), "other_phones": [n for n in others if n != values.phone]})
         if new:
             await audit.record(user.actor(ip), "participant.update", "participant", participant_id,
                                before=old, after=new)
