@@ -154,7 +154,10 @@ async def test_merge_refuses_two_leaders_of_one_session(db, session_id, coordina
 async def test_undo_through_the_pages_and_the_audit_log(staff_client, db, event_id):
     keep = await factories.make_person(name="Nasima Akter", district="jashore")
     drop = await factories.make_person(name="Nasima Akhter", district="jashore")
+    await ParticipantPhone(participant=drop, phone="+8801911000777").save()
     await factories.make_registration(event_id, drop)
+    compare = await staff_client.get(f"/manage/participants/duplicates/merge?keep={keep}&drop={drop}")
+    assert "+8801911000777" in compare.text  # every number of both, to decide
     done = await staff_client.post("/manage/participants/duplicates/merge", data={"keep": keep, "drop": drop})
     assert done.status_code == 303
     person = await staff_client.get(f"/manage/participants/{keep}")

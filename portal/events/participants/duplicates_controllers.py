@@ -11,6 +11,7 @@ from portal.core.errors import DomainError, NotFound
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.participants import merge as merging
+from portal.events.participants import phones
 from portal.events.participants.duplicates import likely_duplicates
 from portal.events.participants.services import get_participant, may_edit
 from portal.events.tables import Registration
@@ -45,6 +46,7 @@ class DuplicatesController(Controller):
             if not may_edit(user, person):
                 raise NotFound("No such participant.")
             person["registrations"] = await Registration.count().where(Registration.participant == person_id)
+            person["other_phones"] = await phones.others(person_id)
             people.append(person)
         if keep_id == drop_id and not error:
             error, status = _("Choose two different people."), 409
