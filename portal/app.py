@@ -68,7 +68,7 @@ from portal.events.management.copying import EventCopyController
 from portal.events.management.course_links import CourseEventLinkController, course_events
 from portal.events.messaging.controllers import EventMessagesController
 from portal.events.participants.controllers import ParticipantController
-from portal.events.participants.duplicates_controllers import DuplicatesController
+from portal.events.participants.duplicates_controllers import DuplicatesController, MergesController
 from portal.events.registrations.controllers import RegistrationController
 from portal.events.selfcheck import services as selfcheck
 from portal.events.selfcheck.controllers import SelfCheckInController
@@ -252,6 +252,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HomeController, healthz, language_choice, AuthController, UserAdminController, EventController,
             ParticipantController, CourseController, MaterialAdminController, MyCoursesController, MaterialController,
             CourseEventLinkController, TicketMaterialsController, DuplicatesController,
+            MergesController,
             EventCertificateController, CertificateController, CertificateSettingsController, PoolController,
             VerifyController, TicketCertificateController,
             RegistrationController, AttendanceController, TicketController, SelfCheckInController, ping,

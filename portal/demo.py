@@ -26,6 +26,7 @@ from portal.events.facilitators import services as facilitators
 from portal.events.imports import demo as imports_demo
 from portal.events.management import services
 from portal.events.management.course_links import set_course
+from portal.events.participants import merge as merging
 from portal.events.participants.services import create_participant
 from portal.events.registrations import services as registrations
 from portal.events.signup import services as signup
@@ -182,11 +183,12 @@ async def load_demo(seed: int = 2026) -> str:
         attended += paper_check_ins
     finally:
         await storage.close()
+    directory = await _demo_directory(coordinator, upcoming[-1])
     return (f"Demo data loaded: 4 staff users (password {DEMO_PASSWORD}: coordinator@demo.example, "
             "organizer.sylhet@demo.example, organizer.khulna@demo.example, trainer@demo.example), "
             f"200 participants, 18 events in 10 districts, {attended} check-ins at {len(held) + 2} past events, "
             f"a course (id {course_id}) with modules and a trainer's manual, {evaluation}, {step_down}, {changes}, "
-            f"{messages}, {paper}.")
+            f"{messages}, {paper}, {directory}.")
 
 
 async def _demo_changes(coordinator: CurrentUser, cso_workshop: int, workshop: int, tz: ZoneInfo) -> str:
@@ -254,6 +256,26 @@ async def _demo_today(coordinator: CurrentUser, people: list[int], rng: random.R
         checked += 1
     await services.change_status(follow_up, "completed", coordinator)
     return checked
+
+
+async def _demo_directory(coordinator: CurrentUser, event_id: int) -> str:
+    """The directory's tidying (issue 15): a person with two phone numbers, a pair of likely duplicates, and a pair
+    already merged whose merge can be undone from the kept person's page or the audit log."""
+    base = {"gender": "female", "stakeholder_type": "returnee", "organisation": "WARBE Development Foundation",
+            "designation": "Member"}
+    await create_participant({**base, "name": "Shahana Parvin", "name_bn": "শাহানা পারভীন", "district": "khulna",
+                              "phone": "01711-550101", "other_phones": "01911-550102"}, coordinator)
+    await create_participant({**base, "name": "Nasima Akhter", "name_bn": "নাসিমা আক্তার", "district": "khulna",
+                              "phone": "01711-550103"}, coordinator)
+    await create_participant({**base, "name": "Nasima Akter", "district": "khulna", "phone": "01811-550104",
+                              "email": "nasima.akter@example.org"}, coordinator)
+    male = {**base, "gender": "male", "district": "sylhet"}
+    kept = await create_participant({**male, "name": "Md. Abdul Karim", "phone": "01711-550105"}, coordinator)
+    dropped = await create_participant({**male, "name": "Mohammad Abdul Karim", "name_bn": "মোহাম্মদ আব্দুল করিম",
+                                        "phone": "01811-550106", "email": "abdul.karim@example.org"}, coordinator)
+    await registrations.register(event_id, dropped, coordinator.actor())
+    await merging.merge(kept, dropped, coordinator)
+    return "a person with two phone numbers, two likely duplicates and a merge that can be undone"
 
 
 async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, trainer_person: int, past_tot: int,

@@ -178,6 +178,9 @@ ACCESS: dict[tuple[str, str], dict[str, str]] = {
     # Without the two people's ids there is nothing to compare: a 404 for those who may merge.
     ("GET", "/manage/participants/duplicates/merge"): {**EVENT_LIST, **NO_PAIR},
     ("POST", "/manage/participants/duplicates/merge"): {**EVENT_LIST, **NO_PAIR},
+    # A merge of two Khulna people: seen and undone by those who may change both.
+    ("GET", "/manage/participants/merges/{merge_id:int}"): PERSON_WRITE,
+    ("POST", "/manage/participants/merges/{merge_id:int}/undo"): PERSON_WRITE,
     ("GET", "/manage/events/{event_id:int}/import/sample.xlsx"): EVENT_RUN,
     # An import job that does not exist (the world has none) is a 404 for those who may import (issue 15).
     ("GET", "/manage/events/{event_id:int}/import/jobs/{job_id:int}"): {**EVENT_RUN, **UPLOAD_GONE},
@@ -338,9 +341,18 @@ async def world(create_user, settings):
     params.update(job_id=999_999, key_id=999_999, facilitator_id=999_999, path="openapi.json", filename="khulna.ics")
     params.update(await certificate_world(coordinator, event_id))  # a real certificate job id
     params.update(await access_world(coordinator, event_id, course["course_id"]))
+    params["merge_id"] = await _a_merge(coordinator)
     params["message_id"] = await outbox.enqueue("ticket", channel="sms", to="+8801712000000", language="en",
                                                 values={"event": "Khulna workshop"}, consent_source="access sweep")
     return users, params
+
+
+async def _a_merge(coordinator) -> int:
+    from portal.events.participants import merge as merging
+
+    people = [await participants.create_participant({"name": name, "district": "khulna"}, coordinator)
+              for name in ("Nasima Akter", "Nasima Akhter")]
+    return (await merging.merge(*people, coordinator))["merge_id"]
 
 
 def fill(path: str, params: dict) -> str:

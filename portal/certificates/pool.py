@@ -18,7 +18,7 @@ from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.vocab import Labels
 from portal.db import is_unique_violation, write_transaction
-from portal.events.participants.merge import MergeRefused, merge_hook
+from portal.events.participants.merge import MergeRefused, merge_hook, undo_hook
 from portal.events.tables import CheckIn, Event, Registration
 from portal.exports import Column, Export, render_csv
 
@@ -197,3 +197,14 @@ async def _move_pool_membership(keep_id: int, drop_id: int) -> dict[str, Any]:
                                            "programme office which membership to keep.")
     await PoolMember.update({PoolMember.participant: keep_id}).where(PoolMember.id == dropped["id"])
     return {"member": dropped["id"]}
+
+
+@undo_hook("pool")
+async def _move_pool_membership_back(keep_id: int, drop_id: int, moved: dict[str, Any]) -> None:
+    """Undoing a merge: the place in the pool that moved goes back, unless it has changed hands since."""
+    if not moved.get("member"):
+        return
+    if not await PoolMember.exists().where((PoolMember.id == moved["member"]) & (PoolMember.participant == keep_id)):
+        raise MergeRefused("undo_impossible", _("This merge can no longer be undone: the place in the trainer pool "
+                                                "has changed since."))
+    await PoolMember.update({PoolMember.participant: drop_id}).where(PoolMember.id == moved["member"])

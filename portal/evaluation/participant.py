@@ -17,6 +17,7 @@ from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.evaluation import attempts, feedback
 from portal.evaluation.tables import EventQuiz, FeedbackRoll
+from portal.events.participants import phones
 from portal.events.registrations import services as registrations
 from portal.events.registrations.services import SEATED
 from portal.events.selfcheck import services as selfcheck
@@ -78,7 +79,7 @@ async def by_phone(session: dict[str, Any], phone_text: str, ip: str) -> dict[st
     if phone is None:
         raise selfcheck.SelfCheckInError("bad_phone", _("Enter your phone number."), "phone")
     found = await Registration.select(Registration.ticket_token).where(
-        (Registration.event == session["event"]) & (Registration.participant.phone == phone)
+        (Registration.event == session["event"]) & phones.has_number(Registration.participant, phone)
         & Registration.status.is_in(list(SEATED))).first()
     if found is None:
         await selfcheck.count_failure(session["id"], ip)

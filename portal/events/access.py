@@ -16,17 +16,19 @@ from litestar.handlers.base import BaseRouteHandler
 
 from portal.auth.guards import current_user, staff
 from portal.auth.services import CurrentUser
+from portal.events.participants import phones
 from portal.events.tables import Event, Participant
 
 
 async def participant_ids(user: CurrentUser) -> list[int]:
     """The directory entries that are this staff user: a staff account is the same person as a
-    participant with the same email or phone (how trainers reach their courses, tests and sessions)."""
+    participant with the same email or phone, primary or another of theirs (how trainers reach their
+    courses, tests and sessions)."""
     condition = None
     if user.email:
         condition = Participant.email == user.email.lower()
     if user.phone:
-        by_phone = Participant.phone == user.phone
+        by_phone = phones.has_number(Participant, user.phone)
         condition = by_phone if condition is None else condition | by_phone
     if condition is None:
         return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from portal.core.districts import find_district
 from portal.core.errors import ValidationFailed
 from portal.core.i18n import N_, format_number, format_when
 from portal.core.i18n import gettext as _
+from portal.core.phone import PhoneError, normalise_phone
 from portal.core.validation import clean_email, clean_phone, clean_text
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 
@@ -188,10 +190,11 @@ class ParticipantInput:
     district: str
     phone: str | None
     email: str | None
+    other_phones: tuple[str, ...] = ()  # besides the primary `phone` (portal/events/participants/phones.py)
 
     def as_row(self) -> dict[str, Any]:
-        """Column values for the participant table."""
-        return dict(self.__dict__)
+        """Column values for the participant table (the other numbers live in their own table)."""
+        return {k: v for k, v in self.__dict__.items() if k != "other_phones"}
 
 
 def parse_participant(form: dict[str, Any]) -> ParticipantInput:
@@ -212,11 +215,38 @@ def parse_participant(form: dict[str, Any]) -> ParticipantInput:
     if district_text and district is None:
         errors["district"] = _("Choose one of the 64 districts.")
     phone = clean_phone(form, errors)
+    others = _other_phones(str(form.get("other_phones", "")), errors)
+    if phone is None and others and "phone" not in errors:
+        phone, others = others[0], others[1:]  # the first number is the primary
+    others = [n for n in others if n != phone]
     email = clean_email(form, errors)
     if errors:
         raise ValidationFailed(errors)
     return ParticipantInput(
         name=name, name_bn=name_bn, gender=gender, organisation=organisation, stakeholder_type=stakeholder,
         designation=designation, district=district.code if district else "", phone=phone, email=email,
+        other_phones=tuple(others),
     )
+
+
+MAX_OTHER_PHONES = 9
+
+
+def _other_phones(text: str, errors: dict[str, str]) -> list[str]:
+    """Other numbers, one a line (or separated by commas or semicolons), each in E.164, without repeats."""
+    numbers: list[str] = []
+    for part in re.split(r"[,;\n]", text):
+        if not part.strip():
+            continue
+        try:
+            number = normalise_phone(part)
+        except PhoneError as exc:
+            errors["other_phones"] = _("“{number}”: {message}").format(number=part.strip()[:40], message=exc)
+            return []
+        if number and number not in numbers:
+            numbers.append(number)
+    if len(numbers) > MAX_OTHER_PHONES:
+        errors["other_phones"] = _("Keep at most {count} other numbers.").format(count=format_number(MAX_OTHER_PHONES))
+        return []
+    return numbers
 

@@ -9,6 +9,8 @@ from portal.events.tables import (
     CheckIn,
     Event,
     Participant,
+    ParticipantMerge,
+    ParticipantPhone,
     PublicSignup,
     Registration,
     SelfCheckInFailure,
@@ -22,7 +24,8 @@ APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[Participant, Event, Session, Registration, CheckIn, SelfCheckInFailure, UndoneCheckIn,
-                   ImportValueMapping, PublicSignup, SignupAttempt, SessionFacilitator, ImportJob],
+                   ImportValueMapping, PublicSignup, SignupAttempt, SessionFacilitator, ImportJob,
+                   ParticipantPhone, ParticipantMerge],
     migration_dependencies=["portal.auth.piccolo_app", "portal.trainings.piccolo_app"],
     commands=[],
 )

@@ -37,6 +37,31 @@ class Participant(Table, tablename="participant"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class ParticipantPhone(Table, tablename="participant_phone"):
+    """A person's other phone numbers (E.164); the primary one is `Participant.phone`, which check-in, messages
+    and exports read without a join. A number belongs to one person: unique here, and the services refuse a
+    number that is another person's primary (portal/events/participants/phones.py)."""
+
+    participant = ForeignKey(references=Participant, on_delete=OnDelete.cascade, index=True)
+    phone = Varchar(length=20, unique=True)
+    added_at = Timestamptz(default=TimestamptzNow())
+
+
+class ParticipantMerge(Table, tablename="participant_merge"):
+    """One merge of two people: the removed row as it was and the ids of every row that moved, so that the merge
+    can be undone exactly (portal/events/participants/merge.py). `dropped_id` is a plain value: that row is gone."""
+
+    kept = ForeignKey(references=Participant, on_delete=OnDelete.restrict, index=True)
+    dropped_id = Integer(index=True)
+    dropped = Text(default="{}")  # JSON: the removed participant row
+    moved = Text(default="{}")  # JSON: registration ids, phone row ids, what later features moved
+    filled = Text(default="{}")  # JSON: the kept person's empty fields filled from the removed one
+    merged_at = Timestamptz(default=TimestamptzNow())
+    merged_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    undone_at = Timestamptz(null=True, default=None)
+    undone_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+
+
 class Event(Table, tablename="event"):
     """A district workshop, ToT, CSO meeting, consultation or other gathering."""
 

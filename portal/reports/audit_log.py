@@ -41,6 +41,8 @@ ACTIONS: dict[str, str] = {
     "material.create": N_("Material added"), "material.version": N_("Material version added"),
     "module.create": N_("Module created"), "module.update": N_("Module changed"),
     "participant.create": N_("Person added"), "participant.update": N_("Person changed"),
+    "participant.merge": N_("Two people merged"), "participant.merged_away": N_("Person merged into another"),
+    "participant.merge_undo": N_("Merge undone"), "participant.restore": N_("Person restored by undoing a merge"),
     "pool.add": N_("Added to the trainer pool"), "pool.invite": N_("Pool member invited"),
     "pool.status": N_("Pool status changed"),
     "registration.cancel": N_("Registration cancelled"), "registration.create": N_("Registered"),
@@ -231,6 +233,9 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
     row = dict(row)
     row["changes"] = _changes(row["before"], row["after"])
     row["label"] = action_label(row["action"])
+    if row["action"] == "participant.merge":  # the page links to the merge, where it can be undone
+        after = _json(row["after"])
+        row["merge_id"] = after.get("merge_id") if isinstance(after, dict) else None
     return row
 
 

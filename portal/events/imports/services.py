@@ -38,6 +38,7 @@ from portal.events.forms import parse_participant
 from portal.events.imports import bulk, paper
 from portal.events.imports import values as vals
 from portal.events.imports.tables import ImportValueMapping
+from portal.events.participants import phones as person_phones
 from portal.events.registrations.services import ROLES, SEATED, lock_event, new_token
 from portal.events.tables import Participant, Registration
 
@@ -353,6 +354,11 @@ async def _directory(phones: set[str], emails: set[str]) -> dict[tuple[str, str]
             chunk = wanted[start:start + 500]
             for row in await Participant.select().where(getattr(Participant, column).is_in(chunk)):
                 found[(column, row[column])] = row
+    others = await person_phones.owners(phones)  # a person's other numbers match too
+    if others:
+        people = {r["id"]: r for r in await Participant.select().where(
+            Participant.id.is_in(sorted(set(others.values()))))}
+        found.update({("phone", number): people[person_id] for number, person_id in others.items()})
     return found
 
 
@@ -412,9 +418,13 @@ async def preview(event_id: int | None, table: Table, mapping: dict[str, int],
         if "phone" in values:
             first, others = _clean_phone(values["phone"])
             form["phone"] = first
-            if others:
-                result.notes.append(_("Only the first phone number is kept; also in the cell: %(numbers)s.")
-                                    % {"numbers": ", ".join(others)})
+            kept, bad = person_phones.usable(others)
+            form["other_phones"] = "\n".join(kept)
+            if kept:
+                result.notes.append(_("The first number is the primary; also kept: %(numbers)s.")
+                                    % {"numbers": ", ".join(kept)})
+            if bad:
+                result.notes.append(_("Not kept (not a phone number): %(numbers)s.") % {"numbers": ", ".join(bad)})
         role = vals.norm(values.get("role", "")) or "participant"
         if role not in ROLES:
             result.errors["role"] = _("Role “%(value)s” is not participant, facilitator, trainer or guest.") % {
@@ -562,6 +572,9 @@ async def commit(event_id: int | None, table: Table, mapping: dict[str, int], ac
                 match = people.get(("phone", result.parsed.phone)) or people.get(("email", result.parsed.email))
                 person_of[id(result)] = match["id"]
                 counts["linked"] += 1
+        # Every number of a cell that held several: the first is the person's phone, the others are theirs too.
+        await person_phones.add_unowned({person_of[id(r)]: list(r.parsed.other_phones) for r in valid
+                                         if r.parsed.other_phones})
         if event_id is not None:
             await _register(event_id, valid, person_of, actor, counts, sessions or {}, report)
         if finish is not None:

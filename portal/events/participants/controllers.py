@@ -13,6 +13,8 @@ from portal.core.errors import NotFound, ValidationFailed
 from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.events.participants import merge as merging
+from portal.events.participants import phones
 from portal.events.participants import services as participants
 from portal.events.participants.services import DuplicatePerson
 
@@ -42,18 +44,26 @@ class ParticipantController(Controller):
         return render(request, "events/participants/list.html", context,
                       fragment="events/participants/_rows.html")
 
-    def _form(self, request: Request, person: dict, errors: dict, status: int = 200, duplicate=None) -> Response:
+    async def _form(self, request: Request, person: dict, errors: dict, status: int = 200, duplicate=None) -> Response:
         choices = _choices()
-        if person.get("id") and person.get("editable"):
-            # An organizer may move the people of their districts within those districts only.
-            choices["districts"] = districts_in(current_user(request).district_scope)
+        extra: dict = {"contacts": [], "merges": []}
+        if person.get("id"):
+            if person.get("editable"):
+                # An organizer may move the people of their districts within those districts only.
+                choices["districts"] = districts_in(current_user(request).district_scope)
+            saved = await participants.get_participant(person["id"])
+            extra = {"contacts": await participants.contacts_of(saved),
+                     "merges": await merging.merges_into(person["id"])}
+            if "messages_shown" not in person:
+                person["messages_stopped"] = any(c["stopped"] for c in extra["contacts"])
         return render(request, "events/participants/form.html",
-                      {"person": person, "errors": errors, "duplicate": duplicate, **choices}, status_code=status)
+                      {"person": person, "errors": errors, "duplicate": duplicate, **choices, **extra},
+                      status_code=status)
 
     @get("/new", name="participants.manage.new")
     async def new_person(self, request: Request) -> Response:
         """Empty form."""
-        return self._form(request, {"gender": "undisclosed", "stakeholder_type": "other"}, {})
+        return await self._form(request, {"gender": "undisclosed", "stakeholder_type": "other"}, {})
 
     @post("/", name="participants.manage.create")
     async def create(self, request: Request) -> Response:
@@ -62,9 +72,9 @@ class ParticipantController(Controller):
         try:
             person_id = await participants.create_participant(form, current_user(request), client_ip(request))
         except DuplicatePerson as exc:
-            return self._form(request, form, {exc.field: exc.message}, 409, exc.existing)
+            return await self._form(request, form, {exc.field: exc.message}, 409, exc.existing)
         except ValidationFailed as exc:
-            return self._form(request, form, exc.errors, 422)
+            return await self._form(request, form, exc.errors, 422)
         return redirect(request, request.app.route_reverse("participants.manage.edit", participant_id=person_id),
                         _("Participant added."))
 
@@ -72,8 +82,9 @@ class ParticipantController(Controller):
     async def edit(self, request: Request, participant_id: FromPath[int]) -> Response:
         """A person's details, editable when the user may edit them."""
         person = await participants.get_participant(participant_id)
-        context_person = {**person, "editable": participants.may_edit(current_user(request), person)}
-        return self._form(request, context_person, {})
+        context_person = {**person, "editable": participants.may_edit(current_user(request), person),
+                          "other_phones": "\n".join(await phones.others(participant_id))}
+        return await self._form(request, context_person, {})
 
     @post("/{participant_id:int}", name="participants.manage.update")
     async def update(self, request: Request, participant_id: FromPath[int]) -> Response:
@@ -82,10 +93,10 @@ class ParticipantController(Controller):
         try:
             await participants.update_participant(participant_id, form, current_user(request), client_ip(request))
         except DuplicatePerson as exc:
-            return self._form(request, {**form, "id": participant_id, "editable": True}, {exc.field: exc.message},
+            return await self._form(request, {**form, "id": participant_id, "editable": True}, {exc.field: exc.message},
                               409, exc.existing)
         except ValidationFailed as exc:
-            return self._form(request, {**form, "id": participant_id, "editable": True}, exc.errors, 422)
+            return await self._form(request, {**form, "id": participant_id, "editable": True}, exc.errors, 422)
         except NotFound:
             raise
         return redirect(request, request.app.route_reverse("participants.manage.list"), _("Participant saved."))

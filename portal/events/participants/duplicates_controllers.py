@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.errors import DomainError, NotFound
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.participants import merge as merging
+from portal.events.participants import phones
 from portal.events.participants.duplicates import likely_duplicates
 from portal.events.participants.services import get_participant, may_edit
 from portal.events.tables import Registration
@@ -45,6 +46,7 @@ class DuplicatesController(Controller):
             if not may_edit(user, person):
                 raise NotFound("No such participant.")
             person["registrations"] = await Registration.count().where(Registration.participant == person_id)
+            person["other_phones"] = await phones.others(person_id)
             people.append(person)
         if keep_id == drop_id and not error:
             error, status = _("Choose two different people."), 409
@@ -69,7 +71,39 @@ class DuplicatesController(Controller):
             return await self._confirm(request, keep_id, drop_id, exc.message, 409)
         except DomainError as exc:
             return await self._confirm(request, keep_id, drop_id, exc.message, exc.status_code)
-        message = _("Merged: %(count)s registrations moved to this person.") % {
-            "count": len(result["moved"]["registrations"])}
+        message = _("Merged: %(count)s registrations moved to this person. The merge can be undone from this "
+                    "page.") % {"count": len(result["moved"]["registrations"])}
         return redirect(request, request.app.route_reverse("participants.manage.edit", participant_id=keep_id),
                         message)
+
+
+class MergesController(Controller):
+    """A merge as it was recorded, and undoing it. The same people as merging: event staff who may edit both the
+    kept and the removed person (organizers limited to districts: people of their districts)."""
+
+    path = "/manage/participants/merges"
+    guards = [EVENT_STAFF]
+
+    async def _page(self, request: Request, merge_id: int, error: str = "", status: int = 200) -> Response:
+        record = await merging.get_merge(merge_id)
+        user, kept = current_user(request), await get_participant(record["kept"])
+        if not (may_edit(user, record["dropped"]) and may_edit(user, kept)):
+            raise NotFound(_("No such merge."))
+        return render(request, "events/participants/merge_record.html",
+                      {"record": record, "kept": kept, "error": error}, status_code=status)
+
+    @get("/{merge_id:int}", name="participants.manage.merge_record")
+    async def show(self, request: Request, merge_id: FromPath[int]) -> Response:
+        """Who was merged into whom, what moved, and the button that undoes it."""
+        return await self._page(request, merge_id)
+
+    @post("/{merge_id:int}/undo", name="participants.manage.merge_undo")
+    async def undo(self, request: Request, merge_id: FromPath[int]) -> Response:
+        """Undo the merge: the removed person comes back with what moved; refused (409) when rows changed since."""
+        try:
+            record = await merging.undo(merge_id, current_user(request), client_ip(request))
+        except merging.MergeRefused as exc:
+            return await self._page(request, merge_id, exc.message, exc.status_code)
+        return redirect(request, request.app.route_reverse("participants.manage.edit",
+                                                           participant_id=record["restored_id"]),
+                        _("Merge undone: this person is back with their registrations and phone numbers."))

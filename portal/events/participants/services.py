@@ -11,7 +11,10 @@ from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import icontains, write_transaction
 from portal.events.forms import ParticipantInput, parse_participant
+from portal.events.participants import phones
 from portal.events.tables import Participant
+from portal.messages import outbox
+from portal.messages.tables import Contact
 
 PAGE_SIZE = 25
 
@@ -20,7 +23,8 @@ class DuplicatePerson(DomainError):
     """The phone or email belongs to someone already in the directory."""
 
     def __init__(self, existing: dict[str, Any], field: str) -> None:
-        super().__init__("duplicate", f"{existing['name']} already has this {field}.", field)
+        label = {"phone": "phone number", "other_phones": "phone number"}.get(field, field)
+        super().__init__("duplicate", f"{existing['name']} already has this {label}.", field)
         self.existing = existing
 
 
@@ -51,7 +55,7 @@ def matches(person: Any, q: str) -> Any | None:
     condition = (icontains(person.name, q) | icontains(person.name_bn, q) | icontains(person.organisation, q)
                  | icontains(person.email, q))
     phone = phone_fragment(q)
-    return condition | icontains(person.phone, phone) if phone else condition
+    return condition | phones.number_contains(person, phone) if phone else condition
 
 
 def _search(query: Any, q: str) -> Any:
@@ -80,17 +84,21 @@ async def get_participant(participant_id: int) -> dict[str, Any]:
     return row
 
 
-async def find_match(phone: str | None, email: str | None, exclude_id: int | None = None) -> tuple[dict | None, str]:
-    """The person who already has this phone or email, and which of the two matched."""
-    for field, value in (("phone", phone), ("email", email)):
-        if not value:
-            continue
-        query = Participant.select().where(getattr(Participant, field) == value)
+async def find_match(phone: str | None, email: str | None, exclude_id: int | None = None,
+                     other_phones: tuple[str, ...] = ()) -> tuple[dict | None, str]:
+    """The person who already has one of these phone numbers (as their primary or another number) or this email,
+    and which field matched (`phone`, `other_phones` or `email`)."""
+    for field, number in (("phone", phone), *(("other_phones", n) for n in other_phones)):
+        row = await phones.owner(number, exclude_id)
+        if row:
+            return row, field
+    if email:
+        query = Participant.select().where(Participant.email == email)
         if exclude_id is not None:
             query = query.where(Participant.id != exclude_id)
         row = await query.first()
         if row:
-            return row, field
+            return row, "email"
     return None, ""
 
 
@@ -99,24 +107,27 @@ def may_edit(user: CurrentUser, person: dict[str, Any]) -> bool:
     return not person["district"] or user.sees_district(person["district"])
 
 
-async def add_person(row: dict[str, Any], actor: audit.Actor, note: str = "") -> int:
+async def add_person(row: dict[str, Any], actor: audit.Actor, note: str = "",
+                     other_phones: tuple[str, ...] = ()) -> int:
     """The one way to create a person (the directory's form, imports, walk-ins): refuses (DuplicatePerson)
     a phone or email already known, saves the row and its audit entry; its id. Inside the caller's
     transaction when there is one (an import, a walk-in), else in one of its own."""
     async with write_transaction(Participant._meta.db):
-        existing, field = await find_match(row.get("phone"), row.get("email"))
+        existing, field = await find_match(row.get("phone"), row.get("email"), other_phones=tuple(other_phones))
         if existing:
             raise DuplicatePerson(existing, field)
         person = Participant(**row)
         await person.save()
-        await audit.record(actor, "participant.create", "participant", person.id, after=row, note=note)
+        await phones.set_others(person.id, other_phones)
+        after = {**row, "other_phones": list(other_phones)} if other_phones else row
+        await audit.record(actor, "participant.create", "participant", person.id, after=after, note=note)
     return person.id
 
 
 async def create_participant(form: dict[str, Any], user: CurrentUser, ip: str = "") -> int:
     """Add a person from the directory's form; refuses (code `duplicate`) when the phone or email is known."""
     values: ParticipantInput = parse_participant(form)
-    return await add_person(values.as_row(), user.actor(ip))
+    return await add_person(values.as_row(), user.actor(ip), other_phones=values.other_phones)
 
 
 async def update_participant(participant_id: int, form: dict[str, Any], user: CurrentUser, ip: str = "") -> None:
@@ -128,11 +139,33 @@ async def update_participant(participant_id: int, form: dict[str, Any], user: Cu
     if not may_edit(user, {"district": values.district}):
         raise ValidationFailed({"district": "You can only assign people to your own districts."})
     async with write_transaction(Participant._meta.db):
-        existing, field = await find_match(values.phone, values.email, exclude_id=participant_id)
+        existing, field = await find_match(values.phone, values.email, exclude_id=participant_id,
+                                           other_phones=values.other_phones)
         if existing:
             raise DuplicatePerson(existing, field)
+        before["other_phones"] = await phones.others(participant_id)
+        # A form without the other numbers' field leaves them as they are.
+        others = list(values.other_phones) if "other_phones" in form else before["other_phones"]
         await Participant.update({**values.as_row(), Participant.updated_at: clock.now()}).where(
             Participant.id == participant_id
         )
-        old, new = audit.diff(before, values.as_row())
-        await audit.record(user.actor(ip), "participant.update", "participant", participant_id, before=old, after=new)
+        await phones.set_others(participant_id, [n for n in others if n != values.phone])
+        old, new = audit.diff(before, {**values.as_row(), "other_phones": [n for n in others if n != values.phone]})
+        if new:
+            await audit.record(user.actor(ip), "participant.update", "participant", participant_id,
+                               before=old, after=new)
+        if "messages_shown" in form:  # the form's messages section: the person asked us to stop, or not
+            stopped = str(form.get("messages_stopped", "")).lower() in {"on", "1", "true", "yes"}
+            for address in (values.phone, values.email):
+                if address:
+                    await outbox.contact(address)
+                    await outbox.set_opt_out(address, stopped, "staff", user.actor(ip))
+
+
+async def contacts_of(person: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the person agreed to about messages, per address their messages go to (the primary phone, email)."""
+    addresses = [a for a in (person.get("phone"), person.get("email")) if a]
+    rows = {r["address"]: r for r in await Contact.select().where(Contact.address.is_in(addresses or [""]))}
+    return [{"address": a, "consent": bool(rows.get(a, {}).get("consent")),
+             "consent_at": rows.get(a, {}).get("consent_at"),
+             "stopped": rows.get(a, {}).get("opted_out_at") is not None} for a in addresses]

@@ -44,6 +44,7 @@ from portal.core.i18n import gettext as _
 from portal.core.phone import PhoneError, normalise_phone
 from portal.db import is_unique_violation, write_transaction
 from portal.events.checkin import services as checkin
+from portal.events.participants import phones
 from portal.events.participants import services as participants
 from portal.events.registrations import services as registrations
 from portal.events.registrations.services import SEATED
@@ -224,7 +225,7 @@ async def by_phone(secret: str, session_id: int, code: str, phone_text: str,
     if phone is None:
         raise SelfCheckInError("bad_phone", _("Enter your phone number."), "phone")
     found = await Registration.select(Registration.id).where(
-        (Registration.event == session["event"]) & (Registration.participant.phone == phone)
+        (Registration.event == session["event"]) & phones.has_number(Registration.participant, phone)
         & Registration.status.is_in(list(SEATED))).first()
     if found is None:
         await count_failure(session_id, actor.ip)
