@@ -118,11 +118,36 @@ def _cldr_pattern(strftime: str, lang: str) -> str:
     return "".join(parts)
 
 
+# The parts of the day as people say a time in Bangla ("সকাল ৯টা", "দুপুর ২:৩০", "রাত ৯টা"): the hour each
+# part starts at. From midnight to 4 a.m. is still রাত (night); ভোর is the dawn before সকাল.
+DAY_PARTS_BN = ((0, "রাত"), (4, "ভোর"), (6, "সকাল"), (12, "দুপুর"), (15, "বিকেল"), (18, "সন্ধ্যা"), (20, "রাত"))
+CLOCK = "%H:%M"  # the one way a time of day is asked for; Bangla pages say it as format_time does
+
+
+def bangla_time(value: dt.time | dt.datetime) -> str:
+    """A time of day the way it is said in Bangla: part of the day, then the hour on a 12-hour clock, with
+    "টা" on the hour ("সকাল ৯টা", "রাত ১২টা") and the minutes after a colon otherwise ("দুপুর ২:৩০")."""
+    part = next(name for start, name in reversed(DAY_PARTS_BN) if value.hour >= start)
+    hour = value.hour % 12 or 12
+    clock = f"{hour}টা" if value.minute == 0 else f"{hour}:{value.minute:02d}"
+    return f"{part} {bangla_digits(clock)}"
+
+
+def format_time(value: dt.time | dt.datetime, lang: str | None = None) -> str:
+    """A time of day in the language: 14:30 in English, "দুপুর ২:৩০" in Bangla (the one function for both)."""
+    lang = lang or current_language.get()
+    return bangla_time(value) if lang == "bn" else value.strftime(CLOCK)
+
+
 def format_when(value: dt.date | dt.datetime, strftime: str, lang: str | None = None) -> str:
-    """A date or time in the language: strftime in English, CLDR names and Bangla digits in Bangla."""
+    """A date or time in the language: strftime in English, CLDR names and Bangla digits in Bangla; the time of
+    day (%H:%M) as format_time says it, so every page, PDF and message gives a Bangla time the same way."""
     lang = lang or current_language.get()
     if lang == "en":
         return value.strftime(strftime)
+    if CLOCK in strftime and isinstance(value, dt.datetime):
+        said = format_time(value, lang)
+        return said.join(format_when(value, part, lang) if part else "" for part in strftime.split(CLOCK))
     moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
     text = format_datetime(moment, _cldr_pattern(strftime, lang), tzinfo=moment.tzinfo, locale=Locale.parse(lang))
     return bangla_digits(text) if lang == "bn" else text

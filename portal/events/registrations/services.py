@@ -28,8 +28,8 @@ from portal.messages import outbox
 
 ROLES = Labels({"participant": N_("Participant"), "facilitator": N_("Facilitator"), "trainer": N_("Trainer"),
                 "guest": N_("Guest")})
-REG_STATUSES = {"invited": "Invited", "registered": "Registered", "waitlisted": "Waitlisted",
-                "cancelled": "Cancelled"}
+REG_STATUSES = {"invited": N_("Invited"), "registered": N_("Registered"), "waitlisted": N_("Waitlisted"),
+                "cancelled": N_("Cancelled")}
 SEATED = ("invited", "registered")
 CLOSED = ("completed", "cancelled")  # event statuses that give out no seats
 
