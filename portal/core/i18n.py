@@ -9,6 +9,7 @@ files, so a new translation needs no compile step to show; `make i18n-compile` s
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import functools
@@ -26,6 +27,16 @@ LANG_COOKIE = "lang"
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 
 current_language: contextvars.ContextVar[str] = contextvars.ContextVar("current_language", default="en")
+
+
+@contextlib.contextmanager
+def speaking(lang: str):
+    """Translate and format in `lang` inside the block (a PDF in its reader's language, whatever the page's)."""
+    token = current_language.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        current_language.reset(token)
 
 
 def bangla_digits(value: object) -> str:

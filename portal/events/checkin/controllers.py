@@ -12,7 +12,7 @@ from litestar.params import FromPath
 from portal.auth.guards import current_user
 from portal.core import clock
 from portal.core.errors import NotFound
-from portal.core.i18n import format_when
+from portal.core.i18n import current_language, format_when
 from portal.core.i18n import gettext as _
 from portal.core.paging import PAGE_SIZE, page_number, paginate
 from portal.core.web import client_ip, form_dict, redirect, render
@@ -214,6 +214,6 @@ class AttendanceController(Controller):
         leaders = [{**f, "role_label": facilitators.ROLES[f["role"]]}
                    for f in (await facilitators.by_session(event_id)).get(session_id, [])]
         pdf = sheets.sign_in_sheet(context["event"], context["session"], rows,
-                                   settings.base_url, settings.tz, leaders)
+                                   settings.base_url, settings.tz, leaders, current_language.get())
         return Response(pdf, media_type=CONTENT_TYPES["pdf"], headers={
             "Content-Disposition": content_disposition(f"sign-in-{event_id}-{session_id}.pdf", "inline")})
