@@ -56,6 +56,15 @@ ACTIONS: dict[str, str] = {
     "evaluation.paper_correct": N_("Paper test corrected"), "evaluation.question.create": N_("Question created"),
     "evaluation.question.update": N_("Question changed"), "evaluation.question.archive": N_("Question archived"),
     "evaluation.question.restore": N_("Question restored"), "evaluation.quiz.save": N_("Test saved"),
+    "evaluation.open": N_("Test opened"), "evaluation.close": N_("Test closed"),
+    "evaluation.release": N_("Test scores released"), "evaluation.withhold": N_("Test scores withheld"),
+    "evaluation.feedback_open": N_("Feedback form opened"), "evaluation.feedback_closed": N_("Feedback form closed"),
+    "session.facilitator.assign": N_("Facilitator assigned"), "session.facilitator.remove": N_("Facilitator removed"),
+    "import.value_mapping": N_("Import value mapping saved"), "event.copy": N_("Event copied"),
+    "event.public_registration": N_("Public registration opened or closed"),
+    "participant.merge": N_("People merged (record kept)"), "participant.merged_away": N_("Merged into another person"),
+    "registration.rsvp": N_("Invitation answered"), "message.retry": N_("Message sent again"),
+    "contact.opt_out": N_("Opted out of messages"), "contact.opt_in": N_("Opted in to messages again"),
 }
 
 
