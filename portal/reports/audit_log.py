@@ -22,6 +22,7 @@ from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.tables import AuditEntry
 from portal.db import is_sqlite
+from portal.events.checkin.corrections import reason_label
 from portal.exports import RENDERERS, Column, Export
 
 PAGE_SIZE = 50
@@ -136,10 +137,10 @@ class _Sql:
         self.sqlite = sqlite
 
     def json_int(self, key: str) -> str:
-        """An integer field of the entry's after (or, for an undo, before) JSON."""
+        """An integer field of the entry's after JSON, else of its before JSON (an undo's after holds only why)."""
         if self.sqlite:
-            return f"CAST(json_extract(COALESCE(a.after, a.before), '$.{key}') AS INTEGER)"
-        return f"CAST(COALESCE(a.after, a.before)->>'{key}' AS INTEGER)"
+            return f"CAST(COALESCE(json_extract(a.after, '$.{key}'), json_extract(a.before, '$.{key}')) AS INTEGER)"
+        return f"CAST(COALESCE(a.after->>'{key}', a.before->>'{key}') AS INTEGER)"
 
     def add(self, part: str, *args: Any) -> None:
         self.parts.append(part)
@@ -234,10 +235,17 @@ def _changes(before: Any, after: Any) -> list[dict[str, Any]]:
              "has_after": k in after} for k in keys]
 
 
+def _reason(after: Any) -> str:
+    """Why an attendance correction was made (issue 18), in the page's language; "" for other entries."""
+    after = _json(after)
+    return reason_label(after.get("reason")) if isinstance(after, dict) else ""
+
+
 def _row(row: dict[str, Any]) -> dict[str, Any]:
     row = dict(row)
     row["changes"] = _changes(row["before"], row["after"])
     row["label"] = action_label(row["action"])
+    row["reason"] = _reason(row["after"])
     return row
 
 
@@ -292,6 +300,7 @@ def export_columns() -> list[Column]:
         Column("actor", _("Who"), width=30),
         Column("action", _("Action code"), width=22),
         Column("label", _("Action"), width=28),
+        Column("reason", _("Why"), width=28),
         Column("record_type", _("Record type"), width=16),
         Column("record_id", _("Record"), width=10),
         Column("before", _("Before"), width=40),
@@ -312,7 +321,8 @@ async def export(user: Any, flt: AuditFilter, tz: dt.tzinfo, fmt: str) -> Export
         return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     # Built here, in the request's language (the body may be written from another thread).
-    cells = [{**row, "label": action_label(row["action"]), "before": cell_text(row["before"]),
+    cells = [{**row, "label": action_label(row["action"]), "reason": _reason(row["after"]),
+              "before": cell_text(row["before"]),
               "after": cell_text(row["after"])} for row in rows]
 
     stamp = clock.now().astimezone(tz).strftime("%Y%m%d-%H%M")
