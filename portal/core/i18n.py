@@ -68,6 +68,12 @@ def gettext(message: str) -> str:
     return translated if isinstance(translated, str) else message
 
 
+def translate(message: str, lang: str) -> str:
+    """`message` in `lang`, whatever the current request's language (exports built for someone else)."""
+    translated = catalogue(lang).get(message) if lang in LANGUAGES and lang != DEFAULT_LANGUAGE else None
+    return translated if isinstance(translated, str) else message
+
+
 def N_(message: str) -> str:  # noqa: N802 - the conventional name that `make i18n-extract` looks for
     """Mark a label for extraction without translating it yet (vocabularies defined at import time);
     templates and code translate it where it is shown, with gettext/_()."""

@@ -22,13 +22,13 @@ import anyio.to_thread
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
-from portal.core.i18n import N_
+from portal.core.i18n import N_, translate
 from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, Labels
 from portal.db import fetch_tuples
 from portal.events.tables import CheckIn, Registration, Session
-from portal.exports import DHAKA, RENDERERS, Column, Export, pseudonymise
+from portal.exports import DHAKA, HEADERS_PARAM, RENDERERS, Column, Export, header_language, in_language, pseudonymise
 
 BATCH = 2000  # rows per query: the memory an export holds, whatever its size
 SHAPES = Labels({"long": N_("One row per check-in"), "wide": N_("One row per registration, a column per session")})
@@ -52,6 +52,7 @@ class AttendanceFilter:
     private: bool = False  # pseudonymised ids instead of names and phones
     scope: tuple[str, ...] | None = field(default=None, compare=False)  # organizer districts; None = all
     tz: dt.tzinfo = field(default=DHAKA, compare=False)  # PORTAL_TIMEZONE: dates and times are written in it
+    headers: str = "en"  # the language of the column headers: the requester's, or "en" asked for (issue 18)
 
     def describe(self) -> list[str]:
         """The parts of a file name that say what the export holds."""
@@ -82,7 +83,7 @@ class AttendanceFilter:
             "event": str(self.event_id or ""), "date_from": str(self.date_from or ""),
             "date_to": str(self.date_to or ""), "district": self.district, "kind": self.kind,
             "course": str(self.course_id or ""), "stakeholder_type": self.stakeholder_type,
-            "gender": self.gender, "private": "1" if self.private else "",
+            "gender": self.gender, "private": "1" if self.private else "", HEADERS_PARAM: self.headers,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -119,6 +120,7 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
         kind=choice("kind", KINDS, "Unknown kind."), course_id=number("course"),
         stakeholder_type=choice("stakeholder_type", STAKEHOLDER_TYPES, "Unknown stakeholder type."),
         gender=choice("gender", GENDERS, "Unknown gender."), private=text("private") in {"1", "on", "true"},
+        headers=header_language(query),
     )
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         errors["date_to"] = _("The end of the period is before its start.")
@@ -162,26 +164,26 @@ def person_conditions(flt: AttendanceFilter, participant: Any) -> list[Any]:
 
 def _person_columns(private: bool) -> list[Column]:
     if private:
-        return [Column("participant", "Participant (pseudonym)", width=16)]
+        return [Column("participant", N_("Participant (pseudonym)"), width=16)]
     return [
-        Column("participant", "Participant id", "int", width=12),
-        Column("name", "Name", width=28),
-        Column("name_bn", "Name (Bangla)", width=28),
-        Column("phone", "Phone", width=16),
+        Column("participant", N_("Participant id"), "int", width=12),
+        Column("name", N_("Name"), width=28),
+        Column("name_bn", N_("Name (Bangla)"), width=28),
+        Column("phone", N_("Phone"), width=16),
     ]
 
 
 _PERSON_TAIL = [
-    Column("organisation", "Organisation", width=28),
-    Column("stakeholder_type", "Stakeholder type", width=20),
-    Column("gender", "Gender", width=12),
-    Column("participant_district", "Participant's district", width=16),
+    Column("organisation", N_("Organisation"), width=28),
+    Column("stakeholder_type", N_("Stakeholder type"), width=20),
+    Column("gender", N_("Gender"), width=12),
+    Column("participant_district", N_("Participant's district"), width=16),
 ]
 _EVENT = [
-    Column("event_id", "Event id", "int", width=9),
-    Column("event", "Event", width=32),
-    Column("kind", "Kind", width=20),
-    Column("event_district", "Event district", width=16),
+    Column("event_id", N_("Event id"), "int", width=9),
+    Column("event", N_("Event"), width=32),
+    Column("kind", N_("Event kind"), width=20),  # not "Kind": in Bangla (ধরন) the import would read a stakeholder type
+    Column("event_district", N_("Event district"), width=16),
 ]
 
 
@@ -189,10 +191,10 @@ def long_columns(private: bool) -> list[Column]:
     """Columns of the long shape."""
     return [
         *_person_columns(private), *_PERSON_TAIL, *_EVENT,
-        Column("session", "Session", width=20),
-        Column("session_date", "Session date", "date"),
-        Column("checked_in_at", "Checked in at", "datetime"),
-        Column("method", "Method", width=14),
+        Column("session", N_("Session"), width=20),
+        Column("session_date", N_("Session date"), "date"),
+        Column("checked_in_at", N_("Checked in at"), "datetime"),
+        Column("method", N_("Method"), width=14),
     ]
 
 
@@ -269,10 +271,10 @@ def wide_columns(private: bool, sessions: list[dict[str, Any]], tz: dt.tzinfo = 
         per_session.append(Column(f"s{s['id']}", label, width=14))
     return [
         *_person_columns(private), *_PERSON_TAIL, *_EVENT,
-        Column("role", "Role", width=12), *per_session,
-        Column("attended", "Sessions attended", "int", width=10),
-        Column("held", "Sessions held", "int", width=10),
-        Column("certificate", "Certificate", width=18),
+        Column("role", N_("Role"), width=12), *per_session,
+        Column("attended", N_("Sessions attended"), "int", width=10),
+        Column("held", N_("Sessions held"), "int", width=10),
+        Column("certificate", N_("Certificate"), width=18),
     ]
 
 
@@ -395,8 +397,10 @@ async def build_export(flt: AttendanceFilter, shape: str, fmt: str, secret: str,
             return await wide_page(flt, secret, sessions, after)
 
     name = "_".join([f"attendance-{shape}", *flt.describe()])
+    columns = in_language(columns, flt.headers)
     if fmt == "xlsx":
-        return RENDERERS["xlsx"](name, columns, rows_from(page, progress, stop), sheet="Attendance", tmp_dir=tmp_dir,
+        sheet = translate("Attendance", flt.headers)
+        return RENDERERS["xlsx"](name, columns, rows_from(page, progress, stop), sheet=sheet, tmp_dir=tmp_dir,
                                  tz=flt.tz)
     return RENDERERS["csv"](name, columns, rows_from(page, progress, stop), tz=flt.tz)
 

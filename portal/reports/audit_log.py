@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.core import clock
-from portal.core.i18n import N_
+from portal.core.i18n import N_, current_language, speaking
 from portal.core.i18n import gettext as _
 from portal.core.tables import AuditEntry
 from portal.db import is_sqlite
@@ -309,8 +309,9 @@ def export_columns() -> list[Column]:
     ]
 
 
-async def export(user: Any, flt: AuditFilter, tz: dt.tzinfo, fmt: str) -> Export:
-    """Every matching entry (up to EXPORT_LIMIT) as CSV or XLSX."""
+async def export(user: Any, flt: AuditFilter, tz: dt.tzinfo, fmt: str, lang: str | None = None) -> Export:
+    """Every matching entry (up to EXPORT_LIMIT) as CSV or XLSX, headed and named in `lang` (the page's if None:
+    `headers=en` asks for English)."""
     sql = _where(user, flt, tz)
     where = " AND ".join(sql.parts) or "1 = 1"
     rows = await AuditEntry.raw(
@@ -320,10 +321,11 @@ async def export(user: Any, flt: AuditFilter, tz: dt.tzinfo, fmt: str) -> Export
         value = _json(value)
         return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
-    # Built here, in the request's language (the body may be written from another thread).
-    cells = [{**row, "label": action_label(row["action"]), "reason": _reason(row["after"]),
-              "before": cell_text(row["before"]),
-              "after": cell_text(row["after"])} for row in rows]
+    # Built here, in the language asked for (the body may be written from another thread).
+    with speaking(lang or current_language.get()):
+        cells = [{**row, "label": action_label(row["action"]), "reason": _reason(row["after"]),
+                  "before": cell_text(row["before"]), "after": cell_text(row["after"])} for row in rows]
+        columns = export_columns()
 
     stamp = clock.now().astimezone(tz).strftime("%Y%m%d-%H%M")
-    return RENDERERS[fmt](f"audit-log-{stamp}", export_columns(), iter(cells), tz=tz)
+    return RENDERERS[fmt](f"audit-log-{stamp}", columns, iter(cells), tz=tz)
