@@ -34,7 +34,10 @@ BATCH = 2000  # rows per query: the memory an export holds, whatever its size
 SHAPES = Labels({"long": N_("One row per check-in"), "wide": N_("One row per registration, a column per session")})
 FORMATS = Labels({"csv": N_("CSV (Excel, UTF-8)"), "xlsx": N_("Excel workbook (XLSX)")})
 DISTRICT_CODES = {d.code for d in DISTRICTS}
-METHODS = {"ticket_scan": "Ticket scan", "self_scan": "Self check-in", "manual": "By hand", "import": "Import"}
+METHODS = {"ticket_scan": N_("Ticket scan"), "self_scan": N_("Self check-in"), "manual": N_("By hand"),
+           "import": N_("Import")}
+# A session's cell in the wide shape (the codes stay English in an English export).
+PRESENCE = {True: N_("present"), False: N_("absent")}
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class AttendanceFilter:
     private: bool = False  # pseudonymised ids instead of names and phones
     scope: tuple[str, ...] | None = field(default=None, compare=False)  # organizer districts; None = all
     tz: dt.tzinfo = field(default=DHAKA, compare=False)  # PORTAL_TIMEZONE: dates and times are written in it
-    headers: str = "en"  # the language of the column headers: the requester's, or "en" asked for (issue 18)
+    headers: str = "en"  # the language of headers and labels: the requester's, or "en" asked for (issue 18)
 
     def describe(self) -> list[str]:
         """The parts of a file name that say what the export holds."""
@@ -199,6 +202,17 @@ def long_columns(private: bool) -> list[Column]:
 
 
 _DISTRICT_NAMES = {d.code: d.name for d in DISTRICTS}
+_DISTRICT_NAMES_BN = {d.code: d.name_bn for d in DISTRICTS}
+
+
+def _label(vocabulary: dict[str, str], code: str | None, lang: str) -> str | None:
+    """A vocabulary's label for code in lang, whatever the request's language (a job has none)."""
+    label = dict.get(vocabulary, code)
+    return translate(label, lang) if label else code
+
+
+def _district(code: str | None, lang: str) -> str:
+    return (_DISTRICT_NAMES_BN if lang == "bn" else _DISTRICT_NAMES).get(code, code or "")
 
 
 def _person_event_select(person: Any, event: Any) -> tuple[Any, ...]:
@@ -207,14 +221,14 @@ def _person_event_select(person: Any, event: Any) -> tuple[Any, ...]:
             person.gender, person.district, event.id, event.title, event.kind, event.district)
 
 
-def _person_values(values: Sequence[Any], private: bool, secret: str) -> tuple[Any, ...]:
-    """The person and event cells of a row, in column order (tuples: the renderers' fast path)."""
+def _person_values(values: Sequence[Any], private: bool, secret: str, lang: str = "en") -> tuple[Any, ...]:
+    """The person and event cells of a row, in column order (tuples: the renderers' fast path); labels and
+    district names in `lang`, the export's language (the import reads them back in either)."""
     pid, name, name_bn, phone, organisation, stakeholder, gender, p_district, event_id, event, kind, e_district = values
     person = (pseudonymise(pid, secret),) if private else (pid, name, name_bn, phone)
     return (
-        *person, organisation, STAKEHOLDER_TYPES.get(stakeholder, stakeholder), GENDERS.get(gender, gender),
-        _DISTRICT_NAMES.get(p_district, p_district or ""),
-        event_id, event, KINDS.get(kind, kind), _DISTRICT_NAMES.get(e_district, e_district or ""),
+        *person, organisation, _label(STAKEHOLDER_TYPES, stakeholder, lang), _label(GENDERS, gender, lang),
+        _district(p_district, lang), event_id, event, _label(KINDS, kind, lang), _district(e_district, lang),
     )
 
 
@@ -234,11 +248,12 @@ async def long_batch(flt: AttendanceFilter, after: int, size: int) -> list[Seque
     ).order_by(CheckIn.id).limit(size))
 
 
-def long_row(row: Sequence[Any], private: bool, secret: str, tz: dt.tzinfo = DHAKA) -> tuple[Any, ...]:
+def long_row(row: Sequence[Any], private: bool, secret: str, tz: dt.tzinfo = DHAKA, lang: str = "en"
+             ) -> tuple[Any, ...]:
     """One exported row of the long shape (in long_columns order) from one raw check-in row."""
     session, starts_at, at, method = row[-4:]
-    return (*_person_values(row[1:-4], private, secret), session, _local_date(starts_at, tz), at,
-            METHODS.get(method, method))
+    return (*_person_values(row[1:-4], private, secret, lang), session, _local_date(starts_at, tz), at,
+            _label(METHODS, method, lang))
 
 
 async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | None = None
@@ -246,7 +261,7 @@ async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | 
     """One batch of the long shape and the key to continue from (None at the end)."""
     size = size or BATCH
     raw = await long_batch(flt, after, size)
-    rows = [long_row(r, flt.private, secret, flt.tz) for r in raw]
+    rows = [long_row(r, flt.private, secret, flt.tz, flt.headers) for r in raw]
     return rows, (raw[-1][0] if len(raw) == size else None)
 
 
@@ -306,12 +321,12 @@ async def wide_page(flt: AttendanceFilter, secret: str, sessions: list[dict[str,
     rows = []
     for r in raw:
         registration_id, role = r[0], r[1]
-        out = dict(zip(keys, _person_values(r[2:], flt.private, secret), strict=True))
+        out = dict(zip(keys, _person_values(r[2:], flt.private, secret, flt.headers), strict=True))
         seen = present.get(registration_id, set())
         own = by_event.get(out["event_id"], [])
         out["role"] = role
         for sid in own:
-            out[f"s{sid}"] = "present" if sid in seen else "absent"
+            out[f"s{sid}"] = translate(PRESENCE[sid in seen], flt.headers)
         out["attended"] = sum(1 for sid in own if sid in seen)
         out["held"] = len(own)
         out["certificate"] = "; ".join(serials.get(registration_id, []))

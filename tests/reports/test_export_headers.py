@@ -11,6 +11,9 @@ import io
 import openpyxl
 import pytest
 
+from portal.core import vocab
+from portal.core.i18n import translate
+from portal.events.imports import values
 from portal.events.imports.services import guess_mapping
 from portal.reports import attendance
 
@@ -83,3 +86,29 @@ async def test_the_cascade_workbook_names_its_sheets_in_bangla(staff_client, att
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames[0] == "ক্যাসকেড – মোট"
     assert [cell.value for cell in workbook.worksheets[0][1]] == ["পরিমাপ", "মান"]
+
+
+
+async def test_the_cells_follow_the_headers_and_read_back_on_import(staff_client, attendance_world):
+    """Labels and district names come in the export's language (a job's too: it has no request to ask), and
+    the import's value step reads them back to the same codes in either language."""
+    staff_client.cookies["lang"] = "bn"
+    rows = {}
+    for lang in ("bn", "en"):
+        response = await staff_client.get(URL, params={"format": "csv", "event": attendance_world["dhaka"],
+                                                       "headers": lang})
+        rows[lang] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    karim_bn = next(r for r in rows["bn"] if r[1] == "Karim")
+    karim_en = next(r for r in rows["en"] if r[1] == "Karim")
+    assert karim_bn[5:8] == ["নাগরিক সমাজ (সিএসও)", "পুরুষ", "ঢাকা"] and karim_bn[-1] == "ম্যানুয়াল"
+    assert karim_en[5:8] == ["Civil society (CSO)", "Male", "Dhaka"] and karim_en[-1] == "By hand"
+    for row in (karim_bn, karim_en):
+        assert values.resolve("stakeholder_type", row[5]) == "cso" and values.resolve("gender", row[6]) == "male"
+        assert values.resolve("district", row[7]) == "dhaka"
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_every_label_the_exports_write_reads_back(lang):
+    for field, vocabulary in (("gender", vocab.GENDERS), ("stakeholder_type", vocab.STAKEHOLDER_TYPES)):
+        for code, label in dict.items(vocabulary):
+            assert values.resolve(field, translate(label, lang)) == code, (field, code, lang)
