@@ -66,6 +66,8 @@ ACTIONS: dict[str, str] = {
     "participant.merge": N_("People merged (record kept)"), "participant.merged_away": N_("Merged into another person"),
     "registration.rsvp": N_("Invitation answered"), "message.retry": N_("Message sent again"),
     "contact.opt_out": N_("Opted out of messages"), "contact.opt_in": N_("Opted in to messages again"),
+    # Written on main since this branch began (issue 16: a participant corrects their details from the ticket).
+    "participant.self_correct": N_("Person corrected their own details"),
 }
 
 

@@ -22,11 +22,20 @@ EXPANSIONS = {
 }
 
 
-def _strings(node: ast.expr, where: str) -> list[str]:
+def _constants(tree: ast.Module) -> dict[str, str]:
+    """The module's string constants (ACTION = "participant.self_correct")."""
+    return {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            for target in node.targets if isinstance(target, ast.Name)}
+
+
+def _strings(node: ast.expr, where: str, constants: dict[str, str]) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
+    if isinstance(node, ast.Name) and node.id in constants:
+        return [constants[node.id]]
     if isinstance(node, ast.IfExp):
-        return _strings(node.body, where) + _strings(node.orelse, where)
+        return _strings(node.body, where, constants) + _strings(node.orelse, where, constants)
     if isinstance(node, ast.JoinedStr):
         pattern = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
         assert pattern in EXPANSIONS, f"{where}: say which actions {pattern!r} makes in EXPANSIONS"
@@ -37,17 +46,19 @@ def _strings(node: ast.expr, where: str) -> list[str]:
 def written_actions(source: str, filename: str) -> set[str]:
     """The actions the module's audit writes use."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    constants = _constants(tree)
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or len(node.args) < 2:
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         where = f"{filename}:{node.lineno}"
         if name in WRITERS:
-            found.update(_strings(node.args[1], where))
+            found.update(_strings(node.args[1], where, constants))
         elif name == MANY:
             entries = node.args[1]
             for entry in [entries.elt] if isinstance(entries, ast.ListComp | ast.GeneratorExp) else entries.elts:
-                found.update(_strings(entry.elts[0], where))
+                found.update(_strings(entry.elts[0], where, constants))
     return found
 
 
@@ -74,9 +85,11 @@ def test_every_name_reads_in_bangla_too():
 
 
 def test_the_scan_sees_a_new_action_and_an_unexplained_one(tmp_path: Path):
-    source = ('async def f(actor):\n    await audit.record(actor, "thing.new" if x else "thing.old", "t", 1)\n'
-              '    await audit.record_many(actor, [("thing.many", "t", i, None) for i in ids])\n')
-    assert written_actions(source, "x.py") == {"thing.new", "thing.old", "thing.many"}
+    source = ('ACTION = "thing.constant"\n'
+              'async def f(actor):\n    await audit.record(actor, "thing.new" if x else "thing.old", "t", 1)\n'
+              '    await audit.record_many(actor, [("thing.many", "t", i, None) for i in ids])\n'
+              '    await audit.record(actor, ACTION, "t", 1)\n')
+    assert written_actions(source, "x.py") == {"thing.new", "thing.old", "thing.many", "thing.constant"}
     try:
         written_actions('audit.record(actor, f"thing.{kind}", "t", 1)', "y.py")
     except AssertionError as exc:
