@@ -58,10 +58,15 @@ vendor: install
 
 # Translations: extract messages from code and templates, merge them into each catalogue
 # (portal/translations/<lang>/LC_MESSAGES/messages.po), then translate the empty entries.
+# Labels shown through a variable (`_(STATUSES[s])`, `{{ _(kind_labels[k]) }}`) are found only where they
+# are defined inside N_("..."): an unmarked label drops out of the catalogue as soon as no other `_()` uses
+# the same words (tests/test_i18n_catalogue.py checks the vocabularies). Entries the code no longer uses
+# are removed, not kept as #~ comments.
 i18n-extract: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location --sort-output \
 		--project=portal -o portal/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching \
+		--ignore-obsolete
 
 # The portal reads the .po files directly; compiled .mo files are for other tools.
 i18n-compile: install

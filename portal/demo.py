@@ -22,6 +22,7 @@ from portal.core.errors import DomainError
 from portal.core.storage import make_storage
 from portal.evaluation import demo as evaluation_demo
 from portal.events.checkin import services as checkin
+from portal.events.checkin.corrections import Correction
 from portal.events.facilitators import services as facilitators
 from portal.events.imports import demo as imports_demo
 from portal.events.management import services
@@ -307,6 +308,7 @@ async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, traine
     for registration_id in ids[:8]:
         await registrations.register(upcoming, chosen[ids.index(registration_id)], actor)
     checked = 0
+    missed = []
     for session in sessions:
         for registration_id in ids:
             if rng.random() < 0.8:
@@ -314,6 +316,16 @@ async def _demo_step_down(trainer: CurrentUser, coordinator: CurrentUser, traine
                 await checkin.check_in(session["id"], actor, registration_id=registration_id,
                                        method=rng.choice(("ticket_scan", "manual")), by_user=trainer.id, at=at)
                 checked += 1
+            else:
+                missed.append((session, registration_id))
+    # Corrections say why (issue 18): one who signed the paper sheet, entered afterwards; one scan undone.
+    session, registration_id = missed[0]
+    await checkin.check_in(session["id"], actor, registration_id=registration_id, method="manual", by_user=trainer.id,
+                           correction=Correction("paper", "signed the sheet at the back of the hall",
+                                                 session["starts_at"] + dt.timedelta(minutes=50)))
+    undone = next(r for r in ids if (sessions[0], r) not in missed)
+    await checkin.undo(sessions[0]["id"], undone, actor, past,
+                       correction=Correction("wrong_person", "scanned her husband's ticket"))
     guest = await create_participant({"name": "Shahana Parvin", "name_bn": "শাহানা পারভীন", "gender": "female",
                                       "stakeholder_type": "government", "organisation": "DEMO Khulna",
                                       "designation": "Assistant Director", "district": "khulna"}, coordinator)

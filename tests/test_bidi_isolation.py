@@ -122,7 +122,7 @@ async def test_rows_swapped_by_the_search_isolate_them_too(staff_client, world, 
 async def test_the_attendance_row_answering_a_check_in_isolates_the_name(staff_client, world):
     url = (f"/manage/events/{world['event']}/sessions/{world['session']}/attendance/"
            f"{world['registration']}/undo")
-    response = await staff_client.post(url, headers={"HX-Request": "true"})
+    response = await staff_client.post(url, headers={"HX-Request": "true"}, data={"reason": "duplicate"})
     assert response.status_code == 200 and f"<bdi>{NAME}</bdi>" in response.text
     assert unisolated(response.text) == []
 

@@ -22,7 +22,7 @@ def test_language_is_the_remembered_choice_else_the_browsers_preference(cookie, 
 
 def test_bangla_dates_and_numbers_use_bangla_digits_and_full_month_names():
     moment = dt.datetime(2026, 11, 23, 10, 2, tzinfo=ZoneInfo("Asia/Dhaka"))
-    assert format_when(moment, "%d %b %Y, %H:%M", "bn") == "২৩ নভেম্বর ২০২৬, ১০:০২"
+    assert format_when(moment, "%d %b %Y, %H:%M", "bn") == "২৩ নভেম্বর ২০২৬, সকাল ১০:০২"
     assert format_when(moment.date(), "%d %b %Y", "en") == "23 Nov 2026"
     assert format_when(dt.date(2026, 12, 1), "%d %b %Y", "bn") == "১ ডিসেম্বর ২০২৬"
     assert format_number(1234, "bn") == "১,২৩৪"

@@ -16,6 +16,7 @@ from portal.certificates.eligibility import certificate_kind
 from portal.certificates.render import CertificateFacts, render_certificate
 from portal.core import clock
 from portal.core.errors import DomainError, ValidationFailed
+from portal.core.i18n import current_language
 from portal.core.i18n import gettext as _
 from portal.core.paging import page_number, paginate
 from portal.core.refusals import refused_to
@@ -261,5 +262,6 @@ class CertificateSettingsController(Controller):
             district_bn="ঢাকা", start=today, end=today, days_attended=1, sessions_total=1,
             verification_url=delivery.verification_url(base, "SAMP-LE00-0000-0000"), issued_on=today,
             programme_name=prog.name, logo=prog.logo, signatories=prog.signatories,
+            language=current_language.get(),  # the sample in the language of the person checking it
         )
         return _pdf("sample-certificate.pdf", render_certificate(facts), "inline")

@@ -18,6 +18,7 @@ from portal.core.districts import BY_CODE
 from portal.core.vocab import KINDS
 from portal.events.facilitators import services as facilitators
 from portal.events.tables import CheckIn, Registration, Session
+from portal.messages import outbox
 
 
 def verification_url(base_url: str, code: str) -> str:
@@ -31,6 +32,8 @@ _COLUMNS = (
     Certificate.registration.id.as_alias("registration_id"),
     Certificate.registration.participant.name.as_alias("name"),
     Certificate.registration.participant.name_bn.as_alias("name_bn"),
+    Certificate.registration.participant.phone.as_alias("phone"),
+    Certificate.registration.participant.email.as_alias("email"),
     Certificate.registration.event.id.as_alias("event_id"),
     Certificate.registration.event.title.as_alias("event_title"),
     Certificate.registration.event.kind.as_alias("event_kind"),
@@ -63,6 +66,15 @@ async def _attendance(registration_ids: list[int], tz: ZoneInfo) -> dict[int, tu
     return {r: (len(days[r]), round(hours[r], 2)) for r in days}
 
 
+async def holder_language(row: dict[str, Any]) -> str:
+    """The language a certificate speaks to its holder: the one they chose for messages, else Bangla when their
+    Bangla name is known, else English (the rule the messages follow: portal/events/notify.py)."""
+    for address in (row.get("phone"), row.get("email")):
+        if address and (chosen := await outbox.contact_language(address)):
+            return chosen
+    return "bn" if row.get("name_bn") else "en"
+
+
 async def facts_for(certificate_ids: Sequence[int], base_url: str, tz: ZoneInfo,
                     programme: Programme | None = None) -> list[CertificateFacts]:
     """The facts of each certificate, in the order given (missing ids are skipped)."""
@@ -86,7 +98,8 @@ async def facts_for(certificate_ids: Sequence[int], base_url: str, tz: ZoneInfo,
         days, hours = attendance.get(row["registration_id"], (0, 0.0))
         facts.append(CertificateFacts(
             serial=row["serial"], kind=row["kind"], name_en=row["name"], name_bn=row["name_bn"] or None,
-            event_title=row["event_title"], event_kind=KINDS.get(row["event_kind"], row["event_kind"]),
+            # The English label (the msgid): the page is drawn in the holder's language, not the requester's.
+            event_title=row["event_title"], event_kind=dict.get(KINDS, row["event_kind"], row["event_kind"]),
             district=district.name if district else row["district"],
             district_bn=district.name_bn if district else None,
             start=row["start_date"], end=row["end_date"], days_attended=days, hours_attended=hours or None,
@@ -95,7 +108,7 @@ async def facts_for(certificate_ids: Sequence[int], base_url: str, tz: ZoneInfo,
             issued_on=row["issued_at"].astimezone(tz).date(), programme_name=programme.name,
             logo=programme.logo, signatories=signatories_for(row, programme),
             revoked_on=row["revoked_at"].astimezone(tz).date() if row["revoked_at"] else None,
-            facilitators=leaders.get(row["event_id"], ()),
+            facilitators=leaders.get(row["event_id"], ()), language=await holder_language(row),
         ))
     return facts
 

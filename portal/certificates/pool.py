@@ -20,7 +20,7 @@ from portal.core.vocab import Labels
 from portal.db import is_unique_violation, write_transaction
 from portal.events.participants.merge import MergeRefused, merge_hook, undo_hook
 from portal.events.tables import CheckIn, Event, Registration
-from portal.exports import Column, Export, render_csv
+from portal.exports import Column, Export, in_language, render_csv
 
 STATUSES = Labels({"active": N_("Active"), "inactive": N_("Inactive")})
 DELIVERING_ROLES = ("facilitator", "trainer")
@@ -75,10 +75,11 @@ async def counts_by_district(filters: PoolFilter) -> list[dict[str, Any]]:
 
 
 EXPORT_COLUMNS = (
-    Column("name", "Name"), Column("name_bn", "Name (Bangla)"), Column("district", "District"),
-    Column("organisation", "Organisation"), Column("status", "Status"), Column("certified_on", "Certified on", "date"),
-    Column("event_title", "ToT"), Column("course_title", "Course"), Column("serial", "Certificate"),
-    Column("phone", "Phone"), Column("email", "Email"),
+    Column("name", N_("Name")), Column("name_bn", N_("Name (Bangla)")), Column("district", N_("District")),
+    Column("organisation", N_("Organisation")), Column("status", N_("Status")),
+    Column("certified_on", N_("Certified on"), "date"),
+    Column("event_title", N_("ToT")), Column("course_title", N_("Course")), Column("serial", N_("Certificate")),
+    Column("phone", N_("Phone")), Column("email", N_("Email")),
 )
 
 
@@ -88,7 +89,7 @@ def certified_on(member: dict[str, Any], tz: dt.tzinfo) -> dt.date | None:
     return member["issued_at"].astimezone(tz).date() if member.get("issued_at") else member["certified_on"]
 
 
-async def export_csv(filters: PoolFilter, user: CurrentUser, tz: dt.tzinfo) -> Export:
+async def export_csv(filters: PoolFilter, user: CurrentUser, tz: dt.tzinfo, lang: str = "en") -> Export:
     """The filtered pool as CSV (names are neutralised against formulas by the renderer).
 
     The rule for organizers limited to districts: the whole pool by name, as the pool page shows it,
@@ -102,7 +103,7 @@ async def export_csv(filters: PoolFilter, user: CurrentUser, tz: dt.tzinfo) -> E
             yield {**row, "district": district.name if district else row["district"],
                    "certified_on": certified_on(row, tz), **contacts}
 
-    return render_csv("master-trainer-pool", list(EXPORT_COLUMNS), body(), tz=tz)
+    return render_csv("master-trainer-pool", in_language(EXPORT_COLUMNS, lang), body(), tz=tz)
 
 
 async def get_member(member_id: int) -> dict[str, Any]:

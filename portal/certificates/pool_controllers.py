@@ -16,6 +16,7 @@ from portal.core.districts import DISTRICTS
 from portal.core.i18n import gettext as _
 from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
+from portal.exports import header_language
 from portal.settings import Settings
 from portal.trainings.tables import Course
 
@@ -56,7 +57,8 @@ class PoolController(Controller):
     async def export(self, request: Request, settings: NamedDependency[Settings]) -> Stream:
         """The filtered pool as CSV; contacts only within an organizer's districts."""
         filters, _ = parse_filter(request.query_params)
-        export = await pool.export_csv(filters, current_user(request), settings.tz)
+        export = await pool.export_csv(filters, current_user(request), settings.tz,
+                                       header_language(request.query_params))
         return Stream(export.body, media_type=export.content_type, headers=export.headers)
 
     @get("/{member_id:int}", name="pool.detail")

@@ -1,5 +1,10 @@
 """Certificate PDFs: A4 landscape, English with Bangla, a verification QR code. Pure: facts in, bytes out.
 
+The captions ("This is to certify that", the details, the footer) are in the holder's language
+(`CertificateFacts.language`): a Bangla certificate leads with the Bangla title and gives dates, counts and
+times in Bangla with Bangla digits; the English title stays under it. Each page is drawn in its own holder's
+language, so a merged print file may mix both.
+
 Images (logo, signatures) arrive as bytes. An unreadable image raises ValueError naming the image,
 rather than printing an official certificate without its signature: uploads should be checked when
 they are made (`portal.pdf.check_image`), so this only fires on data that slipped past.
@@ -17,6 +22,8 @@ from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
+from portal.core.i18n import N_, speaking
+from portal.core.i18n import gettext as _
 from portal.pdf import (
     SANS,
     SANS_BOLD,
@@ -24,6 +31,7 @@ from portal.pdf import (
     SERIF_BOLD,
     Face,
     PdfDocument,
+    bangla_date,
     bangla_date_range,
     bangla_digits,
     draw_centred,
@@ -44,12 +52,12 @@ Kind = Literal["participation", "completion", "master_trainer"]
 
 # kind -> (English title, Bangla heading, the phrase that leads into the event title)
 TITLES: dict[str, tuple[str, str, str]] = {
-    "participation": ("Certificate of Participation", "অংশগ্রহণ সনদপত্র", "has participated in"),
-    "completion": ("Certificate of Completion", "সমাপনী সনদপত্র", "has successfully completed"),
+    "participation": ("Certificate of Participation", "অংশগ্রহণ সনদপত্র", N_("has participated in")),
+    "completion": ("Certificate of Completion", "সমাপনী সনদপত্র", N_("has successfully completed")),
     "master_trainer": (
         "Master Trainer Certificate",
         "মাস্টার ট্রেইনার সনদপত্র",
-        "has qualified as a Master Trainer by completing",
+        N_("has qualified as a Master Trainer by completing"),
     ),
 }
 
@@ -99,6 +107,7 @@ class CertificateFacts:
     district_bn: str | None = None
     revoked_on: dt.date | None = None  # a revoked certificate says so on its face, with the date
     facilitators: tuple[str, ...] = ()  # who led the sessions (issue 17): a "Facilitated by" line
+    language: str = "en"  # the holder's language: the captions, dates and digits ("en" or "bn")
 
     def __post_init__(self) -> None:
         if self.kind not in TITLES:
@@ -117,10 +126,10 @@ class CertificateFacts:
 
 def render_certificate(facts: CertificateFacts) -> bytes:
     """Render one certificate as a one-page PDF."""
-    title, _, _ = TITLES[facts.kind]
+    title, title_bn, _lead_in = TITLES[facts.kind]
     name = f"{facts.name_en} ({facts.name_bn})" if facts.name_bn else facts.name_en
     document = CertificateDocument(
-        title=f"{title}: {name}",
+        title=f"{title_bn if facts.language == 'bn' else title}: {name}", lang=facts.language,
         author=facts.programme_name,
         subject=f"{facts.event_title}, {facts.serial}"
         + (f", REVOKED on {english_date(facts.revoked_on)}" if facts.revoked_on else ""),
@@ -133,7 +142,9 @@ def render_certificates(facts: Sequence[CertificateFacts]) -> bytes:
     """Render many certificates into one PDF for printing, one page each, background stored once."""
     events = sorted({f.event_title for f in facts})
     label = events[0] if len(events) == 1 else f"{len(events)} events"
+    languages = {f.language for f in facts}
     document = CertificateDocument(
+        lang=languages.pop() if len(languages) == 1 else "en",
         title=f"Certificates ({len(facts)}): {label}",
         author=facts[0].programme_name if facts else "",
         subject="Certificates for printing",
@@ -151,17 +162,22 @@ class CertificateDocument(PdfDocument[CertificateFacts]):
         """Draw one certificate."""
         key = hashlib.sha256(page.programme_name.encode() + b"\0" + (page.logo or b"")).hexdigest()[:16]
         self.use_form(canvas, f"bg_{key}", lambda c: _draw_background(c, page))
-        _draw_body(canvas, page)
-        _draw_signatories(canvas, page.signatories)
-        _draw_footer(canvas, page)
-        if page.revoked_on:
-            _draw_revoked(canvas, page.revoked_on)
+        with speaking(page.language):
+            _draw_body(canvas, page)
+            _draw_signatories(canvas, page.signatories)
+            _draw_footer(canvas, page)
+            if page.revoked_on:
+                _draw_revoked(canvas, page.revoked_on, page.language)
 
 
 REVOKED = HexColor("#cf222e")
 
 
-def _draw_revoked(canvas: Canvas, revoked_on: dt.date) -> None:
+def _date(day: dt.date, lang: str) -> str:
+    return bangla_date(day) if lang == "bn" else english_date(day)
+
+
+def _draw_revoked(canvas: Canvas, revoked_on: dt.date, lang: str = "en") -> None:
     """A red band across the page: the certificate is void, and since when (drawn last, over everything)."""
     canvas.saveState()
     canvas.translate(PAGE[0] / 2, PAGE[1] / 2)
@@ -171,8 +187,9 @@ def _draw_revoked(canvas: Canvas, revoked_on: dt.date) -> None:
     canvas.setLineWidth(4)
     canvas.rect(-330, -52, 660, 104, stroke=1, fill=1)
     canvas.setFillColor(REVOKED)
-    draw_centred(canvas, 0, 4, "REVOKED", SANS_BOLD, 54)
-    draw_centred(canvas, 0, -36, f"This certificate was revoked on {english_date(revoked_on)}.", SANS_BOLD, 16)
+    draw_centred(canvas, 0, 4, _("REVOKED"), SANS_BOLD, 54)
+    draw_centred(canvas, 0, -36, _("This certificate was revoked on {date}.").format(date=_date(revoked_on, lang)),
+                 SANS_BOLD, 16)
     canvas.restoreState()
 
 
@@ -235,6 +252,8 @@ def _body_floor(signatories: tuple[Signatory, ...]) -> float:
 def _body_steps(facts: CertificateFacts) -> list[Step]:
     centre = PAGE[0] / 2
     title, heading_bn, lead_in = TITLES[facts.kind]
+    if facts.language == "bn":  # the Bangla title leads, the English one under it
+        title, heading_bn = heading_bn, title
     name_lines, name_size = _name_lines(facts.name_en)
     widest = max(text_width(line, SERIF_BOLD, name_size) for line in name_lines)
     rule = min(BODY_WIDTH, max(300.0, widest + 60))
@@ -262,14 +281,14 @@ def _body_steps(facts: CertificateFacts) -> list[Step]:
         (0, text(GREEN, title, SERIF_BOLD, 30)),
         (28, text(GREEN, heading_bn, SERIF_BOLD, 17)),
         (15, ornament),
-        (23, text(MUTED, "This is to certify that", SERIF, 12.5)),
+        (23, text(MUTED, _("This is to certify that"), SERIF, 12.5)),
         (8 + name_size * 0.88, text(INK, name_lines[0], SERIF_BOLD, name_size, name_size)),
         *((name_size * 1.15, text(INK, line, SERIF_BOLD, name_size, name_size)) for line in name_lines[1:]),
         (12, underline),
     ]
     if facts.name_bn:
         steps.append((25, text(INK, facts.name_bn, SERIF_BOLD, 20, 11)))
-    steps.append((26, text(MUTED, lead_in, SERIF, 12.5)))
+    steps.append((26, text(MUTED, _(lead_in), SERIF, 12.5)))
     for i, (line, size) in enumerate(_event_title_lines(facts.event_title)):
         steps.append((size + (8 if i == 0 else 4), text(INK, line, SANS_BOLD, size, 9)))
     steps.extend((17, text(MUTED, line, SANS, 11.5, 7)) for line in _detail_lines(facts))
@@ -318,6 +337,8 @@ def _event_title_lines(title: str) -> list[tuple[str, float]]:
 
 
 def _detail_lines(facts: CertificateFacts) -> list[str]:
+    if facts.language == "bn":
+        return _detail_lines_bn(facts)
     days = f"{facts.days_attended} day{'s' if facts.days_attended != 1 else ''}"
     attendance = [f"Attended {days}"]
     attendance_bn = [f"উপস্থিতি {bangla_digits(facts.days_attended)} দিন"]
@@ -337,6 +358,21 @@ def _detail_lines(facts: CertificateFacts) -> list[str]:
     ]
     if facts.facilitators:
         lines.append("Facilitated by " + ", ".join(facts.facilitators))
+    return lines
+
+
+def _detail_lines_bn(facts: CertificateFacts) -> list[str]:
+    """The details in Bangla: what, where and when, then attendance, then who led it."""
+    where = facts.district_bn or facts.district
+    attendance = [f"উপস্থিতি {bangla_digits(facts.days_attended)} দিন"]
+    if facts.hours_attended is not None:
+        attendance.append(f"{bangla_digits(f'{facts.hours_attended:.2f}'.rstrip('0').rstrip('.'))} ঘণ্টা")
+    if facts.sessions_total:
+        attendance.append(f"মোট {bangla_digits(facts.sessions_total)}টি সেশন")
+    lines = [f"{_(facts.event_kind)}  ·  {where}  ·  {bangla_date_range(facts.start, facts.end)}",
+             "  ·  ".join(attendance)]
+    if facts.facilitators:
+        lines.append(_("Facilitated by {names}").format(names=", ".join(facts.facilitators)))
     return lines
 
 
@@ -363,11 +399,12 @@ def _draw_signatories(canvas: Canvas, signatories: tuple[Signatory, ...]) -> Non
 def _draw_footer(canvas: Canvas, facts: CertificateFacts) -> None:
     width = PAGE[0]
     canvas.setFillColor(INK)
-    draw_left(canvas, 46, 60, f"Certificate No. {facts.serial}", SANS_BOLD, 9)
+    draw_left(canvas, 46, 60, _("Certificate No. {serial}").format(serial=facts.serial), SANS_BOLD, 9)
     canvas.setFillColor(MUTED)
-    draw_left(canvas, 46, 47, f"Issued on {english_date(facts.issued_on)}", SANS, 8.5)
+    draw_left(canvas, 46, 47, _("Issued on {date}").format(date=_date(facts.issued_on, facts.language)), SANS, 8.5)
     qr_size = 80
     draw_qr(canvas, facts.verification_url, width - 34 - qr_size, 44, qr_size)
     draw_fitted(
-        canvas, width - 40, 34, f"Verify: {facts.verification_url}", SANS, 7, 300, min_size=5, align="right"
+        canvas, width - 40, 34, _("Verify: {url}").format(url=facts.verification_url), SANS, 7, 300, min_size=5,
+        align="right",
     )

@@ -121,6 +121,10 @@ class CheckIn(Table, tablename="check_in"):
     by_user = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     # The id a scanner phone gave this scan while offline, so a resend is recognised.
     client_id = Varchar(length=64, null=True, default=None)
+    # Entered by hand after check-in closed (issue 18): why (a code of checkin/corrections.py LATE_REASONS) and
+    # in the person's words; `at` is then the time it really happened, the audit entry's the time it was entered.
+    reason = Varchar(length=20, default="")
+    reason_note = Varchar(length=300, default="")
 
 
 class UndoneCheckIn(Table, tablename="check_in_undone"):
@@ -135,6 +139,11 @@ class UndoneCheckIn(Table, tablename="check_in_undone"):
     undone_at = Timestamptz()
     undone_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
     undone_by_name = Varchar(length=200, default="")
+    # Why it was undone (a code of checkin/corrections.py UNDO_REASONS), in words, and when it really happened
+    # (when the person left, say), if staff said (issue 18).
+    reason = Varchar(length=20, default="")
+    reason_note = Varchar(length=300, default="")
+    happened_at = Timestamptz(null=True, default=None)
 
 
 class SessionFacilitator(Table, tablename="session_facilitator"):

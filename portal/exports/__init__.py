@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from portal.exports.csvfile import render_csv
 from portal.exports.disposition import CONTENT_TYPES, ascii_fallback, content_disposition, safe_filename
+from portal.exports.headers import HEADERS_PARAM, header_language, in_language, sheets_in_language
 from portal.exports.privacy import pseudonymise
 from portal.exports.table import (
     DHAKA,
@@ -43,10 +44,13 @@ __all__ = [
     "ColumnType",
     "Export",
     "ExportError",
+    "HEADERS_PARAM",
     "Sheet",
     "ascii_fallback",
     "clean_text",
     "content_disposition",
+    "header_language",
+    "in_language",
     "neutralise",
     "pseudonymise",
     "render_csv",
@@ -54,4 +58,5 @@ __all__ = [
     "render_xlsx",
     "safe_filename",
     "sheet_name",
+    "sheets_in_language",
 ]

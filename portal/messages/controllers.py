@@ -21,7 +21,7 @@ from portal.messages.tables import Contact, OutboxMessage
 from portal.settings import Settings
 
 PER_PAGE = 50
-KIND_LABELS = {kind: spec.label for kind, spec in wording.KINDS.items()} | {"custom": "Message"}
+KIND_LABELS = {kind: spec.label for kind, spec in wording.KINDS.items()} | {"custom": N_("Message")}
 # How consent was given and how an opt-out came (stored in English, shown in the page's language).
 SOURCES = {"registered by staff": N_("registered by staff"), "public registration form": N_("public registration form"),
            "link": N_("the STOP link"), "staff": N_("recorded by staff"), "sms reply": N_("a STOP reply by SMS"),

@@ -27,9 +27,10 @@ class PdfDocument(Generic[PageT]):
     creator = "portal"
 
     def __init__(
-        self, *, title: str, author: str = "", subject: str = "", keywords: Sequence[str] = ()
+        self, *, title: str, author: str = "", subject: str = "", keywords: Sequence[str] = (), lang: str = "en"
     ) -> None:
         self.title = title
+        self.lang = lang  # the language of the labels, in the catalogue's /Lang (shaped Bangla extracts as glyphs)
         self.author = author
         self.subject = subject
         self.keywords = tuple(keywords)
@@ -46,7 +47,7 @@ class PdfDocument(Generic[PageT]):
         buffer = BytesIO()
         # invariant=1 fixes the creation date and derives the document ID from the metadata, so the
         # same inputs give identical bytes (cacheable, diffable, testable).
-        canvas = Canvas(buffer, pagesize=self.pagesize, invariant=1, pageCompression=1)
+        canvas = Canvas(buffer, pagesize=self.pagesize, invariant=1, pageCompression=1, lang=self.lang)
         # Unicode goes into the metadata as UTF-16, so a Bangla name is searchable there even though
         # shaped Bangla in the page content extracts as glyph codes.
         canvas.setTitle(self.title)

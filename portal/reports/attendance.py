@@ -22,20 +22,23 @@ import anyio.to_thread
 
 from portal.certificates.tables import Certificate
 from portal.core.districts import DISTRICTS
-from portal.core.i18n import N_
+from portal.core.i18n import N_, translate
 from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES, Labels
 from portal.db import fetch_tuples
 from portal.events.tables import CheckIn, Registration, Session
-from portal.exports import DHAKA, RENDERERS, Column, Export, pseudonymise
+from portal.exports import DHAKA, HEADERS_PARAM, RENDERERS, Column, Export, header_language, in_language, pseudonymise
 
 BATCH = 2000  # rows per query: the memory an export holds, whatever its size
 SHAPES = Labels({"long": N_("One row per check-in"), "wide": N_("One row per registration, a column per session")})
 FORMATS = Labels({"csv": N_("CSV (Excel, UTF-8)"), "xlsx": N_("Excel workbook (XLSX)")})
 DISTRICT_CODES = {d.code for d in DISTRICTS}
-METHODS = {"ticket_scan": "Ticket scan", "self_scan": "Self check-in", "manual": "By hand", "import": "Import",
-           "paper": "Paper sign-in sheet"}
+METHODS = {"ticket_scan": N_("Ticket scan"), "self_scan": N_("Self check-in"), "manual": N_("By hand"),
+           "import": N_("Import"),
+           "paper": N_("Paper sign-in sheet")}
+# A session's cell in the wide shape (the codes stay English in an English export).
+PRESENCE = {True: N_("present"), False: N_("absent")}
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class AttendanceFilter:
     private: bool = False  # pseudonymised ids instead of names and phones
     scope: tuple[str, ...] | None = field(default=None, compare=False)  # organizer districts; None = all
     tz: dt.tzinfo = field(default=DHAKA, compare=False)  # PORTAL_TIMEZONE: dates and times are written in it
+    headers: str = "en"  # the language of headers and labels: the requester's, or "en" asked for (issue 18)
 
     def describe(self) -> list[str]:
         """The parts of a file name that say what the export holds."""
@@ -83,7 +87,7 @@ class AttendanceFilter:
             "event": str(self.event_id or ""), "date_from": str(self.date_from or ""),
             "date_to": str(self.date_to or ""), "district": self.district, "kind": self.kind,
             "course": str(self.course_id or ""), "stakeholder_type": self.stakeholder_type,
-            "gender": self.gender, "private": "1" if self.private else "",
+            "gender": self.gender, "private": "1" if self.private else "", HEADERS_PARAM: self.headers,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -120,6 +124,7 @@ def parse_filter(query: Any) -> tuple[AttendanceFilter, dict[str, str]]:
         kind=choice("kind", KINDS, "Unknown kind."), course_id=number("course"),
         stakeholder_type=choice("stakeholder_type", STAKEHOLDER_TYPES, "Unknown stakeholder type."),
         gender=choice("gender", GENDERS, "Unknown gender."), private=text("private") in {"1", "on", "true"},
+        headers=header_language(query),
     )
     if flt.date_from and flt.date_to and flt.date_from > flt.date_to:
         errors["date_to"] = _("The end of the period is before its start.")
@@ -163,26 +168,26 @@ def person_conditions(flt: AttendanceFilter, participant: Any) -> list[Any]:
 
 def _person_columns(private: bool) -> list[Column]:
     if private:
-        return [Column("participant", "Participant (pseudonym)", width=16)]
+        return [Column("participant", N_("Participant (pseudonym)"), width=16)]
     return [
-        Column("participant", "Participant id", "int", width=12),
-        Column("name", "Name", width=28),
-        Column("name_bn", "Name (Bangla)", width=28),
-        Column("phone", "Phone", width=16),
+        Column("participant", N_("Participant id"), "int", width=12),
+        Column("name", N_("Name"), width=28),
+        Column("name_bn", N_("Name (Bangla)"), width=28),
+        Column("phone", N_("Phone"), width=16),
     ]
 
 
 _PERSON_TAIL = [
-    Column("organisation", "Organisation", width=28),
-    Column("stakeholder_type", "Stakeholder type", width=20),
-    Column("gender", "Gender", width=12),
-    Column("participant_district", "Participant's district", width=16),
+    Column("organisation", N_("Organisation"), width=28),
+    Column("stakeholder_type", N_("Stakeholder type"), width=20),
+    Column("gender", N_("Gender"), width=12),
+    Column("participant_district", N_("Participant's district"), width=16),
 ]
 _EVENT = [
-    Column("event_id", "Event id", "int", width=9),
-    Column("event", "Event", width=32),
-    Column("kind", "Kind", width=20),
-    Column("event_district", "Event district", width=16),
+    Column("event_id", N_("Event id"), "int", width=9),
+    Column("event", N_("Event"), width=32),
+    Column("kind", N_("Event kind"), width=20),  # not "Kind": in Bangla (ধরন) the import would read a stakeholder type
+    Column("event_district", N_("Event district"), width=16),
 ]
 
 
@@ -190,14 +195,25 @@ def long_columns(private: bool) -> list[Column]:
     """Columns of the long shape."""
     return [
         *_person_columns(private), *_PERSON_TAIL, *_EVENT,
-        Column("session", "Session", width=20),
-        Column("session_date", "Session date", "date"),
-        Column("checked_in_at", "Checked in at", "datetime"),
-        Column("method", "Method", width=14),
+        Column("session", N_("Session"), width=20),
+        Column("session_date", N_("Session date"), "date"),
+        Column("checked_in_at", N_("Checked in at"), "datetime"),
+        Column("method", N_("Method"), width=14),
     ]
 
 
 _DISTRICT_NAMES = {d.code: d.name for d in DISTRICTS}
+_DISTRICT_NAMES_BN = {d.code: d.name_bn for d in DISTRICTS}
+
+
+def _label(vocabulary: dict[str, str], code: str | None, lang: str) -> str | None:
+    """A vocabulary's label for code in lang, whatever the request's language (a job has none)."""
+    label = dict.get(vocabulary, code)
+    return translate(label, lang) if label else code
+
+
+def _district(code: str | None, lang: str) -> str:
+    return (_DISTRICT_NAMES_BN if lang == "bn" else _DISTRICT_NAMES).get(code, code or "")
 
 
 def _person_event_select(person: Any, event: Any) -> tuple[Any, ...]:
@@ -206,14 +222,14 @@ def _person_event_select(person: Any, event: Any) -> tuple[Any, ...]:
             person.gender, person.district, event.id, event.title, event.kind, event.district)
 
 
-def _person_values(values: Sequence[Any], private: bool, secret: str) -> tuple[Any, ...]:
-    """The person and event cells of a row, in column order (tuples: the renderers' fast path)."""
+def _person_values(values: Sequence[Any], private: bool, secret: str, lang: str = "en") -> tuple[Any, ...]:
+    """The person and event cells of a row, in column order (tuples: the renderers' fast path); labels and
+    district names in `lang`, the export's language (the import reads them back in either)."""
     pid, name, name_bn, phone, organisation, stakeholder, gender, p_district, event_id, event, kind, e_district = values
     person = (pseudonymise(pid, secret),) if private else (pid, name, name_bn, phone)
     return (
-        *person, organisation, STAKEHOLDER_TYPES.get(stakeholder, stakeholder), GENDERS.get(gender, gender),
-        _DISTRICT_NAMES.get(p_district, p_district or ""),
-        event_id, event, KINDS.get(kind, kind), _DISTRICT_NAMES.get(e_district, e_district or ""),
+        *person, organisation, _label(STAKEHOLDER_TYPES, stakeholder, lang), _label(GENDERS, gender, lang),
+        _district(p_district, lang), event_id, event, _label(KINDS, kind, lang), _district(e_district, lang),
     )
 
 
@@ -233,11 +249,12 @@ async def long_batch(flt: AttendanceFilter, after: int, size: int) -> list[Seque
     ).order_by(CheckIn.id).limit(size))
 
 
-def long_row(row: Sequence[Any], private: bool, secret: str, tz: dt.tzinfo = DHAKA) -> tuple[Any, ...]:
+def long_row(row: Sequence[Any], private: bool, secret: str, tz: dt.tzinfo = DHAKA, lang: str = "en"
+             ) -> tuple[Any, ...]:
     """One exported row of the long shape (in long_columns order) from one raw check-in row."""
     session, starts_at, at, method = row[-4:]
-    return (*_person_values(row[1:-4], private, secret), session, _local_date(starts_at, tz), at,
-            METHODS.get(method, method))
+    return (*_person_values(row[1:-4], private, secret, lang), session, _local_date(starts_at, tz), at,
+            _label(METHODS, method, lang))
 
 
 async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | None = None
@@ -245,7 +262,7 @@ async def long_page(flt: AttendanceFilter, secret: str, after: int, size: int | 
     """One batch of the long shape and the key to continue from (None at the end)."""
     size = size or BATCH
     raw = await long_batch(flt, after, size)
-    rows = [long_row(r, flt.private, secret, flt.tz) for r in raw]
+    rows = [long_row(r, flt.private, secret, flt.tz, flt.headers) for r in raw]
     return rows, (raw[-1][0] if len(raw) == size else None)
 
 
@@ -270,10 +287,10 @@ def wide_columns(private: bool, sessions: list[dict[str, Any]], tz: dt.tzinfo = 
         per_session.append(Column(f"s{s['id']}", label, width=14))
     return [
         *_person_columns(private), *_PERSON_TAIL, *_EVENT,
-        Column("role", "Role", width=12), *per_session,
-        Column("attended", "Sessions attended", "int", width=10),
-        Column("held", "Sessions held", "int", width=10),
-        Column("certificate", "Certificate", width=18),
+        Column("role", N_("Role"), width=12), *per_session,
+        Column("attended", N_("Sessions attended"), "int", width=10),
+        Column("held", N_("Sessions held"), "int", width=10),
+        Column("certificate", N_("Certificate"), width=18),
     ]
 
 
@@ -305,12 +322,12 @@ async def wide_page(flt: AttendanceFilter, secret: str, sessions: list[dict[str,
     rows = []
     for r in raw:
         registration_id, role = r[0], r[1]
-        out = dict(zip(keys, _person_values(r[2:], flt.private, secret), strict=True))
+        out = dict(zip(keys, _person_values(r[2:], flt.private, secret, flt.headers), strict=True))
         seen = present.get(registration_id, set())
         own = by_event.get(out["event_id"], [])
         out["role"] = role
         for sid in own:
-            out[f"s{sid}"] = "present" if sid in seen else "absent"
+            out[f"s{sid}"] = translate(PRESENCE[sid in seen], flt.headers)
         out["attended"] = sum(1 for sid in own if sid in seen)
         out["held"] = len(own)
         out["certificate"] = "; ".join(serials.get(registration_id, []))
@@ -396,8 +413,10 @@ async def build_export(flt: AttendanceFilter, shape: str, fmt: str, secret: str,
             return await wide_page(flt, secret, sessions, after)
 
     name = "_".join([f"attendance-{shape}", *flt.describe()])
+    columns = in_language(columns, flt.headers)
     if fmt == "xlsx":
-        return RENDERERS["xlsx"](name, columns, rows_from(page, progress, stop), sheet="Attendance", tmp_dir=tmp_dir,
+        sheet = translate("Attendance", flt.headers)
+        return RENDERERS["xlsx"](name, columns, rows_from(page, progress, stop), sheet=sheet, tmp_dir=tmp_dir,
                                  tz=flt.tz)
     return RENDERERS["csv"](name, columns, rows_from(page, progress, stop), tz=flt.tz)
 

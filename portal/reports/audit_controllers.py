@@ -10,6 +10,7 @@ from litestar.response import Stream
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.web import render
+from portal.exports import header_language
 from portal.reports import audit_log
 from portal.settings import Settings
 
@@ -55,6 +56,7 @@ class AuditController(Controller):
             if fmt not in audit_log.RENDERERS:
                 context["errors"] = {**context["errors"], "format": "csv / xlsx"}
             return render(request, "reports/audit.html", context, status_code=400)
-        export = await audit_log.export(current_user(request), flt, settings.tz, fmt)
+        export = await audit_log.export(current_user(request), flt, settings.tz, fmt,
+                                        header_language(request.query_params))
         return Stream(export.body, media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

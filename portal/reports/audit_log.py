@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal.core import clock
-from portal.core.i18n import N_
+from portal.core.i18n import N_, current_language, speaking
 from portal.core.i18n import gettext as _
 from portal.core.tables import AuditEntry
 from portal.db import is_sqlite
+from portal.events.checkin.corrections import reason_label
 from portal.exports import RENDERERS, Column, Export
 
 PAGE_SIZE = 50
@@ -60,6 +61,15 @@ ACTIONS: dict[str, str] = {
     "evaluation.question.restore": N_("Question restored"), "evaluation.quiz.save": N_("Test saved"),
     "import.start": N_("Large import started"), "import.restart": N_("Large import started again"),
     "import.value_mapping": N_("Meaning of an imported value remembered"),
+    "evaluation.open": N_("Test opened"), "evaluation.close": N_("Test closed"),
+    "evaluation.release": N_("Test scores released"), "evaluation.withhold": N_("Test scores withheld"),
+    "evaluation.feedback_open": N_("Feedback form opened"), "evaluation.feedback_closed": N_("Feedback form closed"),
+    "session.facilitator.assign": N_("Facilitator assigned"), "session.facilitator.remove": N_("Facilitator removed"),
+    "event.copy": N_("Event copied"),
+    "event.public_registration": N_("Public registration opened or closed"),
+    "registration.rsvp": N_("Invitation answered"), "message.retry": N_("Message sent again"),
+    "contact.opt_out": N_("Opted out of messages"), "contact.opt_in": N_("Opted in to messages again"),
+    "participant.self_correct": N_("Person corrected their own details"),
 }
 
 
@@ -131,10 +141,10 @@ class _Sql:
         self.sqlite = sqlite
 
     def json_int(self, key: str) -> str:
-        """An integer field of the entry's after (or, for an undo, before) JSON."""
+        """An integer field of the entry's after JSON, else of its before JSON (an undo's after holds only why)."""
         if self.sqlite:
-            return f"CAST(json_extract(COALESCE(a.after, a.before), '$.{key}') AS INTEGER)"
-        return f"CAST(COALESCE(a.after, a.before)->>'{key}' AS INTEGER)"
+            return f"CAST(COALESCE(json_extract(a.after, '$.{key}'), json_extract(a.before, '$.{key}')) AS INTEGER)"
+        return f"CAST(COALESCE(a.after->>'{key}', a.before->>'{key}') AS INTEGER)"
 
     def add(self, part: str, *args: Any) -> None:
         self.parts.append(part)
@@ -229,6 +239,12 @@ def _changes(before: Any, after: Any) -> list[dict[str, Any]]:
              "has_after": k in after} for k in keys]
 
 
+def _reason(after: Any) -> str:
+    """Why an attendance correction was made (issue 18), in the page's language; "" for other entries."""
+    after = _json(after)
+    return reason_label(after.get("reason")) if isinstance(after, dict) else ""
+
+
 def _row(row: dict[str, Any]) -> dict[str, Any]:
     row = dict(row)
     row["changes"] = _changes(row["before"], row["after"])
@@ -236,6 +252,7 @@ def _row(row: dict[str, Any]) -> dict[str, Any]:
     if row["action"] == "participant.merge":  # the page links to the merge, where it can be undone
         after = _json(row["after"])
         row["merge_id"] = after.get("merge_id") if isinstance(after, dict) else None
+    row["reason"] = _reason(row["after"])
     return row
 
 
@@ -290,6 +307,7 @@ def export_columns() -> list[Column]:
         Column("actor", _("Who"), width=30),
         Column("action", _("Action code"), width=22),
         Column("label", _("Action"), width=28),
+        Column("reason", _("Why"), width=28),
         Column("record_type", _("Record type"), width=16),
         Column("record_id", _("Record"), width=10),
         Column("before", _("Before"), width=40),
@@ -298,8 +316,9 @@ def export_columns() -> list[Column]:
     ]
 
 
-async def export(user: Any, flt: AuditFilter, tz: dt.tzinfo, fmt: str) -> Export:
-    """Every matching entry (up to EXPORT_LIMIT) as CSV or XLSX."""
+async def export(user: Any, flt: AuditFilter, tz: dt.tzinfo, fmt: str, lang: str | None = None) -> Export:
+    """Every matching entry (up to EXPORT_LIMIT) as CSV or XLSX, headed and named in `lang` (the page's if None:
+    `headers=en` asks for English)."""
     sql = _where(user, flt, tz)
     where = " AND ".join(sql.parts) or "1 = 1"
     rows = await AuditEntry.raw(
@@ -309,9 +328,11 @@ async def export(user: Any, flt: AuditFilter, tz: dt.tzinfo, fmt: str) -> Export
         value = _json(value)
         return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
-    # Built here, in the request's language (the body may be written from another thread).
-    cells = [{**row, "label": action_label(row["action"]), "before": cell_text(row["before"]),
-              "after": cell_text(row["after"])} for row in rows]
+    # Built here, in the language asked for (the body may be written from another thread).
+    with speaking(lang or current_language.get()):
+        cells = [{**row, "label": action_label(row["action"]), "reason": _reason(row["after"]),
+                  "before": cell_text(row["before"]), "after": cell_text(row["after"])} for row in rows]
+        columns = export_columns()
 
     stamp = clock.now().astimezone(tz).strftime("%Y%m%d-%H%M")
-    return RENDERERS[fmt](f"audit-log-{stamp}", export_columns(), iter(cells), tz=tz)
+    return RENDERERS[fmt](f"audit-log-{stamp}", columns, iter(cells), tz=tz)

@@ -21,6 +21,7 @@ from typing import Any
 from portal.auth.tables import User
 from portal.certificates.tables import Certificate, PoolMember, PoolTrainerLink
 from portal.core.districts import district_name
+from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 from portal.events.tables import CheckIn, Event
@@ -251,26 +252,28 @@ def totals(result: Cascade) -> list[dict[str, Any]]:
 
 
 TRAINER_COLUMNS = [
-    Column("name", "Master trainer", width=26), Column("name_bn", "Name (Bangla)", width=22),
-    Column("district", "Pool district", width=16), Column("generation", "Generation", "int"),
-    Column("trainings", "Step-down trainings", "int"), Column("people", "People reached", "int"),
-    Column("person_days", "Person-days", "int"), Column("certificates", "Certificates issued", "int"),
-    Column("female", "Female", "int"), Column("male", "Male", "int"), Column("third_gender", "Third gender", "int"),
-    Column("undisclosed", "Gender not stated", "int"), Column("next_generation", "Next generation", "int"),
-    Column("next_names", "Next generation (names)", width=40),
+    Column("name", N_("Master trainer"), width=26), Column("name_bn", N_("Name (Bangla)"), width=22),
+    Column("district", N_("Pool district"), width=16), Column("generation", N_("Generation"), "int"),
+    Column("trainings", N_("Step-down trainings"), "int"), Column("people", N_("People reached"), "int"),
+    Column("person_days", N_("Person-days"), "int"), Column("certificates", N_("Certificates issued"), "int"),
+    Column("female", N_("Female"), "int"), Column("male", N_("Male"), "int"),
+    Column("third_gender", N_("Third gender"), "int"),
+    Column("undisclosed", N_("Gender not stated"), "int"), Column("next_generation", N_("Next generation"), "int"),
+    Column("next_names", N_("Next generation (names)"), width=40),
 ]
 SHEETS = {
-    "totals": [Column("measure", "Measure", width=50), Column("value", "Value", "int")],
-    "breakdown": [Column("name", "Master trainer", width=26), Column("dimension", "By", width=16),
-                  Column("value", "Group", width=26), Column("people", "People reached", "int")],
-    "districts": [Column("district", "District", width=18), Column("pool_active", "Active master trainers", "int"),
-                  Column("trainers_active", "Trainers who ran trainings", "int"),
-                  Column("trainings", "Step-down trainings", "int"), Column("people", "People reached", "int"),
-                  Column("flag", "Flag", width=30)],
-    "months": [Column("month", "Month", width=10), Column("trainings", "Step-down trainings", "int"),
-               Column("people", "People reached", "int"), Column("person_days", "Person-days", "int")],
-    "generations": [Column("generation", "Generation", "int"), Column("trainers", "Master trainers", "int"),
-                    Column("people", "People reached", "int")],
+    "totals": [Column("measure", N_("Measure"), width=50), Column("value", N_("Value"), "int")],
+    "breakdown": [Column("name", N_("Master trainer"), width=26), Column("dimension", N_("By"), width=16),
+                  Column("value", N_("Group"), width=26), Column("people", N_("People reached"), "int")],
+    "districts": [Column("district", N_("District"), width=18),
+                  Column("pool_active", N_("Active master trainers"), "int"),
+                  Column("trainers_active", N_("Trainers who ran trainings"), "int"),
+                  Column("trainings", N_("Step-down trainings"), "int"), Column("people", N_("People reached"), "int"),
+                  Column("flag", N_("Flag"), width=30)],
+    "months": [Column("month", N_("Month"), width=10), Column("trainings", N_("Step-down trainings"), "int"),
+               Column("people", N_("People reached"), "int"), Column("person_days", N_("Person-days"), "int")],
+    "generations": [Column("generation", N_("Generation"), "int"), Column("trainers", N_("Master trainers"), "int"),
+                    Column("people", N_("People reached"), "int")],
 }
 
 
@@ -278,12 +281,12 @@ def workbook_sheets(result: Cascade) -> list[Sheet]:
     """A sheet per table of the cascade report."""
     districts = [{**d, "flag": "No step-down training yet" if d["flagged"] else ""} for d in result.districts]
     return [
-        Sheet("Cascade totals", SHEETS["totals"], totals(result)),
-        Sheet("Cascade trainers", TRAINER_COLUMNS, trainer_rows(result)),
-        Sheet("Cascade reach by group", SHEETS["breakdown"], breakdown_rows(result)),
-        Sheet("Cascade by district", SHEETS["districts"], districts),
-        Sheet("Cascade by month", SHEETS["months"], result.months),
-        Sheet("Cascade generations", SHEETS["generations"], result.generations),
+        Sheet(N_("Cascade totals"), SHEETS["totals"], totals(result)),
+        Sheet(N_("Cascade trainers"), TRAINER_COLUMNS, trainer_rows(result)),
+        Sheet(N_("Cascade reach by group"), SHEETS["breakdown"], breakdown_rows(result)),
+        Sheet(N_("Cascade by district"), SHEETS["districts"], districts),
+        Sheet(N_("Cascade by month"), SHEETS["months"], result.months),
+        Sheet(N_("Cascade generations"), SHEETS["generations"], result.generations),
     ]
 
 

@@ -10,7 +10,7 @@ from portal.auth.guards import COORDINATORS, current_user
 from portal.core.districts import district_name
 from portal.core.i18n import current_language, format_number
 from portal.core.web import render
-from portal.exports import render_workbook
+from portal.exports import header_language, render_workbook, sheets_in_language
 from portal.reports import cascade
 from portal.reports.attendance import stream_body, user_scope
 from portal.reports.summary_controllers import parse_period
@@ -53,7 +53,7 @@ class CascadeController(Controller):
             return render(request, "reports/cascade.html",
                           {"date_from": date_from, "date_to": date_to, "errors": errors}, status_code=400)
         result = await cascade.cascade(date_from, date_to, user_scope(current_user(request)))
-        export = render_workbook(f"cascade_{date_from}-to-{date_to}", cascade.workbook_sheets(result),
-                                 tz=settings.tz)
+        sheets = sheets_in_language(cascade.workbook_sheets(result), header_language(request.query_params))
+        export = render_workbook(f"cascade_{date_from}-to-{date_to}", sheets, tz=settings.tz)
         return Stream(stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

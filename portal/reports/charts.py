@@ -167,7 +167,8 @@ def bar_chart(
         body += _linked(_bar(str(label), parts, y, scale, stacked), links[i] if links else None)
         y += 44
     if not bars:
-        body.append(f'<text x="{PAD}" y="{y + 16}" fill="{MUTED}">{_esc(_("No data"))}</text>')
+        none = _esc(_("No data"))  # outside the f-string, where babel's extractor finds it
+        body.append(f'<text x="{PAD}" y="{y + 16}" fill="{MUTED}">{none}</text>')
         y += 24
     headers = (label_header, *series, _("Total")) if stacked else (label_header, *series)
     rows = tuple(
@@ -238,8 +239,8 @@ def column_chart(
         if links:
             body.append("</a>")
     if not count:
-        body.append(f'<text x="{WIDTH / 2:g}" y="{top + plot_h / 2:g}" text-anchor="middle">'
-                    f'{_esc(_("No data"))}</text>')
+        none = _esc(_("No data"))  # outside the f-string, where babel's extractor finds it
+        body.append(f'<text x="{WIDTH / 2:g}" y="{top + plot_h / 2:g}" text-anchor="middle">{none}</text>')
     items = [f"{label} {_num(v)}" for label, v in zip(labels, values, strict=True)]
     cid = _chart_id(chart_id, "column", title, labels, values)
     svg = _svg(cid, height, title, desc or _describe(_("Column chart"), items), body, "group" if links else "img")

@@ -171,7 +171,8 @@ def _legend(bins: list[tuple[int, int]], y: float) -> tuple[list[str], float]:
         (SHADES[i + len(SHADES) - len(bins)],
          format_number(low) if low == high else f"{format_number(low)}–{format_number(high)}")
         for i, (low, high) in enumerate(bins)]
-    parts, x = [f'<text x="{PAD}" y="{y + 11}" font-size="11" fill="{MUTED}">{_esc(_("People:"))}</text>'], PAD + 56
+    people = _esc(_("People:"))  # outside the f-string, where babel's extractor finds it
+    parts, x = [f'<text x="{PAD}" y="{y + 11}" font-size="11" fill="{MUTED}">{people}</text>'], PAD + 56
     for colour, label in items:
         if x + 20 + 7 * len(label) > WIDTH - PAD:
             x, y = PAD + 56, y + 18

@@ -16,6 +16,7 @@ from portal.auth.guards import current_user
 from portal.core.errors import ValidationFailed
 from portal.events.access import EVENT_STAFF
 from portal.events.management import services as events
+from portal.exports import header_language
 from portal.reports import attendance
 from portal.settings import Settings
 
@@ -33,7 +34,8 @@ class EventAttendanceExportController(Controller):
         fmt = (request.query_params.get("format") or "csv").strip()
         if fmt not in attendance.FORMATS:
             raise ValidationFailed({"format": "Choose csv or xlsx."})
-        flt = attendance.AttendanceFilter(event_id=event_id, tz=settings.tz)
+        flt = attendance.AttendanceFilter(event_id=event_id, tz=settings.tz,
+                                          headers=header_language(request.query_params))
         export = await attendance.build_export(flt, "long", fmt, settings.secret_key)
         return Stream(attendance.stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})

@@ -75,13 +75,14 @@ def gain_row(figures: Gain) -> dict[str, Any]:
 # The workbook's sheets
 
 _GAIN_COLUMNS = [
-    Column("paired", "Took both tests", "int"), Column("average_pre", "Average pre-test %", "float", num_format="0.0"),
-    Column("average_post", "Average post-test %", "float", num_format="0.0"),
-    Column("average_gain", "Average gain (points)", "float", num_format="0.0"),
-    Column("increased", "Knowledge increased", "int"),
-    Column("share_increased", "Share with increased knowledge %", "float", num_format="0.0"),
+    Column("paired", N_("Took both tests"), "int"),
+    Column("average_pre", N_("Average pre-test %"), "float", num_format="0.0"),
+    Column("average_post", N_("Average post-test %"), "float", num_format="0.0"),
+    Column("average_gain", N_("Average gain (points)"), "float", num_format="0.0"),
+    Column("increased", N_("Knowledge increased"), "int"),
+    Column("share_increased", N_("Share with increased knowledge %"), "float", num_format="0.0"),
 ]
-_FEEDBACK_COLUMNS = [Column("responses", "Feedback responses", "int"),
+_FEEDBACK_COLUMNS = [Column("responses", N_("Feedback responses"), "int"),
                      *(Column(k, f"Feedback: {k} (1-5)", "float", num_format="0.0") for k in RATINGS)]
 
 
@@ -94,13 +95,14 @@ def sheets(knowledge: Knowledge) -> list[Sheet]:
     by_group = [{"dimension": DIMENSIONS[d], "group": label(d, code), **gain_row(g)}
                 for d, rows in knowledge.groups.items() for code, g in rows]
     by_group.append({"dimension": "All participants", "group": "All", **gain_row(knowledge.totals)})
-    event_columns = [Column("event", "Event", width=40), Column("kind", "Kind", width=24),
-                     Column("district", "District", width=16), Column("start_date", "Start", "date"),
-                     Column("pre_takers", "Took the pre-test", "int"),
-                     Column("post_takers", "Took the post-test", "int"),
+    event_columns = [Column("event", N_("Event"), width=40), Column("kind", N_("Kind"), width=24),
+                     Column("district", N_("District"), width=16), Column("start_date", N_("Start"), "date"),
+                     Column("pre_takers", N_("Took the pre-test"), "int"),
+                     Column("post_takers", N_("Took the post-test"), "int"),
                      *_GAIN_COLUMNS, *_FEEDBACK_COLUMNS]
-    group_columns = [Column("dimension", "By", width=22), Column("group", "Group", width=26), *_GAIN_COLUMNS]
-    return [Sheet("Knowledge by event", event_columns, by_event), Sheet("Knowledge by group", group_columns, by_group)]
+    group_columns = [Column("dimension", N_("By"), width=22), Column("group", N_("Group"), width=26), *_GAIN_COLUMNS]
+    return [Sheet(N_("Knowledge by event"), event_columns, by_event),
+            Sheet(N_("Knowledge by group"), group_columns, by_group)]
 
 
 def as_json(knowledge: Knowledge) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from portal.core import clock
 from portal.core.i18n import gettext as _
 from portal.core.validation import query_date
 from portal.core.web import render
-from portal.exports import render_workbook
+from portal.exports import header_language, render_workbook, sheets_in_language
 from portal.reports import cascade, knowledge, summary
 from portal.reports.attendance import stream_body, user_scope
 from portal.settings import Settings
@@ -70,10 +70,11 @@ class SummaryController(Controller):
         result = await summary.period_summary(date_from, date_to, scope, settings.tz)
         learned = await knowledge.period_knowledge(date_from, date_to, scope)
         reached = await cascade.cascade(date_from, date_to, scope)
-        export = render_workbook(f"summary_{date_from}-to-{date_to}",
-                                 summary.workbook_sheets(result) + knowledge.sheets(learned)
-                                 + cascade.workbook_sheets(reached),
-                                 tz=settings.tz)
+        # Headers in the requester's language (headers=en for English); the summary's own sheets are named
+        # in reports/summary.py, translated where the catalogue knows their words.
+        sheets = sheets_in_language(summary.workbook_sheets(result) + knowledge.sheets(learned)
+                                    + cascade.workbook_sheets(reached), header_language(request.query_params))
+        export = render_workbook(f"summary_{date_from}-to-{date_to}", sheets, tz=settings.tz)
         return Stream(stream_body(export.body), media_type=export.content_type,
                       headers={**export.headers, "Cache-Control": "no-store"})
 

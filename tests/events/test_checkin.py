@@ -7,6 +7,7 @@ from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
 from portal.events.checkin import services as checkin
+from portal.events.checkin.corrections import Correction
 from portal.events.checkin.services import CheckInError
 from portal.events.registrations import services as registrations
 from portal.events.tables import CheckIn, Session
@@ -92,7 +93,7 @@ async def test_unknown_method_is_refused(session_id, registration):
 
 async def test_undo_removes_the_check_in_and_is_audited(session_id, registration):
     await checkin.check_in(session_id, ACTOR, token=registration["ticket_token"])
-    await checkin.undo(session_id, registration["id"], ACTOR)
+    await checkin.undo(session_id, registration["id"], ACTOR, correction=Correction("duplicate"))
     assert await CheckIn.count() == 0
     entry = await AuditEntry.select().where(AuditEntry.action == "checkin.undo").output(load_json=True).first()
     assert entry["before"]["registration"] == registration["id"]
@@ -100,7 +101,7 @@ async def test_undo_removes_the_check_in_and_is_audited(session_id, registration
 
 async def test_undo_without_check_in_is_refused(session_id, registration):
     with pytest.raises(CheckInError) as excinfo:
-        await checkin.undo(session_id, registration["id"], ACTOR)
+        await checkin.undo(session_id, registration["id"], ACTOR, correction=Correction("duplicate"))
     assert excinfo.value.code == "not_checked_in"
 
 

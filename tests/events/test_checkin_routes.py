@@ -85,7 +85,7 @@ async def test_check_in_without_javascript_redirects_back(staff_client, event_id
 async def test_undo_by_htmx(staff_client, event_id, session_id, registration):
     await staff_client.post(url(event_id, session_id, f"/attendance/{registration['id']}"), headers=HX)
     response = await staff_client.post(url(event_id, session_id, f"/attendance/{registration['id']}/undo"),
-                                       headers=HX)
+                                       headers=HX, data={"reason": "wrong_person"})
     # The button names the person for screen readers (the list has one "Check in" per person).
     button = '>Check in<span class="visually-hidden">: <bdi>Rahima Begum</bdi></span></button>'
     assert response.status_code == 200 and button in response.text

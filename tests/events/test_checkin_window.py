@@ -11,6 +11,7 @@ from portal.core import clock
 from portal.core.audit import Actor
 from portal.core.tables import AuditEntry
 from portal.events.checkin import services as checkin
+from portal.events.checkin.corrections import Correction
 from portal.events.checkin.services import CheckInError, OutsideWindow
 from portal.events.selfcheck import services as selfcheck
 from portal.events.tables import CheckIn, Event, Registration, Session
@@ -182,7 +183,7 @@ async def test_self_check_in_refusal_is_in_bangla(client, app, day_2):
 async def test_a_late_resend_of_an_undone_scan_stays_undone(session_id, registration, create_user):
     staff = await create_user("organizer", districts=("khulna",), name="Desk Officer")
     await checkin.check_in(session_id, ACTOR, token=registration["ticket_token"], client_id="phone-1")
-    await checkin.undo(session_id, registration["id"], staff.actor("10.0.0.1"))
+    await checkin.undo(session_id, registration["id"], staff.actor("10.0.0.1"), correction=Correction("duplicate"))
     again = await checkin.check_in(session_id, ACTOR, token=registration["ticket_token"], client_id="phone-1")
     assert again.status == "undone" and again.undone_by == "Desk Officer"
     assert await CheckIn.count() == 0
@@ -196,7 +197,8 @@ async def test_the_scanner_answers_a_resend_of_an_undone_scan_with_who_undid_it(
     scan = url(event_id, session_id, "/scan")
     body = {"token": registration["ticket_token"], "client_id": "c-9"}
     assert (await staff_client.post(scan, json=body)).json()["status"] == "ok"
-    await staff_client.post(url(event_id, session_id, f"/attendance/{registration['id']}/undo"), headers=HX)
+    await staff_client.post(url(event_id, session_id, f"/attendance/{registration['id']}/undo"), headers=HX,
+                            data={"reason": "duplicate"})
     answer = (await staff_client.post(scan, json=body)).json()
     assert answer["status"] == "undone" and answer["undone_by"] and "local_time" in answer
     assert await CheckIn.count() == 0

@@ -11,15 +11,15 @@ from litestar.params import FromPath
 
 from portal.auth.guards import current_user
 from portal.core import clock
-from portal.core.errors import NotFound
-from portal.core.i18n import format_when
+from portal.core.errors import NotFound, ValidationFailed
+from portal.core.i18n import current_language, format_when
 from portal.core.i18n import gettext as _
 from portal.core.paging import PAGE_SIZE, page_number, paginate
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import sheets
 from portal.events.access import EVENT_STAFF
+from portal.events.checkin import corrections, window
 from portal.events.checkin import services as checkin
-from portal.events.checkin import window
 from portal.events.facilitators import services as facilitators
 from portal.events.management import services
 from portal.events.qr import qr_svg, token_from_scan
@@ -64,9 +64,13 @@ class AttendanceController(Controller):
         user = current_user(request)
         event = await services.get_event(user, event_id)
         session = await services.get_session(user, event_id, session_id)
+        session_window = window.window_of({**session, "checkin_opens_before": event["checkin_opens_before"],
+                                           "checkin_closes_after": event["checkin_closes_after"]})
+        tz = request.app.state.settings.tz
         return {"event": event, "session": session, "count": await checkin.present_count(session_id, event_id),
-                "window": window.window_of({**session, "checkin_opens_before": event["checkin_opens_before"],
-                                            "checkin_closes_after": event["checkin_closes_after"]})}
+                "window": session_window, "closed": session_window.position(clock.now()) == "late",
+                "undo_reasons": corrections.UNDO_REASONS, "late_reasons": corrections.LATE_REASONS,
+                "now_value": corrections.default_time(tz), "form_row": None}
 
     @get("/attendance", name="events.attendance.list")
     async def attendance(self, request: Request, event_id: FromPath[int], session_id: FromPath[int]) -> Response:
@@ -86,9 +90,19 @@ class AttendanceController(Controller):
             fragment="events/attendance/_rows.html")
 
     async def _row(self, request: Request, event_id: int, session_id: int, registration_id: int,
-                   message: str = "", status: int = 200, confirm: bool = False) -> Response:
+                   message: str = "", status: int = 200, confirm: bool = False,
+                   form: dict[str, Any] | None = None) -> Response:
         context = await self._context(request, event_id, session_id)
         rows = [r for r in await checkin.attendance(session_id, event_id) if r["id"] == registration_id]
+        if form is not None:  # a correction form refused: the row again with the form open, its values and errors
+            context["form_row"] = {"id": registration_id, **form}
+        if form is not None and request.headers.get("hx-request") != "true":
+            # Without htmx: the list itself, answered 422, with this person's form showing what to correct.
+            all_rows = await checkin.attendance(session_id, event_id)
+            index = next((n for n, r in enumerate(all_rows) if r["id"] == registration_id), 0)
+            return render(request, "events/attendance/list.html", {
+                **context, **paginate(all_rows, index // PAGE_SIZE + 1), "q": "", "show": "all", "confirm_id": None,
+                "message_row": registration_id, "message": message}, status_code=status)
         if request.headers.get("hx-request") != "true":
             url = request.app.route_reverse("events.attendance.list", event_id=event_id, session_id=session_id)
             if confirm:  # without htmx: the list, with this person's row asking to confirm
@@ -101,18 +115,31 @@ class AttendanceController(Controller):
     @post("/attendance/{registration_id:int}", name="events.attendance.check_in")
     async def check_in(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
                        registration_id: FromPath[int], settings: NamedDependency[Settings]) -> Response:
-        """One-tap check-in by hand (method manual); outside the session's window only once confirmed."""
-        await self._context(request, event_id, session_id)
+        """One-tap check-in by hand (method manual); outside the session's window only once confirmed, and after
+        it closed only with a reason and the time the person came (a correction form: `reason`, `at`)."""
+        context = await self._context(request, event_id, session_id)
         user = current_user(request)
-        confirmed = form_dict(await request.form()).get("confirm") == "1"
+        form = form_dict(await request.form())
+        confirmed = form.get("confirm") == "1"
+        correction = None
+        if "reason" in form:
+            try:
+                correction = corrections.parse(form, corrections.LATE_REASONS, context["session"], settings.tz,
+                                               time_required=True)
+            except ValidationFailed as exc:
+                return await self._row(request, event_id, session_id, registration_id, exc.message, 422,
+                                       form={"kind": "late", "fields": form, "errors": exc.errors})
         try:
             result = await checkin.check_in(session_id, user.actor(client_ip(request)),
                                             registration_id=registration_id, method="manual", by_user=user.id,
-                                            override=confirmed)
+                                            override=confirmed, correction=correction)
         except checkin.OutsideWindow as exc:
             message = window.describe(exc.window, exc.early, settings.tz)
             return await self._row(request, event_id, session_id, registration_id, message, 200, confirm=True)
         except checkin.CheckInError as exc:
+            if exc.code == "reason_needed":
+                return await self._row(request, event_id, session_id, registration_id, exc.message, 422,
+                                       form={"kind": "late", "fields": form, "errors": {}})
             return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
         message = (_("{name}: checked in.") if result.status == "ok" else _("{name}: already checked in.")).format(
             name=result.name)
@@ -120,11 +147,18 @@ class AttendanceController(Controller):
 
     @post("/attendance/{registration_id:int}/undo", name="events.attendance.undo")
     async def undo(self, request: Request, event_id: FromPath[int], session_id: FromPath[int],
-                   registration_id: FromPath[int]) -> Response:
-        """Take back a check-in made by mistake (audited)."""
-        await self._context(request, event_id, session_id)
+                   registration_id: FromPath[int], settings: NamedDependency[Settings]) -> Response:
+        """Take back a check-in made by mistake, saying why (`reason`, `reason_note`, optional `at`; audited)."""
+        context = await self._context(request, event_id, session_id)
+        form = form_dict(await request.form())
         try:
-            await checkin.undo(session_id, registration_id, _actor(request), event_id)
+            correction = corrections.parse(form, corrections.UNDO_REASONS, context["session"], settings.tz,
+                                           time_required=False)
+        except ValidationFailed as exc:
+            return await self._row(request, event_id, session_id, registration_id, exc.message, 422,
+                                   form={"kind": "undo", "fields": form, "errors": exc.errors})
+        try:
+            await checkin.undo(session_id, registration_id, _actor(request), event_id, correction=correction)
         except checkin.CheckInError as exc:
             return await self._row(request, event_id, session_id, registration_id, exc.message, 422)
         return await self._row(request, event_id, session_id, registration_id, _("Check-in undone."))
@@ -214,6 +248,6 @@ class AttendanceController(Controller):
         leaders = [{**f, "role_label": facilitators.ROLES[f["role"]]}
                    for f in (await facilitators.by_session(event_id)).get(session_id, [])]
         pdf = sheets.sign_in_sheet(context["event"], context["session"], rows,
-                                   settings.base_url, settings.tz, leaders)
+                                   settings.base_url, settings.tz, leaders, current_language.get())
         return Response(pdf, media_type=CONTENT_TYPES["pdf"], headers={
             "Content-Disposition": content_disposition(f"sign-in-{event_id}-{session_id}.pdf", "inline")})

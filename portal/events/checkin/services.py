@@ -17,6 +17,7 @@ from portal.core.errors import DomainError
 from portal.core.i18n import gettext as _
 from portal.db import is_unique_violation, write_transaction
 from portal.events.checkin import window as windows
+from portal.events.checkin.corrections import Correction
 from portal.events.checkin.write import audit_entry, insert
 from portal.events.participants import services as participants
 from portal.events.registrations.services import SEATED, clean_token
@@ -28,7 +29,8 @@ MAX_CLIENT_ID = 64
 
 class CheckInError(DomainError):
     """A check-in was refused. Codes: session_not_found, unknown_ticket, not_registered,
-    wrong_event, other_event_ticket, cancelled, waitlisted, bad_method, not_checked_in, outside_window."""
+    wrong_event, other_event_ticket, cancelled, waitlisted, bad_method, not_checked_in, outside_window,
+    reason_needed."""
 
     status_code = 422
 
@@ -162,13 +164,19 @@ async def check_in(
     session: dict[str, Any] | None = None,
     override: bool = False,
     registration: dict[str, Any] | None = None,
+    correction: Correction | None = None,
 ) -> CheckInResult:
     """Check a registration (by ticket token or id) in to a session; idempotent.
 
     Outside the session's check-in window it raises OutsideWindow unless staff confirmed (`override`;
     never for self check-in). A resend of a scan (same `client_id`) whose check-in was undone stays
     undone. `session` (as get_session returns it) and `registration` (the ticket's, as scan_lookup reads it) may
-    be passed by a caller that has already loaded them."""
+    be passed by a caller that has already loaded them.
+
+    By hand after the session's check-in closed, staff say why and when it really happened (`correction`, a
+    manual check-in only): without it such a check-in raises OutsideWindow, and once confirmed CheckInError
+    reason_needed. With it the check-in is recorded at the correction's time, the reason on the row and in the
+    audit entry."""
     if method not in METHODS:
         raise CheckInError("bad_method", _("Unknown check-in method."))
     if (token is None) == (registration_id is None):
@@ -192,18 +200,29 @@ async def check_in(
             UndoneCheckIn.undone_by.name.as_alias("by_name")).where(UndoneCheckIn.id == registration["undone"]).first()
         return result("undone", {"at": undone["undone_at"], "method": undone["method"],
                                  "undone_by": undone["by_name"] or undone["undone_by_name"]})
-    when = at or clock.now()
     window = windows.window_of(session)
-    position = window.position(when)
-    outside = position != "open"
-    if outside and not (override and method != "self_scan"):
-        raise OutsideWindow(window, position == "early")
+    if correction is not None:
+        if method != "manual":
+            raise CheckInError("bad_method", _("Only a check-in by hand can be entered afterwards."))
+        when = correction.at or clock.now()
+        outside = window.position(when) != "open"
+    else:
+        when = at or clock.now()
+        position = window.position(when)
+        outside = position != "open"
+        if outside and not (override and method != "self_scan"):
+            raise OutsideWindow(window, position == "early")
+        if position == "late" and method == "manual":
+            raise CheckInError("reason_needed", _(
+                "Check-in for this session has closed: say why you enter it now and when the person came."))
     row = CheckIn(registration=registration["id"], session=session_id, at=when, method=method, by_user=by_user,
-                  client_id=client_id)
+                  client_id=client_id, reason=correction.reason if correction else "",
+                  reason_note=correction.note if correction else "")
     entry = audit_entry(actor, "checkin.create", {
         "registration": registration["id"], "session": session_id, "method": method, "at": when,
-        "client_id": client_id, **({"outside_window": True} if outside else {})},
-        note=windows.OVERRIDE_NOTE if outside else "")
+        "client_id": client_id, **({"outside_window": True} if outside else {}),
+        **(correction.as_json() if correction else {})},
+        note=correction.note if correction else windows.OVERRIDE_NOTE if outside else "")
     try:
         created = await insert(row, entry)
     except Exception as exc:
@@ -230,8 +249,10 @@ async def require_open(session_id: int, when: dt.datetime | None = None) -> None
         raise OutsideWindow(window, position == "early")
 
 
-async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_id: int | None = None) -> None:
-    """Remove a check-in made by mistake; the audit log keeps what was removed."""
+async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_id: int | None = None, *,
+               correction: Correction) -> None:
+    """Remove a check-in made by mistake, saying why (`correction`: reason, words, when it really happened);
+    the undone check-in and the audit log keep what was removed and why."""
     session = await get_session(session_id)
     if event_id is not None and session["event"] != event_id:
         raise CheckInError("session_not_found", _("This session does not exist."))
@@ -244,10 +265,12 @@ async def undo(session_id: int, registration_id: int, actor: audit.Actor, event_
         # Kept, so that a late resend of the same offline scan (its client id) stays undone.
         await UndoneCheckIn.insert(UndoneCheckIn(
             registration=registration_id, session=session_id, client_id=row["client_id"], method=row["method"],
-            at=row["at"], undone_at=clock.now(), undone_by=actor.id, undone_by_name=actor.label[:200]))
+            at=row["at"], undone_at=clock.now(), undone_by=actor.id, undone_by_name=actor.label[:200],
+            reason=correction.reason, reason_note=correction.note, happened_at=correction.at))
         await audit.record(actor, "checkin.undo", "check_in", row["id"], before={
             "registration": registration_id, "session": session_id, "method": row["method"], "at": row["at"],
-            "by_user": row["by_user"], "client_id": row["client_id"]})
+            "by_user": row["by_user"], "client_id": row["client_id"]}, after=correction.as_json(),
+            note=correction.note)
 
 
 async def session_for_scan(event_id: int, session_id: int) -> dict[str, Any] | None:
@@ -332,11 +355,20 @@ async def attendance(session_id: int, event_id: int, q: str = "", show: str = "a
         query = query.where(condition)
     rows = await query.order_by(Registration.participant.name).order_by(Registration.id)
     checkins = {r["registration"]: r for r in await CheckIn.select(
-        CheckIn.registration, CheckIn.at, CheckIn.method).where(CheckIn.session == session_id)}
+        CheckIn.registration, CheckIn.at, CheckIn.method, CheckIn.reason, CheckIn.reason_note).where(
+        CheckIn.session == session_id)}
+    # The last undo of each absent person's check-in, with its reason, for the list to say why.
+    undone = {r["registration"]: r for r in await UndoneCheckIn.select(
+        UndoneCheckIn.registration, UndoneCheckIn.undone_at, UndoneCheckIn.undone_by_name, UndoneCheckIn.reason,
+        UndoneCheckIn.reason_note, UndoneCheckIn.happened_at).where(
+        UndoneCheckIn.session == session_id).order_by(UndoneCheckIn.id)}
     for row in rows:
         found = checkins.get(row["id"])
         row["checked_in_at"] = found["at"] if found else None
         row["method"] = found["method"] if found else None
+        row["reason"] = found["reason"] if found else ""
+        row["reason_note"] = found["reason_note"] if found else ""
+        row["undone"] = undone.get(row["id"]) if not found else None
     if show == "present":
         rows = [r for r in rows if r["checked_in_at"]]
     elif show == "absent":

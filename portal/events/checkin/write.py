@@ -17,7 +17,8 @@ from portal.events.tables import CheckIn
 def audit_entry(actor: audit.Actor, action: str, after: dict[str, Any], note: str = "") -> AuditEntry:
     """The audit row of a check-in, built here to join the check-in's own transaction."""
     # The same row audit.record() writes, built here so it can join the check-in's own transaction.
-    return AuditEntry(actor_id=actor.id, actor=actor.label[:200], action=action, record_type="check_in",
+    # `at` from the portal's clock: the column default is the wall clock.
+    return AuditEntry(at=clock.now(), actor_id=actor.id, actor=actor.label[:200], action=action, record_type="check_in",
                       record_id="", before=None, after=audit._plain(after), note=note, ip=actor.ip[:64])
 
 
@@ -36,7 +37,8 @@ def _statements(engine_type: str) -> tuple[str, str]:
         at=clock.now(), actor_id=None, actor="", action="", record_type="", record_id="", before=None, after=None,
         note="", ip="")).querystrings[0].compile_string(engine_type=engine_type)
     # Check the column order the argument lists below rely on.
-    assert '("id","registration","session","at","method","by_user","client_id")' in insert_sql, insert_sql
+    assert '("id","registration","session","at","method","by_user","client_id","reason","reason_note")' in \
+        insert_sql, insert_sql
     assert '("id","at","actor_id","actor","action","record_type","record_id","before","after","note","ip")' in \
         audit_sql, audit_sql
     return insert_sql, audit_sql
@@ -72,14 +74,16 @@ async def insert(row: CheckIn, entry: AuditEntry) -> bool:
     """
     engine = CheckIn._meta.db
     insert_sql, audit_sql = _statements(engine.engine_type)
-    insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id]
+    insert_args = [row.registration, row.session, row.at, row.method, row.by_user, row.client_id, row.reason or "",
+                   row.reason_note or ""]
     audit_args = [clock.now(), entry.actor_id, entry.actor, entry.action, entry.record_type, None, None,
                   json.dumps(entry.after), entry.note, entry.ip]
     # Inside a caller's transaction (a walk-in's person, registration and check-in), join it the plain way;
     # no pool (a command outside the server) likewise.
     joined = engine.current_transaction.get() is not None
     if joined or not is_sqlite(engine):
-        if joined or getattr(engine, "pool", None) is None:
+        # A correction (entered by hand with a reason) is rare: the plain way, which writes every column.
+        if joined or getattr(engine, "pool", None) is None or row.reason:
             async with write_transaction(engine):
                 inserted = await _insert_query(row)
                 if inserted:
@@ -89,7 +93,7 @@ async def insert(row: CheckIn, entry: AuditEntry) -> bool:
         # One statement, so one round trip and its own transaction: BEGIN, two INSERTs and COMMIT
         # were four, which made PostgreSQL's scans about half as fast as SQLite's.
         async with engine.pool.acquire() as connection:
-            inserted = await connection.fetch(_PG_CHECK_IN_SQL, *insert_args, *audit_args[:5], *audit_args[7:])
+            inserted = await connection.fetch(_PG_CHECK_IN_SQL, *insert_args[:6], *audit_args[:5], *audit_args[7:])
         return bool(inserted)
 
     def write(connection: sqlite3.Connection) -> bool:

@@ -12,10 +12,11 @@ their vowel signs kept (they are not `isalnum`, so a plain alphanumeric filter b
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from portal.core.districts import DISTRICTS, find_district, slugify
-from portal.core.i18n import N_
+from portal.core.i18n import LANGUAGES, N_, translate
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 
 # The labels of the choices in the value-mapping step, for `make i18n-extract` (core.vocab keeps them in English).
@@ -209,14 +210,25 @@ def choices(field: str) -> dict[str, str]:
     return {d.code: d.name for d in DISTRICTS}
 
 
+@functools.cache
+def _own_labels(field: str) -> dict[str, str]:
+    """The portal's own labels of a field's values, in English and in Bangla (normalised) -> code: what its
+    exports write, so a list exported in either language reads back (issue 18)."""
+    vocabulary = GENDERS if field == "gender" else STAKEHOLDER_TYPES
+    return {norm(translate(label, lang)): code for code, label in dict.items(vocabulary) for lang in LANGUAGES}
+
+
 def resolve(field: str, text: str) -> str | None:
-    """The code for `text` in `field` from the built-in synonyms, "" for a blank district, else None."""
+    """The code for `text` in `field` from the built-in synonyms or the portal's own labels (either language),
+    "" for a blank district, else None."""
     if field == "gender":
-        return GENDER_SYNONYMS.get(norm(text))
+        return GENDER_SYNONYMS.get(norm(text)) or _own_labels(field).get(norm(text))
     if field == "stakeholder_type":
         key = norm(text)
         if not key:
             return "other"
+        if key in _own_labels(field):
+            return _own_labels(field)[key]
         if key in STAKEHOLDER_SYNONYMS:
             return STAKEHOLDER_SYNONYMS[key]
         return STAKEHOLDER_SYNONYMS.get(key.replace(" ", ""))

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from portal.core.errors import NotFound
+from portal.core.i18n import current_language
 from portal.core.i18n import gettext as _
 from portal.core.web import render
 from portal.events import sheets
@@ -65,6 +66,6 @@ class TicketController(Controller):
         except NotFound:
             return render(request, "events/ticket/not_found.html", {}, status_code=404)
         data = sheets.ticket_pdf(context["registration"], context["event"], context["sessions"], context["link"],
-                                 settings.tz)
+                                 settings.tz, current_language.get())
         return Response(data, media_type=CONTENT_TYPES["pdf"], headers={
             "Content-Disposition": content_disposition("ticket.pdf", "inline"), "Cache-Control": "private, no-store"})
