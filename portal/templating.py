@@ -54,7 +54,10 @@ def translate(message: str, /, **variables: Any) -> Markup:
     """The template `_()`: the message in the request's language, formatted with escaped variables (what
     jinja2.ext's newstyle gettext returns when autoescape is on, as it always is here)."""
     # The catalogue is the portal's own text, trusted as the i18n extension trusts it.
-    return Markup(i18n.gettext(message)) % variables  # noqa: S704
+    text = Markup(i18n.gettext(message))  # noqa: S704
+    # Markup's % wraps its argument in escaping helpers even when there is nothing to format: most messages
+    # have no % at all, and for them the result is the text itself.
+    return text % variables if variables or "%" in text else text
 
 
 @pass_context
