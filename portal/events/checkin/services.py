@@ -263,10 +263,14 @@ async def session_for_scan(event_id: int, session_id: int) -> dict[str, Any] | N
 
 # The scan route's one read: the session with its event's district and window, the live count, and the
 # ticket's registration as _REGISTRATION_SQL reads it (r_* columns, NULL for an unknown ticket).
+# The seats are counted with FILTER, not `AND status IN (...)` in the WHERE: PostgreSQL then reads the event's
+# index alone, where with the status index too (its choice on a freshly loaded table) it read every
+# registration's entry in it, 0.7 ms a scan with 40,000 registrations against 0.08 ms.
 _SCAN_SQL = """
     SELECT s.id, s.event, s.starts_at, s.ends_at, e.district, e.checkin_opens_before, e.checkin_closes_after,
         (SELECT count(*) FROM check_in WHERE session = s.id) AS present,
-        (SELECT count(*) FROM registration WHERE event = s.event AND status IN ('invited', 'registered')) AS expected,
+        (SELECT count(*) FILTER (WHERE status IN ('invited', 'registered')) FROM registration WHERE event = s.event)
+            AS expected,
         r.id AS r_id, r.event AS r_event, r.status AS r_status, r.participant AS r_participant, p.name AS r_name,
         p.organisation AS r_organisation, c.at AS r_checked_in_at, c.method AS r_checked_in_method,
         (SELECT max(u.id) FROM check_in_undone u
@@ -316,7 +320,8 @@ async def present_count(session_id: int, event_id: int) -> dict[str, int]:
     """{"present": n, "expected": m} for the live counter ("38 of 45 present"), in one query."""
     rows = await CheckIn.raw(
         "SELECT (SELECT count(*) FROM check_in WHERE session = {}) AS present, "
-        "(SELECT count(*) FROM registration WHERE event = {} AND status IN ('invited', 'registered')) AS expected",
+        "(SELECT count(*) FILTER (WHERE status IN ('invited', 'registered')) FROM registration WHERE event = {}) "
+        "AS expected",
         session_id, event_id)
     return {"present": int(rows[0]["present"]), "expected": int(rows[0]["expected"])}
 
