@@ -107,3 +107,14 @@ async def test_confirming_a_row_without_javascript_opens_its_page(staff_client, 
     page = await staff_client.get(f"{base}?confirm={target['id']}")
     assert "Page 3 of 3" in page.text and f'id="att-{target["id"]}"' in page.text
     assert await CheckIn.count().where(CheckIn.registration == target["id"]) == 0
+
+
+async def test_the_live_count_counts_seats_of_this_event_only(event_id, session_id, plan_event):
+    ids = await _crowd(event_id, session_id, 30)  # one cancelled, one waitlisted, every third checked in
+    other = await plan_event(title="Another event")
+    await factories.make_registration(other)  # a seat in another event: not counted here
+    expected = {"present": 10, "expected": 28}
+    assert await checkin.present_count(session_id, event_id) == expected
+    token = await factories.ticket_token(ids[1])
+    found = await checkin.scan_lookup(event_id, session_id, token, None)
+    assert found.count == expected and found.registration["id"] == ids[1]
