@@ -82,6 +82,62 @@ end
 """
 
 
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (uvicorn's worker processes)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            queue += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (all their threads), from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _database_pids(database_url: str) -> list[int]:
+    """The PostgreSQL backends serving the bench database (the servers' pools), but not this question's."""
+    if not database_url:
+        return []
+    import asyncpg
+
+    async def ask() -> list[int]:
+        connection = await asyncpg.connect(database_url)
+        try:
+            rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                          "AND pid <> pg_backend_pid()")
+            return [row["pid"] for row in rows]
+        finally:
+            await connection.close()
+
+    return asyncio.run(ask())
+
+
+def measured(url: str, script: Path, connections: int, seconds: int, server: int, database_url: str
+             ) -> dict[str, float]:
+    """run_wrk, plus the CPU time the server processes and the database backends spent per request: on a
+    shared machine throughput follows whatever else runs, CPU per request much less."""
+    app_before = _cpu_seconds(_process_tree(server))
+    db_pids = _database_pids(database_url)
+    db_before = _cpu_seconds(db_pids)
+    result = run_wrk(url, script, connections, seconds)
+    db_pids = sorted(set(db_pids) | set(_database_pids(database_url)))  # backends the pool opened meanwhile
+    requests = max(result["requests"], 1)
+    result["app_cpu_ms"] = (_cpu_seconds(_process_tree(server)) - app_before) * 1000 / requests
+    result["db_cpu_ms"] = (_cpu_seconds(db_pids) - db_before) * 1000 / requests
+    return result
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -220,9 +276,10 @@ def bench(label: str, database_url: str, args: argparse.Namespace) -> list[dict[
                     script.write_text(LUA % {"tokens": tokens, "csrf": csrf_cookie, "csrf_cookie": csrf_cookie,
                                              "session": login})
                     run += 1
-                    ping = run_wrk(f"{base}/ping", work / "ping.lua", n_connections, args.seconds)
+                    ping = measured(f"{base}/ping", work / "ping.lua", n_connections, args.seconds, server.pid,
+                                    database_url)
                     before = asyncio.run(count_checkins(env))
-                    scan = run_wrk(base, script, n_connections, args.seconds)
+                    scan = measured(base, script, n_connections, args.seconds, server.pid, database_url)
                     stored = asyncio.run(count_checkins(env)) - before
                     row = {"database": label, "code": tree_name, "workers": n_workers, "connections": n_connections,
                            "ping": ping, "scan": scan, "stored": stored}
@@ -241,7 +298,8 @@ def _line(row: dict) -> str:
     return (f"  {row['database']:10}{code} {row['workers']} worker{'s' if row['workers'] > 1 else ' '} "
             f"{row['connections']:3} conn   hello {ping['rps']:7.0f}/s p99 {ping['p99']:5.1f} ms   "
             f"scan {scan['rps']:6.0f}/s p50 {scan['p50']:5.1f} p99 {scan['p99']:5.1f} ms   "
-            f"scan/hello {scan['rps'] / ping['rps']:.3f}   new check-ins {row['stored']}"
+            f"scan/hello {scan['rps'] / ping['rps']:.3f}   new check-ins {row['stored']}   CPU a scan: app "
+            f"{scan['app_cpu_ms']:.2f} ms + db {scan['db_cpu_ms']:.2f} ms (a hello {ping['app_cpu_ms']:.2f} ms)"
             f"{'   ERRORS ' + str(scan['errors'] + ping['errors']) if scan['errors'] + ping['errors'] else ''}")
 
 
@@ -249,8 +307,14 @@ def summary(rows: list[dict]) -> None:
     """The ratios the issue asks for, from this one run."""
     print("\nRatios (same run, same machine):")
     index = {(r["database"], r["code"], r["workers"], r["connections"]): r["scan"]["rps"] for r in rows}
+    cpu = {(r["database"], r["code"], r["workers"], r["connections"]): r["scan"]["app_cpu_ms"] + r["scan"]["db_cpu_ms"]
+           for r in rows}
     for (database, code, n_workers, n_connections), rps in index.items():
         notes = []
+        before_cpu = cpu.get((database, "before", n_workers, n_connections))
+        if code == "after" and before_cpu:
+            notes.append(f"CPU a scan (app + db) after / before = "
+                         f"{cpu[database, code, n_workers, n_connections] / before_cpu:.2f}")
         one = index.get((database, code, 1, n_connections))
         if n_workers > 1 and one:
             notes.append(f"{n_workers} workers / 1 = {rps / one:.2f}")

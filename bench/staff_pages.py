@@ -8,10 +8,19 @@ asks the portal in-process (Litestar's test client, no network), as a coordinato
 - the event's certificates page,
 - the event's registrations page,
 
-each `--repeat` times after a warm-up, and prints the median and the 90th percentile. The issue's aim
-is 20 ms each on this kind of machine; the machine is shared, so compare figures from one run.
+each `--repeat` times after a warm-up, and prints the median and the 90th percentile, and the median CPU
+time. The issue's aim is 20 ms each on this kind of machine; the machine is shared, so compare figures from
+one run.
 
     PYTHONPATH=. python bench/staff_pages.py [--people 10000] [--big 1000] [--repeat 30]
+
+With `--before DIR` (another checkout, e.g. `git worktree add /tmp/before main`) it runs this script on the
+code of both checkouts in turn (the other checkout on PYTHONPATH), `--rounds` times each, alternating which
+goes first, each in a process of its own on data of its own, and prints both medians (the median of each
+round's median), of wall time and of CPU time (every thread of the process, so less moved by other work on
+the machine), and after/before: on a shared machine only figures taken together mean anything.
+
+    PYTHONPATH=. python bench/staff_pages.py --before /tmp/before [--rounds 3]
 """
 
 from __future__ import annotations
@@ -21,10 +30,15 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 async def build(people: int, big: int, events: int) -> dict[str, int]:
@@ -97,20 +111,51 @@ async def measure(args: argparse.Namespace) -> None:
             "certificates page": f"{base}/certificates/",
             "registrations page": f"{base}/registrations/",
         }
-        print(f"{'page':30} {'median ms':>10} {'p90 ms':>8} {'KiB':>6}")
+        print(f"{'page':30} {'median ms':>10} {'p90 ms':>8} {'CPU ms':>7} {'KiB':>6}")
         for name, path in pages.items():
-            times = []
+            times, cpu = [], []
             for n in range(args.repeat + 2):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = await client.get(path)
                 elapsed = (time.perf_counter() - started) * 1000
                 if response.status_code != 200:
                     raise SystemExit(f"{path}: HTTP {response.status_code}\n{response.text[:500]}")
                 if n >= 2:  # two warm-up requests
                     times.append(elapsed)
+                    cpu.append((time.process_time() - started_cpu) * 1000)  # every thread of this process
             times.sort()
             print(f"{name:30} {statistics.median(times):10.1f} {times[int(len(times) * 0.9) - 1]:8.1f} "
-                  f"{len(response.content) / 1024:6.0f}", flush=True)
+                  f"{statistics.median(cpu):7.1f} {len(response.content) / 1024:6.0f}", flush=True)
+
+
+def _run(tree: Path, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
+    """This benchmark run on the code of `tree`: page name -> (median ms, median CPU ms)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--people", str(args.people), "--big", str(args.big),
+               "--events", str(args.events), "--repeat", str(args.repeat)]
+    out = subprocess.run(command, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True,
+                         text=True, check=True).stdout
+    rows = re.finditer(r"^(\S.*?)\s+([\d.]+)\s+[\d.]+\s+([\d.]+)\s+\d+$", out, re.M)  # page, median, p90, CPU, KiB
+    return {m.group(1).strip(): (float(m.group(2)), float(m.group(3))) for m in rows}
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Before and after, interleaved: medians over the rounds and their ratio, wall and CPU time."""
+    trees = {"before": Path(args.before).resolve(), "after": ROOT}
+    runs: dict[str, dict[str, list[tuple[float, float]]]] = {"before": {}, "after": {}}
+    for number in range(args.rounds):
+        for name in (("before", "after") if number % 2 == 0 else ("after", "before")):
+            for page, figures in _run(trees[name], args).items():
+                runs[name].setdefault(page, []).append(figures)
+        print(f"round {number + 1}: " + "; ".join(
+            f"{page} {runs['before'][page][-1][0]:.1f} -> {runs['after'][page][-1][0]:.1f} ms"
+            for page in runs["after"]), flush=True)
+    print(f"\n{'page':30} {'before ms':>10} {'after ms':>9} {'ratio':>6}   {'CPU before':>10} {'after':>6} {'ratio':>6}"
+          f"   (medians of {args.rounds} rounds)")
+    for page in runs["after"]:
+        wall = [statistics.median(f[0] for f in runs[name][page]) for name in ("before", "after")]
+        cpu = [statistics.median(f[1] for f in runs[name][page]) for name in ("before", "after")]
+        print(f"{page:30} {wall[0]:10.1f} {wall[1]:9.1f} {wall[1] / wall[0]:6.2f}   {cpu[0]:10.1f} {cpu[1]:6.1f} "
+              f"{cpu[1] / cpu[0]:6.2f}")
 
 
 def main() -> None:
@@ -119,7 +164,12 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=1_000, help="people in the big event")
     parser.add_argument("--events", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--before", default="", help="another checkout to measure in turn with this one")
+    parser.add_argument("--rounds", type=int, default=3, help="with --before: runs of each checkout")
     args = parser.parse_args()
+    if args.before:
+        compare(args)
+        return
     work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     os.environ.pop("DATABASE_URL", None)
     os.environ.update({"PORTAL_DATA_DIR": str(work), "PICCOLO_CONF": "portal.piccolo_conf", "PORTAL_JOBS": "inline",

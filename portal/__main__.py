@@ -66,6 +66,7 @@ def serve(args: argparse.Namespace) -> None:
     """Set up the first admin if needed, print the address, start the ASGI server."""
     import uvicorn
 
+    from portal import server
     from portal.auth.services import ensure_first_admin
     from portal.settings import Settings
 
@@ -81,7 +82,7 @@ def serve(args: argparse.Namespace) -> None:
         "portal.app:app_from_env", factory=True, host=settings.host, port=settings.port, workers=workers,
         proxy_headers=True, forwarded_allow_ips=os.environ.get("PORTAL_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         timeout_graceful_shutdown=20, log_level="info", access_log=args.access_log,
-        http="portal.server:NoDelayH11Protocol",
+        http=server.protocol(),
     )
 
 

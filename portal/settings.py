@@ -165,7 +165,7 @@ class Settings:
     admin_email: str = ""
     admin_password: str = ""
     secure_cookies: bool = False
-    debug: bool = False
+    debug: bool = False  # also: templates are re-read when their file changes (portal/templating.py)
     # Largest material upload accepted, in MB (the whole request is read before the file is checked).
     max_upload_mb: int = 50
     # Hours a finished export file is kept in data_dir/exports before it is deleted (the job then

@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from portal import server
 from portal.server import NoDelayH11Protocol, set_nodelay
 
 
@@ -52,7 +53,7 @@ def test_serve_runs_uvicorn_with_the_protocol(monkeypatch, capsys):
 
     monkeypatch.setattr(__main__, "_with_db", no_database)
     __main__.serve(argparse.Namespace(workers=2, access_log=False))
-    assert seen["http"] == "portal.server:NoDelayH11Protocol" and seen["workers"] == 2
+    assert seen["http"] == server.protocol() and seen["workers"] == 2
     assert issubclass(NoDelayH11Protocol, asyncio.Protocol)
     assert "2 workers" in capsys.readouterr().out
 
@@ -73,3 +74,14 @@ def test_the_server_factory_freezes_start_up_objects_and_collects_less_often(mon
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_the_protocol_is_httptools_when_it_is_installed():
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        assert server.protocol() == "portal.server:NoDelayH11Protocol"
+        pytest.skip("httptools is not installed here: the server parses HTTP with h11")
+    assert server.protocol() == "portal.server:NoDelayHttpToolsProtocol"
+    chosen = getattr(server, server.protocol().split(":")[1])
+    assert issubclass(chosen, server.HttpToolsProtocol) and "set_nodelay" in chosen.connection_made.__code__.co_names

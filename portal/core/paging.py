@@ -1,5 +1,6 @@
-"""Paging a list that is already read whole (an event's registrations, attendance, certificates): the counts
-and filters stay over every row, the page renders only its slice."""
+"""Paging the long lists of an event (registrations, attendance, certificates): the counts and filters stay
+over every row, the page renders only its slice. A list read whole is cut with `paginate`; a list paged in
+SQL asks `window` for its page, offset and limit after counting."""
 
 from __future__ import annotations
 
@@ -15,8 +16,15 @@ def page_number(query: Any) -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
+def window(total: int, page: int, size: int = PAGE_SIZE) -> dict[str, int]:
+    """The pager's figures for `total` rows (a page past the end is the last one) and the page's offset."""
+    pages = max(1, math.ceil(total / size))
+    page = min(max(page, 1), pages)
+    return {"page": page, "pages": pages, "total": total, "offset": (page - 1) * size, "limit": size}
+
+
 def paginate(rows: list[Any], page: int, size: int = PAGE_SIZE) -> dict[str, Any]:
     """The page's rows and the pager's figures; a page past the end shows the last one."""
-    pages = max(1, math.ceil(len(rows) / size))
-    page = min(max(page, 1), pages)
-    return {"rows": rows[(page - 1) * size:page * size], "page": page, "pages": pages, "total": len(rows)}
+    shown = window(len(rows), page, size)
+    return {"rows": rows[shown["offset"]:shown["offset"] + size], "page": shown["page"], "pages": shown["pages"],
+            "total": shown["total"]}

@@ -52,3 +52,7 @@ STAKEHOLDER_TYPES = Labels({
     "programme_staff": N_("Programme staff"),
     "other": N_("Other"),
 })
+
+# How a check-in was made, as the attendance list says it ("Present since 10:02 (ticket scan)").
+CHECKIN_METHODS = Labels({"ticket_scan": N_("ticket scan"), "self_scan": N_("self check-in"), "manual": N_("by hand"),
+                          "import": N_("imported")})

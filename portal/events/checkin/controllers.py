@@ -14,7 +14,7 @@ from portal.core import clock
 from portal.core.errors import NotFound, ValidationFailed
 from portal.core.i18n import current_language, format_when
 from portal.core.i18n import gettext as _
-from portal.core.paging import PAGE_SIZE, page_number, paginate
+from portal.core.paging import page_number
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events import sheets
 from portal.events.access import EVENT_STAFF
@@ -79,29 +79,28 @@ class AttendanceController(Controller):
         q = request.query_params.get("q", "").strip()[:100]
         show = request.query_params.get("show", "all")
         show = show if show in {"all", "present", "absent"} else "all"
-        rows = await checkin.attendance(session_id, event_id, q, show)
         confirm = request.query_params.get("confirm", "")
         confirm_id = int(confirm) if confirm.isdigit() else None
-        page = page_number(request.query_params)
-        if confirm_id is not None and "page" not in request.query_params:  # the page with the row that asks
-            page = next((n // PAGE_SIZE + 1 for n, r in enumerate(rows) if r["id"] == confirm_id), page)
+        shown = await checkin.attendance_page(  # with confirm and no page: the page with the row that asks
+            session_id, event_id, q, show, page_number(request.query_params),
+            confirm_id=confirm_id if "page" not in request.query_params else None)
         return render(request, "events/attendance/list.html", {
-            **context, **paginate(rows, page), "q": q, "show": show, "confirm_id": confirm_id},
+            **context, **shown, "q": q, "show": show, "confirm_id": confirm_id},
             fragment="events/attendance/_rows.html")
 
     async def _row(self, request: Request, event_id: int, session_id: int, registration_id: int,
                    message: str = "", status: int = 200, confirm: bool = False,
                    form: dict[str, Any] | None = None) -> Response:
         context = await self._context(request, event_id, session_id)
-        rows = [r for r in await checkin.attendance(session_id, event_id) if r["id"] == registration_id]
+        rows = await checkin.attendance(session_id, event_id, registration_id=registration_id)
         if form is not None:  # a correction form refused: the row again with the form open, its values and errors
             context["form_row"] = {"id": registration_id, **form}
         if form is not None and request.headers.get("hx-request") != "true":
-            # Without htmx: the list itself, answered 422, with this person's form showing what to correct.
-            all_rows = await checkin.attendance(session_id, event_id)
-            index = next((n for n, r in enumerate(all_rows) if r["id"] == registration_id), 0)
+            # Without htmx: the page of the list that holds this person, answered 422, with their form showing
+            # what to correct.
+            shown = await checkin.attendance_page(session_id, event_id, confirm_id=registration_id)
             return render(request, "events/attendance/list.html", {
-                **context, **paginate(all_rows, index // PAGE_SIZE + 1), "q": "", "show": "all", "confirm_id": None,
+                **context, **shown, "q": "", "show": "all", "confirm_id": None,
                 "message_row": registration_id, "message": message}, status_code=status)
         if request.headers.get("hx-request") != "true":
             url = request.app.route_reverse("events.attendance.list", event_id=event_id, session_id=session_id)

@@ -12,9 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from portal.core import audit, clock
 from portal.core.errors import DomainError
 from portal.core.i18n import gettext as _
+from portal.core.paging import PAGE_SIZE, window
 from portal.db import is_unique_violation, write_transaction
 from portal.events.checkin import window as windows
 from portal.events.checkin.corrections import Correction
@@ -283,10 +286,14 @@ async def session_for_scan(event_id: int, session_id: int) -> dict[str, Any] | N
 
 # The scan route's one read: the session with its event's district and window, the live count, and the
 # ticket's registration as _REGISTRATION_SQL reads it (r_* columns, NULL for an unknown ticket).
+# The seats are counted with FILTER, not `AND status IN (...)` in the WHERE: PostgreSQL then reads the event's
+# index alone, where with the status index too (its choice on a freshly loaded table) it read every
+# registration's entry in it, 0.7 ms a scan with 40,000 registrations against 0.08 ms.
 _SCAN_SQL = """
     SELECT s.id, s.event, s.starts_at, s.ends_at, e.district, e.checkin_opens_before, e.checkin_closes_after,
         (SELECT count(*) FROM check_in WHERE session = s.id) AS present,
-        (SELECT count(*) FROM registration WHERE event = s.event AND status IN ('invited', 'registered')) AS expected,
+        (SELECT count(*) FILTER (WHERE status IN ('invited', 'registered')) FROM registration WHERE event = s.event)
+            AS expected,
         r.id AS r_id, r.event AS r_event, r.status AS r_status, r.participant AS r_participant, p.name AS r_name,
         p.organisation AS r_organisation, c.at AS r_checked_in_at, c.method AS r_checked_in_method,
         (SELECT max(u.id) FROM check_in_undone u
@@ -336,32 +343,57 @@ async def present_count(session_id: int, event_id: int) -> dict[str, int]:
     """{"present": n, "expected": m} for the live counter ("38 of 45 present"), in one query."""
     rows = await CheckIn.raw(
         "SELECT (SELECT count(*) FROM check_in WHERE session = {}) AS present, "
-        "(SELECT count(*) FROM registration WHERE event = {} AND status IN ('invited', 'registered')) AS expected",
+        "(SELECT count(*) FILTER (WHERE status IN ('invited', 'registered')) FROM registration WHERE event = {}) "
+        "AS expected",
         session_id, event_id)
     return {"present": int(rows[0]["present"]), "expected": int(rows[0]["expected"])}
 
 
-async def attendance(session_id: int, event_id: int, q: str = "", show: str = "all") -> list[dict[str, Any]]:
-    """Seated registrations of the event with their check-in (if any) for the session."""
-    query = Registration.select(
-        Registration.id, Registration.role, Registration.status, Registration.ticket_token,
-        Registration.participant.name.as_alias("name"),
-        Registration.participant.name_bn.as_alias("name_bn"),
-        Registration.participant.organisation.as_alias("organisation"),
-        Registration.participant.phone.as_alias("phone"),
-    ).where((Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
+# Registrations checked in to the session ({} is the session id), for the present/absent filter.
+_CHECKED_IN = "EXISTS (SELECT 1 FROM check_in c WHERE c.registration = registration.id AND c.session = {})"
+_NOT_CHECKED_IN = "NOT " + _CHECKED_IN
+
+
+def _seated(query: Any, session_id: int, event_id: int, q: str, show: str) -> Any:
+    """`query` (a select or count of registrations) narrowed to the event's seated registrations that match
+    the person search and the present/absent filter."""
+    query = query.where((Registration.event == event_id) & Registration.status.is_in(list(SEATED)))
     condition = participants.matches(Registration.participant, q)
     if condition is not None:
         query = query.where(condition)
-    rows = await query.order_by(Registration.participant.name).order_by(Registration.id)
-    checkins = {r["registration"]: r for r in await CheckIn.select(
-        CheckIn.registration, CheckIn.at, CheckIn.method, CheckIn.reason, CheckIn.reason_note).where(
-        CheckIn.session == session_id)}
+    if show in {"present", "absent"}:
+        query = query.where(WhereRaw(_CHECKED_IN if show == "present" else _NOT_CHECKED_IN, session_id))
+    return query
+
+
+def _attendance_rows(session_id: int, event_id: int, q: str, show: str, ids_only: bool = False) -> Any:
+    columns = (Registration.id,) if ids_only else (
+        Registration.id, Registration.role, Registration.status, Registration.ticket_token,
+        Registration.participant.name.as_alias("name"), Registration.participant.name_bn.as_alias("name_bn"),
+        Registration.participant.organisation.as_alias("organisation"),
+        Registration.participant.phone.as_alias("phone"))
+    return _seated(Registration.select(*columns), session_id, event_id, q, show).order_by(
+        Registration.participant.name).order_by(Registration.id)
+
+
+async def _with_check_ins(rows: list[dict[str, Any]], session_id: int, every: bool) -> list[dict[str, Any]]:
+    """The rows with their check-in for the session (`every`: the rows are most of the event's, so read the
+    session's check-ins whole rather than by a list of ids)."""
+    query = CheckIn.select(CheckIn.registration, CheckIn.at, CheckIn.method, CheckIn.reason,
+                           CheckIn.reason_note).where(CheckIn.session == session_id)
     # The last undo of each absent person's check-in, with its reason, for the list to say why.
-    undone = {r["registration"]: r for r in await UndoneCheckIn.select(
+    undone_query = UndoneCheckIn.select(
         UndoneCheckIn.registration, UndoneCheckIn.undone_at, UndoneCheckIn.undone_by_name, UndoneCheckIn.reason,
         UndoneCheckIn.reason_note, UndoneCheckIn.happened_at).where(
-        UndoneCheckIn.session == session_id).order_by(UndoneCheckIn.id)}
+        UndoneCheckIn.session == session_id).order_by(UndoneCheckIn.id)
+    if not every:
+        if not rows:
+            return rows
+        ids = [r["id"] for r in rows]
+        query = query.where(CheckIn.registration.is_in(ids))
+        undone_query = undone_query.where(UndoneCheckIn.registration.is_in(ids))
+    checkins = {r["registration"]: r for r in await query}
+    undone = {r["registration"]: r for r in await undone_query}
     for row in rows:
         found = checkins.get(row["id"])
         row["checked_in_at"] = found["at"] if found else None
@@ -369,11 +401,32 @@ async def attendance(session_id: int, event_id: int, q: str = "", show: str = "a
         row["reason"] = found["reason"] if found else ""
         row["reason_note"] = found["reason_note"] if found else ""
         row["undone"] = undone.get(row["id"]) if not found else None
-    if show == "present":
-        rows = [r for r in rows if r["checked_in_at"]]
-    elif show == "absent":
-        rows = [r for r in rows if not r["checked_in_at"]]
     return rows
+
+
+async def attendance(session_id: int, event_id: int, q: str = "", show: str = "all",
+                     registration_id: int | None = None) -> list[dict[str, Any]]:
+    """Seated registrations of the event (or the one `registration_id`) with their check-in (if any) for the
+    session, by name."""
+    query = _attendance_rows(session_id, event_id, q, show)
+    if registration_id is not None:
+        query = query.where(Registration.id == registration_id)
+    return await _with_check_ins(await query, session_id, every=registration_id is None)
+
+
+async def attendance_page(session_id: int, event_id: int, q: str = "", show: str = "all", page: int = 1,
+                          size: int = PAGE_SIZE, confirm_id: int | None = None) -> dict[str, Any]:
+    """One page of `attendance` with the pager's figures over every matching row (paging.window), counted and
+    cut in SQL: an event of 1,000 reads 100 rows, not 1,000. With `confirm_id`, the page that shows that
+    registration (the list without JavaScript, asking to confirm one row)."""
+    total = await _seated(Registration.count(), session_id, event_id, q, show)
+    if confirm_id is not None:
+        ids = [r["id"] for r in await _attendance_rows(session_id, event_id, q, show, ids_only=True)]
+        page = ids.index(confirm_id) // size + 1 if confirm_id in ids else page
+    shown = window(total, page, size)
+    rows = await _attendance_rows(session_id, event_id, q, show).limit(size).offset(shown["offset"])
+    return {"rows": await _with_check_ins(rows, session_id, every=False), "page": shown["page"],
+            "pages": shown["pages"], "total": total}
 
 
 async def tickets(event_id: int) -> dict[str, str]:

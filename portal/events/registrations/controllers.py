@@ -8,7 +8,7 @@ from litestar.params import FromPath
 from portal.auth.guards import current_user
 from portal.core.errors import ValidationFailed
 from portal.core.i18n import gettext as _
-from portal.core.paging import page_number, paginate
+from portal.core.paging import page_number
 from portal.core.refusals import refused_to
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.access import EVENT_STAFF
@@ -39,8 +39,7 @@ class RegistrationController(Controller):
         where = RegistrationFilter.from_query(request.query_params)
         find = request.query_params.get("find", "").strip()[:100]
         found = (await participants.list_participants(find))[0] if find else []
-        page = paginate(await registrations.list_registrations(event_id, where=where),
-                        page_number(request.query_params))
+        page = await registrations.registrations_page(event_id, where, page_number(request.query_params))
         context = {
             "event": event, **page, "q": where.q, "where": where, "find": find,
             "found": found, "counts": await registrations.counts(event_id), "roles": registrations.ROLES,
