@@ -246,6 +246,16 @@ async def _dummy_hash() -> str:
 _dummy: tuple[Any, str] = (None, "")
 
 
+def _identified_by(identifier: str) -> Any:
+    """The condition "this account's email, or its phone in any format", for a login or a forgotten password
+    (`identifier` already trimmed and lower-cased)."""
+    condition = User.email == identifier
+    try:
+        return condition | (User.phone == normalise_phone(identifier))
+    except PhoneError:
+        return condition
+
+
 async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime | None = None,
                        known_user: int | None = None) -> CurrentUser:
     """Check a login under the throttling rule (portal/auth/throttle.py); raise DomainError `locked`
@@ -253,14 +263,7 @@ async def authenticate(identifier: str, password: str, ip: str, now: dt.datetime
     the account this browser's known-device cookie vouches for."""
     now = now or clock.now()
     identifier = identifier.strip().lower()[:254]
-    try:
-        phone = normalise_phone(identifier)
-    except PhoneError:
-        phone = None
-    condition = User.email == identifier
-    if phone:
-        condition = condition | (User.phone == phone)
-    row = await User.select().where(condition).first() if identifier else None
+    row = await User.select().where(_identified_by(identifier)).first() if identifier else None
     key = throttle.account_key(row["id"]) if row else throttle.identity_key(identifier)
     await throttle.check(key, ip, now, row["id"] if row else None, bool(row) and known_user == row["id"])
     usable = row is not None and row["active"] and row["password_hash"]
@@ -397,14 +400,7 @@ async def forgot_password(identifier: str, ip: str) -> None:
     identifier = identifier.strip().lower()[:254]
     if not identifier:
         return
-    try:
-        phone = normalise_phone(identifier)
-    except PhoneError:
-        phone = None
-    condition = User.email == identifier
-    if phone:
-        condition = condition | (User.phone == phone)
-    row = await User.select(User.id, User.active, User.password_hash).where(condition).first()
+    row = await User.select(User.id, User.active, User.password_hash).where(_identified_by(identifier)).first()
     if row is None or not row["active"]:
         return
     sent = await OneTimeLink.count().where((OneTimeLink.user == row["id"])

@@ -55,4 +55,4 @@ STAKEHOLDER_TYPES = Labels({
 
 # How a check-in was made, as the attendance list says it ("Present since 10:02 (ticket scan)").
 CHECKIN_METHODS = Labels({"ticket_scan": N_("ticket scan"), "self_scan": N_("self check-in"), "manual": N_("by hand"),
-                          "import": N_("imported")})
+                          "import": N_("imported"), "paper": N_("paper sign-in sheet")})
