@@ -15,6 +15,7 @@ from piccolo.query.functions.aggregate import Count
 
 from portal.certificates.tables import Certificate, PoolMember
 from portal.core.districts import district_name
+from portal.core.i18n import N_
 from portal.core.i18n import gettext as _
 from portal.core.vocab import GENDERS, KINDS, STAKEHOLDER_TYPES
 from portal.events.tables import CheckIn, Event, Registration, Session
@@ -147,15 +148,15 @@ async def pool_by_district(scope: tuple[str, ...] | None = None) -> list[dict[st
 
 
 SHEETS = {
-    "events": [Column("kind", "Kind", width=28), Column("district", "District", width=18),
-               Column("events", "Events held", "int")],
-    "totals": [Column("measure", "Measure", width=36), Column("value", "Value", "int")],
-    "disaggregation": [Column("district", "Participant's district", width=18),
-                       Column("stakeholder_type", "Stakeholder type", width=24),
-                       Column("gender", "Gender", width=20), Column("participants", "Participants", "int"),
-                       Column("person_days", "Person-days", "int")],
-    "certificates": [Column("kind", "Certificate", width=20), Column("issued", "Issued", "int")],
-    "pool": [Column("district", "District", width=18), Column("active", "Active master trainers", "int")],
+    "events": [Column("kind", N_("Event kind"), width=28), Column("district", N_("District"), width=18),
+               Column("events", N_("Events held"), "int")],
+    "totals": [Column("measure", N_("Measure"), width=36), Column("value", N_("Value"), "int")],
+    "disaggregation": [Column("district", N_("Participant's district"), width=18),
+                       Column("stakeholder_type", N_("Stakeholder type"), width=24),
+                       Column("gender", N_("Gender"), width=20), Column("participants", N_("Participants"), "int"),
+                       Column("person_days", N_("Person-days"), "int")],
+    "certificates": [Column("kind", N_("Certificate"), width=20), Column("issued", N_("Issued"), "int")],
+    "pool": [Column("district", N_("District"), width=18), Column("active", N_("Active master trainers"), "int")],
 }
 
 
@@ -173,11 +174,11 @@ def totals(summary: Summary) -> list[dict[str, Any]]:
 def workbook_sheets(summary: Summary) -> list[Sheet]:
     """A sheet per table of the summary."""
     return [
-        Sheet("Totals", SHEETS["totals"], totals(summary)),
-        Sheet("Events", SHEETS["events"], summary.events),
-        Sheet("Disaggregation", SHEETS["disaggregation"], summary.disaggregation),
-        Sheet("Certificates", SHEETS["certificates"], summary.certificates),
-        Sheet("Master trainers", SHEETS["pool"], summary.pool),
+        Sheet(N_("Totals"), SHEETS["totals"], totals(summary)),
+        Sheet(N_("Events"), SHEETS["events"], summary.events),
+        Sheet(N_("Disaggregation"), SHEETS["disaggregation"], summary.disaggregation),
+        Sheet(N_("Certificates"), SHEETS["certificates"], summary.certificates),
+        Sheet(N_("Master trainers"), SHEETS["pool"], summary.pool),
     ]
 
 

@@ -70,8 +70,8 @@ class SummaryController(Controller):
         result = await summary.period_summary(date_from, date_to, scope, settings.tz)
         learned = await knowledge.period_knowledge(date_from, date_to, scope)
         reached = await cascade.cascade(date_from, date_to, scope)
-        # Headers in the requester's language (headers=en for English); the summary's own sheets are named
-        # in reports/summary.py, translated where the catalogue knows their words.
+        # Sheet names and headers in the requester's language (headers=en for English), as declared with N_ in
+        # reports/summary.py, knowledge.py and cascade.py.
         sheets = sheets_in_language(summary.workbook_sheets(result) + knowledge.sheets(learned)
                                     + cascade.workbook_sheets(reached), header_language(request.query_params))
         export = render_workbook(f"summary_{date_from}-to-{date_to}", sheets, tz=settings.tz)

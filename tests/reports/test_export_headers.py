@@ -19,6 +19,7 @@ from portal.reports import attendance
 
 pytestmark = pytest.mark.anyio
 URL = "/manage/reports/attendance/export"
+SUMMARY = "/manage/reports/summary/export"
 ENGLISH = ["Participant id", "Name", "Name (Bangla)", "Phone", "Organisation", "Stakeholder type", "Gender",
            "Participant's district", "Event id", "Event", "Event kind", "Event district", "Session", "Session date",
            "Checked in at", "Method"]
@@ -87,6 +88,21 @@ async def test_the_cascade_workbook_names_its_sheets_in_bangla(staff_client, att
     assert workbook.sheetnames[0] == "ক্যাসকেড – মোট"
     assert [cell.value for cell in workbook.worksheets[0][1]] == ["পরিমাপ", "মান"]
 
+
+
+async def test_the_summary_workbook_names_its_sheets_and_headers_in_the_readers_language(staff_client,
+                                                                                         attendance_world):
+    staff_client.cookies["lang"] = "bn"
+    params = {"date_from": "2026-01-01", "date_to": "2026-12-31", "format": "xlsx"}
+    bangla = openpyxl.load_workbook(io.BytesIO((await staff_client.get(SUMMARY, params=params)).content))
+    asked_in_english = await staff_client.get(SUMMARY, params={**params, "headers": "en"})
+    english = openpyxl.load_workbook(io.BytesIO(asked_in_english.content))
+    assert bangla.sheetnames[:5] == ["মোট", "অনুষ্ঠান", "বিভাজন", "সনদপত্র", "মাস্টার ট্রেইনার"]
+    assert english.sheetnames[:5] == ["Totals", "Events", "Disaggregation", "Certificates", "Master trainers"]
+    assert [cell.value for cell in bangla["অনুষ্ঠান"][1]] == ["অনুষ্ঠানের ধরন", "জেলা", "অনুষ্ঠিত অনুষ্ঠান"]
+    assert [cell.value for cell in english["Events"][1]] == ["Event kind", "District", "Events held"]
+    assert [cell.value for cell in bangla["বিভাজন"][1]] == ["অংশগ্রহণকারীর জেলা", "অংশীজনের ধরন", "লিঙ্গ",
+                                                           "অংশগ্রহণকারী", "ব্যক্তি-দিবস"]
 
 
 async def test_the_cells_follow_the_headers_and_read_back_on_import(staff_client, attendance_world):
