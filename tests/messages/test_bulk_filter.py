@@ -131,3 +131,23 @@ async def test_the_list_filters_and_shows_each_persons_last_message_with_one_que
     client.cookies["lang"] = "bn"
     bangla = await client.get(f"/manage/events/{event_id}/registrations", params={"gender": "female"})
     assert "চেক-ইন" in bangla.text or "চেক ইন" in bangla.text
+
+
+async def test_who_got_what_pages_by_100_with_the_messages_of_the_pages_rows(client, create_user, login, settings):
+    event_id, _sessions = await factories.make_event_with_sessions(1, title="A large workshop")
+    registrations = [await factories.make_registration(
+        event_id, await factories.make_person(name=f"Person {i:03d}")) for i in range(130)]
+    for n, registration in enumerate(registrations[-3:]):  # the last three (on page 2) were sent a reminder
+        assert await outbox.enqueue("reminder", channel="sms", to=f"+88017110000{n:02d}", language="en",
+                                    values={"event": "A large workshop", "when": "tomorrow", "link": "/t/x"},
+                                    consent_source="test", record_type="registration", record_id=registration)
+    await login(client, await create_user("coordinator"))
+    url = f"/manage/events/{event_id}/messages"
+    first = await client.get(url)
+    assert first.status_code == 200 and "130 in all" in first.text and "Page 1 of 2" in first.text
+    assert first.text.count("Person 0") == 100 and "Person 100" not in first.text
+    second = await client.get(url, params={"part": "people", "page": 2}, headers={"HX-Request": "true"})
+    assert second.status_code == 200 and "<html" not in second.text  # the list alone, for htmx
+    assert [f"Person {i:03d}" in second.text for i in (99, 100, 129)] == [False, True, True]
+    assert "Page 2 of 2" in second.text
+    assert second.text.count("Nothing sent yet.") == 27 and "Nothing sent yet." in first.text

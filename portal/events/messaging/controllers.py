@@ -11,6 +11,7 @@ from litestar.params import FromPath
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.i18n import gettext as _
+from portal.core.paging import page_number
 from portal.core.web import form_dict, redirect, render
 from portal.events.management import services
 from portal.events.messaging import services as messaging
@@ -42,14 +43,16 @@ class EventMessagesController(Controller):
             "kind_labels": {k: spec.label for k, spec in wording.KINDS.items()}, "audiences": messaging.AUDIENCES,
             "where": where, "reg_statuses": registrations.REG_STATUSES,
             "preview": await messaging.preview(event_id, kind, audience, where),
-            "people": await messaging.people_status(event_id), "batch": batch,
+            **await messaging.people_status(event_id, page_number(request.query_params)), "batch": batch,
             "progress": await messaging.progress(event_id, batch) if batch else None,
             "error": error, "public_open": await signup.is_open(event_id),
             "public_url": settings.base_url + request.app.route_reverse("signup.form",
                                                                                           event_id=event_id),
         }
-        return render(request, "events/messaging/page.html", context, fragment="events/messaging/_progress.html"
-                      if request.query_params.get("part") == "progress" else None, status_code=status_code)
+        part = request.query_params.get("part")  # htmx asks for the progress, or a page of "who got what"
+        fragment = {"progress": "events/messaging/_progress.html", "people": "events/messaging/_people.html"}.get(
+            part or "")
+        return render(request, "events/messaging/page.html", context, fragment=fragment, status_code=status_code)
 
     @get("/", name="events.messages")
     async def page(self, request: Request, settings: NamedDependency[Settings], event_id: FromPath[int]) -> Response:

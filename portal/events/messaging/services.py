@@ -12,6 +12,7 @@ from typing import Any
 
 from portal.core import jobs
 from portal.core.i18n import N_
+from portal.core.paging import PAGE_SIZE, window
 from portal.events import notify
 from portal.events.registrations.filters import RegistrationFilter
 from portal.events.tables import Registration
@@ -107,13 +108,16 @@ async def progress(event_id: int, batch: str) -> dict[str, int]:
     return result
 
 
-async def people_status(event_id: int) -> list[dict[str, Any]]:
-    """Every registration of the event with the messages it was sent (newest first)."""
+async def people_status(event_id: int, page: int = 1, size: int = PAGE_SIZE) -> dict[str, Any]:
+    """One page of the event's registrations, by name, each with the messages it was sent (newest first), and
+    the pager's figures (paging.window): counted and cut in SQL, messages read for the page's rows only."""
+    shown = window(await Registration.count().where(Registration.event == event_id), page, size)
     rows = await Registration.select(
         Registration.id, Registration.status, Registration.participant.name.as_alias("name"),
         Registration.participant.phone.as_alias("phone"), Registration.participant.email.as_alias("email"),
-    ).where(Registration.event == event_id).order_by(Registration.participant.name).order_by(Registration.id)
+    ).where(Registration.event == event_id).order_by(Registration.participant.name).order_by(
+        Registration.id).limit(size).offset(shown["offset"])
     messages = await outbox.for_records("registration", [row["id"] for row in rows])
     for row in rows:
         row["messages"] = list(reversed(messages.get(row["id"], [])))
-    return rows
+    return {"people": rows, "page": shown["page"], "pages": shown["pages"], "total": shown["total"]}
