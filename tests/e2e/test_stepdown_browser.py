@@ -84,7 +84,7 @@ def test_a_trainer_runs_a_step_down_training_on_a_phone(stepdown_server, phone):
         page.get_by_role("link", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert sorted(r["Name"] for r in rows) == ["Kulsum Bibi", "Rahima Begum"]
-    assert {r["Kind"] for r in rows} == {"Step-down training"}
+    assert {r["Event kind"] for r in rows} == {"Step-down training"}
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 393, f"page scrolls sideways at phone width ({width}px)"
     assert not errors, errors

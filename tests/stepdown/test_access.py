@@ -18,7 +18,10 @@ pytestmark = pytest.mark.anyio
 RUN_ROUTES = sorted(key for key, decision in ACCESS.items() if decision in (
     EVENT_RUN, {**EVENT_RUN, "organizer_in": "hidden", "coordinator": "hidden", "admin": "hidden"})
     and "/evaluation" not in key[1])  # tests and feedback have their own rule (portal/evaluation/access.py)
-UPLOAD_ROUTES = {key for key in ACCESS if "{upload_id:str}" in key[1] or "{facilitator_id:int}" in key[1]}
+# Ids the shared world holds none of for this event (an upload, a facilitator place, an import job): 404 for
+# everyone who may use the route, as in tests/test_access.py (UPLOAD_GONE).
+UPLOAD_ROUTES = {key for key in ACCESS if "{upload_id:str}" in key[1] or "{facilitator_id:int}" in key[1]
+                 or "/import/jobs/" in key[1]}
 
 
 def test_the_matrix_names_the_trainer_routes():
