@@ -24,7 +24,7 @@ async def undo(keep_registration: int, drop_registration: int, part: dict[str, A
         if ids and await table.count().where(table.id.is_in(ids) & (table.registration == keep_registration)
                                              ) != len(ids):
             raise MergeRefused("undo_impossible", _("This merge can no longer be undone: %(why)s") % {
-                "why": _("a certificate that moved has changed since.")})
+                "why": _("a certificate or eligibility decision that moved has changed since.")})
         if ids:
             await table.update({table.registration: drop_registration}).where(table.id.is_in(ids))
     for row in aside.get("certificate", []):
