@@ -107,7 +107,7 @@ async def test_the_confirmation_page_says_what_happens_to_the_shared_event(same_
     assert done.status_code == 303
     record = (await merging.merges_into(s["keep"]))[0]
     shown = await staff_client.get(f"/manage/participants/merges/{record['id']}")
-    assert "2 duplicate check-ins kept aside" in shown.text
+    assert "2 duplicate check-ins were kept aside in this record" in shown.text
 
 
 @pytest.mark.parametrize("change", ["status", "checkin", "certificate"])
@@ -142,3 +142,52 @@ async def test_a_registration_with_records_the_merge_cannot_combine_is_refused(s
     assert refused.value.code == "same_event" and "check_in_undone" in refused.value.message
     assert await counts() == before
     assert (await merging.plan(s["keep"], s["drop"]))[0]["refused"] == refused.value.message
+
+
+async def test_tests_and_feedback_of_the_removed_registration_move_and_come_back(db, coordinator):
+    from portal.evaluation.tables import Answer, Attempt, FeedbackForm, FeedbackResponse, FeedbackRoll
+    from tests.evaluation import worlds
+
+    world = await worlds.make_world()
+    keep = await factories.make_person(name="Rahima Begum")
+    drop = await factories.make_person(name="Rahima Begam")
+    kept = await factories.make_registration(world.event_id, keep)
+    dropped = await factories.make_registration(world.event_id, drop)
+    await worlds.take(world, dropped, "pre", [True, False, True, True])
+    await worlds.take(world, kept, "post", [True, True, True, True])
+    form = FeedbackForm(event=world.event_id, anonymous=True, state="open")
+    await form.save()
+    for registration in (kept, dropped):  # both answered the one form (anonymous: the roll names them, not this)
+        await FeedbackRoll(form=form.id, registration=registration).save()
+        await FeedbackResponse(form=form.id, overall=4).save()
+    tables = (Attempt, Answer, FeedbackRoll, FeedbackResponse, Registration)
+    before, values = await counts(), {t._meta.tablename: await t.select().order_by(t.id) for t in tables}
+    result = await merging.merge(keep, drop, coordinator)
+    (part,) = result["moved"]["shared"]
+    assert shared_events.aside_counts([part]) == {"registration": 1, "eval_feedback_roll": 1}
+    assert {t: n + shared_events.aside_counts([part]).get(t, 0) for t, n in (await counts()).items()} == {
+        **before, "participant": before["participant"] - 1, "participant_merge": 1,
+        "participant_phone": before["participant_phone"] + 1, "audit_entry": before["audit_entry"] + 2}
+    assert sorted(r["number"] for r in await Attempt.select().where(Attempt.registration == kept)) == [1, 1]
+    assert await FeedbackRoll.count().where(FeedbackRoll.registration == kept) == 1
+    await merging.undo(result["merge_id"], coordinator)
+    assert await counts() == {**before, "participant_merge": 1, "audit_entry": before["audit_entry"] + 4}
+    assert {t._meta.tablename: await t.select().order_by(t.id) for t in tables} == values
+
+
+async def test_both_attempts_at_one_test_refuse_the_merge_and_say_so(db, coordinator, staff_client):
+    from tests.evaluation import worlds
+
+    world = await worlds.make_world()
+    keep = await factories.make_person(name="Rahima Begum")
+    drop = await factories.make_person(name="Rahima Begam")
+    for person in (keep, drop):
+        await worlds.take(world, await factories.make_registration(world.event_id, person), "pre", [True] * 4)
+    before = await counts()
+    with pytest.raises(merging.MergeRefused) as refused:
+        await merging.merge(keep, drop, coordinator)
+    assert refused.value.code == "same_event" and await counts() == before
+    page = await staff_client.get(f"/manage/participants/duplicates/merge?keep={keep}&drop={drop}")
+    assert page.status_code == 200 and "Both took the same test" in page.text
+    done = await staff_client.post("/manage/participants/duplicates/merge", data={"keep": keep, "drop": drop})
+    assert done.status_code == 409 and await counts() == before
