@@ -95,11 +95,11 @@ async def test_the_confirmation_page_says_what_happens_to_the_shared_event(same_
     s = same_event
     page = await staff_client.get(f"/manage/participants/duplicates/merge?keep={s['keep']}&drop={s['drop']}")
     assert page.status_code == 200
-    assert "one registration kept, 2 check-ins moved, 2 duplicate check-ins kept aside" in page.text
-    assert "Certificates: 0 moved, 1 kept aside." in page.text
+    assert "one registration kept. Check-ins moved to it: 2; duplicate check-ins kept aside: 2." in page.text
+    assert "Certificates moved: 0; kept aside: 1." in page.text
     staff_client.cookies["lang"] = "bn"
     bangla = await staff_client.get(f"/manage/participants/duplicates/merge?keep={s['keep']}&drop={s['drop']}")
-    assert "একটি নিবন্ধন রাখা হবে" in bangla.text and "২" in bangla.text
+    assert "একটি নিবন্ধন রাখা হবে" in bangla.text and "আলাদা করে রাখা হবে: ২" in bangla.text
     staff_client.cookies["lang"] = "en"
     assert await CheckIn.count().where(CheckIn.registration == s["dropped"]) == 3  # the page changed nothing
     done = await staff_client.post("/manage/participants/duplicates/merge", data={"keep": s["keep"],
@@ -107,7 +107,7 @@ async def test_the_confirmation_page_says_what_happens_to_the_shared_event(same_
     assert done.status_code == 303
     record = (await merging.merges_into(s["keep"]))[0]
     shown = await staff_client.get(f"/manage/participants/merges/{record['id']}")
-    assert "2 duplicate check-ins were kept aside in this record" in shown.text
+    assert "duplicate check-ins kept aside in this record: 2." in shown.text
 
 
 @pytest.mark.parametrize("change", ["status", "checkin", "certificate"])
