@@ -191,3 +191,21 @@ async def test_both_attempts_at_one_test_refuse_the_merge_and_say_so(db, coordin
     assert page.status_code == 200 and "Both took the same test" in page.text
     done = await staff_client.post("/manage/participants/duplicates/merge", data={"keep": keep, "drop": drop})
     assert done.status_code == 409 and await counts() == before
+
+
+async def test_a_removed_registration_id_taken_since_comes_back_under_a_new_one_with_its_rows(same_event,
+                                                                                             coordinator):
+    s = same_event
+    moved_checkins = await CheckIn.select(CheckIn.id, CheckIn.session).where(CheckIn.registration == s["dropped"])
+    result = await merging.merge(s["keep"], s["drop"], coordinator)
+    someone = await factories.make_person(name="Someone New")
+    await Registration.insert(Registration(id=s["dropped"], event=s["event"], participant=someone,
+                                           ticket_token="fresh-token"))  # as SQLite may reuse a freed id
+    await merging.undo(result["merge_id"], coordinator)
+    (back,) = await Registration.select().where(Registration.participant == s["drop"])
+    assert back["id"] not in (s["dropped"], s["kept"]) and back["status"] == "registered"
+    assert {r["session"] for r in await CheckIn.select().where(CheckIn.registration == back["id"])} == {
+        r["session"] for r in moved_checkins}
+    assert await Certificate.count().where(Certificate.registration == back["id"]) == 1
+    assert (await Registration.select().where(Registration.id == s["kept"]).first())["status"] == "waitlisted"
+    assert await CheckIn.count().where(CheckIn.registration == s["kept"]) == 2  # its own two, back as they were
