@@ -209,3 +209,21 @@ async def test_a_removed_registration_id_taken_since_comes_back_under_a_new_one_
     assert await Certificate.count().where(Certificate.registration == back["id"]) == 1
     assert (await Registration.select().where(Registration.id == s["kept"]).first())["status"] == "waitlisted"
     assert await CheckIn.count().where(CheckIn.registration == s["kept"]) == 2  # its own two, back as they were
+
+
+async def test_two_events_shared_at_once(db, plan_event, coordinator):
+    keep = await factories.make_person(name="Rahima Begum")
+    drop = await factories.make_person(name="Rahima Begam")
+    events = [await plan_event(title="Khulna workshop"), await plan_event(title="Khulna follow-up")]
+    for event in events:
+        first = (await Session.select(Session.id).where(Session.event == event).order_by(Session.id).first())["id"]
+        await factories.make_registration(event, keep, attend=[first])
+        await factories.make_registration(event, drop, attend=[first])
+    before, values = await counts(), await rows()
+    result = await merging.merge(keep, drop, coordinator)
+    assert [p["title"] for p in result["moved"]["shared"]] == ["Khulna workshop", "Khulna follow-up"]
+    assert shared_events.aside_counts(result["moved"]["shared"]) == {"registration": 2, "check_in": 2}
+    assert await Registration.count().where(Registration.participant == keep) == 2
+    await merging.undo(result["merge_id"], coordinator)
+    assert await counts() == {**before, "participant_merge": 1, "audit_entry": before["audit_entry"] + 4}
+    assert await rows() == values
