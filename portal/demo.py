@@ -260,16 +260,19 @@ async def _demo_today(coordinator: CurrentUser, people: list[int], rng: random.R
 
 
 async def _demo_directory(coordinator: CurrentUser, event_id: int) -> str:
-    """The directory's tidying (issue 15): a person with two phone numbers, a pair of likely duplicates, and a pair
-    already merged whose merge can be undone from the kept person's page or the audit log."""
+    """The directory's tidying (issue 15): a person with two phone numbers, a pair of likely duplicates (both
+    registered for one event), and a pair already merged whose merge can be undone from the kept person's page or
+    the audit log."""
     base = {"gender": "female", "stakeholder_type": "returnee", "organisation": "WARBE Development Foundation",
             "designation": "Member"}
     await create_participant({**base, "name": "Shahana Parvin", "name_bn": "শাহানা পারভীন", "district": "khulna",
                               "phone": "01711-550101", "other_phones": "01911-550102"}, coordinator)
-    await create_participant({**base, "name": "Nasima Akhter", "name_bn": "নাসিমা আক্তার", "district": "khulna",
-                              "phone": "01711-550103"}, coordinator)
-    await create_participant({**base, "name": "Nasima Akter", "district": "khulna", "phone": "01811-550104",
-                              "email": "nasima.akter@example.org"}, coordinator)
+    twice = [await create_participant({**base, "name": "Nasima Akhter", "name_bn": "নাসিমা আক্তার",
+                                       "district": "khulna", "phone": "01711-550103"}, coordinator),
+             await create_participant({**base, "name": "Nasima Akter", "district": "khulna", "phone": "01811-550104",
+                                       "email": "nasima.akter@example.org"}, coordinator)]
+    for person in twice:  # both registered for one event: their merge page says what becomes of the two seats
+        await registrations.register(event_id, person, coordinator.actor())
     male = {**base, "gender": "male", "district": "sylhet"}
     kept = await create_participant({**male, "name": "Md. Abdul Karim", "phone": "01711-550105"}, coordinator)
     dropped = await create_participant({**male, "name": "Mohammad Abdul Karim", "name_bn": "মোহাম্মদ আব্দুল করিম",

@@ -10,6 +10,7 @@ from typing import Any
 
 from portal.auth import services as auth_services
 from portal.auth.services import CurrentUser
+from portal.certificates import merging as _registration_merge  # noqa: F401 (registers its hook)
 from portal.certificates.tables import PoolMember, PoolTrainerLink
 from portal.core import audit
 from portal.core.districts import BY_CODE

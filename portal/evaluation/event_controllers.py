@@ -16,6 +16,7 @@ from portal.core.errors import DomainError, NotFound, ValidationFailed
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.evaluation import access, attempts, bank, paper, results, setup
+from portal.evaluation import merging as _registration_merge  # noqa: F401 (registers its hook)
 from portal.evaluation.feedback import RATINGS, SCALE, TEXTS
 from portal.evaluation.setup import STAGES
 from portal.events.management import services

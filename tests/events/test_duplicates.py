@@ -88,18 +88,19 @@ async def test_merge_moves_registrations_attendance_certificates_and_pool_and_is
     assert entry["record_id"] == str(keep) and before_json["dropped"]["phone"] == "+8801811000002"
 
 
-async def test_merge_refuses_two_registrations_for_one_event_and_changes_nothing(db, event_id, coordinator):
+async def test_merge_of_two_registrations_for_one_event_keeps_one(db, event_id, coordinator):
     from portal.events.participants import merge as merging
     from portal.events.tables import Participant, Registration
 
     keep = await factories.make_person(name="Rahima Begum")
     drop = await factories.make_person(name="Rahima Begam")
-    await factories.make_registration(event_id, keep)
-    await factories.make_registration(event_id, drop)
-    with pytest.raises(merging.MergeRefused) as refused:
-        await merging.merge(keep, drop, coordinator)
-    assert "Both are registered for" in refused.value.message
-    assert await Participant.count() == 2 and await Registration.count().where(Registration.participant == drop) == 1
+    kept = await factories.make_registration(event_id, keep, status="invited")
+    dropped = await factories.make_registration(event_id, drop)
+    result = await merging.merge(keep, drop, coordinator)
+    assert await Participant.count() == 1 and result["moved"]["registrations"] == []
+    assert [(r["id"], r["status"]) for r in await Registration.select().where(Registration.event == event_id)] \
+        == [(kept, "registered")]  # the kept person's row, with the better status of the two
+    assert result["moved"]["shared"][0]["aside"]["registration"][0]["id"] == dropped
 
 
 async def test_merge_through_the_pages(staff_client, db, event_id):

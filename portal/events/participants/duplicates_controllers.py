@@ -48,10 +48,13 @@ class DuplicatesController(Controller):
             person["registrations"] = await Registration.count().where(Registration.participant == person_id)
             person["other_phones"] = await phones.others(person_id)
             people.append(person)
+        shared = []
         if keep_id == drop_id and not error:
             error, status = _("Choose two different people."), 409
+        elif keep_id != drop_id:
+            shared = await merging.plan(keep_id, drop_id)
         return render(request, "events/participants/merge.html",
-                      {"keep": people[0], "drop": people[1], "error": error}, status_code=status)
+                      {"keep": people[0], "drop": people[1], "error": error, "shared": shared}, status_code=status)
 
     @get("/merge", name="participants.manage.merge_confirm")
     async def confirm(self, request: Request, keep: FromQuery[str] = "", drop: FromQuery[str] = "") -> Response:

@@ -4,8 +4,10 @@
 row, in one transaction, audited, and stored as a merge record (`ParticipantMerge`) with the removed row as it
 was and the id of every row that moved:
 - registrations (and with them check-ins, certificates, test attempts and feedback, which hang on the
-  registration), unless both are registered for the same event: that is refused with the events named, since
-  one person cannot hold two seats and a registration's history must not be lost;
+  registration); when both are registered for the same event, the two registrations become one (shared_events:
+  the kept person's row with the better status, the removed one's check-ins and certificates moved onto it where
+  it has none, the earlier check-in kept where both were checked in, and every row that could not move stored
+  whole in the record under `moved["shared"]`, so undo inserts it again);
 - session facilitator places (refused when both lead one session), phone numbers (the removed person's primary
   becomes one of the kept person's other numbers, or their primary when they had none), earlier merge records
   that kept the removed person;
@@ -29,10 +31,9 @@ from portal.core import audit, clock
 from portal.core.errors import DomainError, NotFound
 from portal.core.i18n import gettext as _
 from portal.db import write_transaction
-from portal.events.participants import phones
+from portal.events.participants import phones, shared_events
 from portal.events.participants.services import get_participant, may_edit
 from portal.events.tables import (
-    Event,
     Participant,
     ParticipantMerge,
     ParticipantPhone,
@@ -85,17 +86,9 @@ async def merge(keep_id: int, drop_id: int, user: CurrentUser, ip: str = "") -> 
     if not (may_edit(user, keep) and may_edit(user, drop)):
         raise NotFound(_("No such participant."))
     async with write_transaction(Participant._meta.db):
-        kept_events = {r["event"] for r in await Registration.select(Registration.event).where(
-            Registration.participant == keep_id)}
-        moving = await Registration.select(Registration.id, Registration.event).where(
-            Registration.participant == drop_id)
-        shared = sorted({r["event"] for r in moving} & kept_events)
-        if shared:
-            titles = [r["title"] for r in await Event.select(Event.title).where(Event.id.is_in(shared))]
-            raise MergeRefused("same_event", _("Both are registered for: %(events)s. Keep one registration per "
-                                               "event first (a seat and its attendance belong to one).")
-                               % {"events": "; ".join(titles)})
-        moved: dict[str, Any] = {"registrations": [r["id"] for r in moving]}
+        shared = await _combine_shared(keep_id, drop_id, apply=True)
+        moving = await Registration.select(Registration.id).where(Registration.participant == drop_id)
+        moved: dict[str, Any] = {"registrations": [r["id"] for r in moving], "shared": shared}
         if moving:
             await Registration.update({Registration.participant: keep_id}).where(
                 Registration.participant == drop_id)
@@ -131,6 +124,28 @@ async def merge(keep_id: int, drop_id: int, user: CurrentUser, ip: str = "") -> 
         await audit.record(actor, "participant.merged_away", "participant", drop_id, before=drop,
                            after={"into": keep_id, "merge_id": record.id})
     return {"moved": moved, "filled": fill, "merge_id": record.id}
+
+
+async def _combine_shared(keep_id: int, drop_id: int, apply: bool) -> list[dict[str, Any]]:
+    """Both registered for one event: one registration kept, see shared_events (refused there when it cannot)."""
+    kept = {r["event"]: r for r in await Registration.select().where(Registration.participant == keep_id)}
+    parts = []
+    for row in await Registration.select().where(Registration.participant == drop_id).order_by(Registration.id):
+        if row["event"] in kept:
+            try:
+                parts.append(await shared_events.combine(kept[row["event"]], row, apply))
+            except shared_events.SharedRefused as exc:
+                raise MergeRefused(exc.code, exc.message) from exc
+    return parts
+
+
+async def plan(keep_id: int, drop_id: int) -> list[dict[str, Any]]:
+    """What the merge would do with each event both are registered for, changing nothing (for the confirmation
+    page); a part has `refused` with the reason when that event would stop the merge."""
+    try:
+        return await _combine_shared(keep_id, drop_id, apply=False)
+    except MergeRefused as exc:
+        return [{"refused": exc.message}]
 
 
 async def _move_facilitators(keep_id: int, drop_id: int) -> list[int]:
@@ -192,6 +207,8 @@ async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]
         same_id = not await Participant.exists().where(Participant.id == drop_id)
         await _check_rows(Registration, Registration.participant, moved.get("registrations", []), keep_id,
                           _("a registration that moved has since been deleted or moved again."))
+        for part in moved.get("shared", []):
+            await shared_events.check_undo(keep_id, part, _refuse)
         await _check_rows(SessionFacilitator, SessionFacilitator.participant, moved.get("facilitators", []), keep_id,
                           _("a session the person led has changed since."))
         phone_rows = [*moved.get("phones", []), *([moved["phone_row"]] if moved.get("phone_row") else [])]
@@ -230,6 +247,8 @@ async def undo(merge_id: int, user: CurrentUser, ip: str = "") -> dict[str, Any]
                                    (ParticipantMerge, ParticipantMerge.kept, "merges")):
             if moved.get(key):
                 await table.update({column: drop_id}).where(table.id.is_in(moved[key]))
+        for part in moved.get("shared", []):
+            await shared_events.undo(drop_id, part)
         for name, hook in UNDO_HOOKS.items():
             if moved.get(name):
                 await hook(keep_id, drop_id, moved[name])
