@@ -105,6 +105,9 @@ async def test_the_confirmation_page_says_what_happens_to_the_shared_event(same_
     done = await staff_client.post("/manage/participants/duplicates/merge", data={"keep": s["keep"],
                                                                                   "drop": s["drop"]})
     assert done.status_code == 303
+    landed = await staff_client.get(done.headers["location"])  # the flash says what happened to the shared event
+    assert ("Merged: 0 registrations moved to this person. 1 event both were registered for now has one "
+            "registration. The merge can be undone from this page.") in landed.text
     record = (await merging.merges_into(s["keep"]))[0]
     shown = await staff_client.get(f"/manage/participants/merges/{record['id']}")
     assert "duplicate check-ins kept aside in this record: 2." in shown.text

@@ -8,6 +8,7 @@ from litestar.params import FromPath, FromQuery
 
 from portal.auth.guards import EVENT_STAFF, current_user
 from portal.core.errors import DomainError, NotFound
+from portal.core.i18n import format_number, ngettext
 from portal.core.i18n import gettext as _
 from portal.core.web import client_ip, form_dict, redirect, render
 from portal.events.participants import merge as merging
@@ -74,8 +75,14 @@ class DuplicatesController(Controller):
             return await self._confirm(request, keep_id, drop_id, exc.message, 409)
         except DomainError as exc:
             return await self._confirm(request, keep_id, drop_id, exc.message, exc.status_code)
-        message = _("Merged: %(count)s registrations moved to this person. The merge can be undone from this "
-                    "page.") % {"count": len(result["moved"]["registrations"])}
+        moved, shared = len(result["moved"]["registrations"]), len(result["moved"]["shared"])
+        message = " ".join([
+            ngettext("Merged: %(num)s registration moved to this person.",
+                     "Merged: %(num)s registrations moved to this person.", moved) % {"num": format_number(moved)},
+            *([ngettext("%(num)s event both were registered for now has one registration.",
+                        "%(num)s events both were registered for now have one registration each.", shared)
+               % {"num": format_number(shared)}] if shared else []),
+            _("The merge can be undone from this page.")])
         return redirect(request, request.app.route_reverse("participants.manage.edit", participant_id=keep_id),
                         message)
 
