@@ -21,7 +21,7 @@ from portal.core.i18n import gettext as _
 from portal.core.storage import Storage
 from portal.core.vocab import GENDERS, STAKEHOLDER_TYPES
 from portal.events.imports import uploads
-from portal.events.tables import CheckIn, Event, Registration, Session
+from portal.events.tables import Event, Session
 from portal.messages.tables import OutboxMessage
 from portal.reports import summary
 from portal.reports.attendance import AttendanceFilter, event_conditions
@@ -46,24 +46,6 @@ def _day(today: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-async def registered_by_event(event_ids: list[int]) -> Counter[int]:
-    """People registered (status "registered") per event: one grouped query."""
-    if not event_ids:
-        return Counter()
-    rows = await Registration.select(Registration.event, Count(alias="n")).where(
-        Registration.event.is_in(event_ids), Registration.status == "registered").group_by(Registration.event)
-    return Counter({r["event"]: r["n"] for r in rows})
-
-
-async def present_by_session(session_ids: list[int]) -> Counter[int]:
-    """Check-ins per session: one grouped query."""
-    if not session_ids:
-        return Counter()
-    rows = await CheckIn.select(CheckIn.session, Count(alias="n")).where(
-        CheckIn.session.is_in(session_ids)).group_by(CheckIn.session)
-    return Counter({r["session"]: r["n"] for r in rows})
-
-
 async def today_sessions(today: dt.date, scope: tuple[str, ...] | None, tz: dt.tzinfo,
                          now: dt.datetime) -> list[dict[str, Any]]:
     """Today's sessions of published or completed events in scope, with present and registered counts."""
@@ -74,8 +56,8 @@ async def today_sessions(today: dt.date, scope: tuple[str, ...] | None, tz: dt.t
         Session.event.venue.as_alias("venue"),
     ).where(Session.starts_at >= start, Session.starts_at < end, Session.event.status.is_in(list(summary.HELD)),
             *_scoped(scope, Session.event)).order_by(Session.starts_at).order_by(Session.id)
-    registered = await registered_by_event(list({r["event_id"] for r in rows}))
-    present = await present_by_session([r["id"] for r in rows])
+    registered = await summary.registered_by_event(list({r["event_id"] for r in rows}))
+    present = await summary.present_by_session([r["id"] for r in rows])
     for r in rows:
         r["present"], r["registered"] = present[r["id"]], registered[r["event_id"]]
         r["state"] = "over" if r["ends_at"] <= now else "on" if r["starts_at"] <= now else "later"
@@ -89,7 +71,7 @@ async def week_ahead(today: dt.date, scope: tuple[str, ...] | None) -> list[dict
         Event.start_date > today, Event.start_date <= today + dt.timedelta(days=WEEK),
         Event.status.is_in(["draft", "published"]), *_scoped(scope, Event),
     ).order_by(Event.start_date).order_by(Event.id)
-    registered = await registered_by_event([r["id"] for r in rows])
+    registered = await summary.registered_by_event([r["id"] for r in rows])
     for r in rows:
         r["registered"] = registered[r["id"]]
     return rows
@@ -213,7 +195,7 @@ async def trainer_figures(event_ids: list[int]) -> dict[int, dict[str, int]]:
     """Registered people and certificates issued per event (a trainer's step-down trainings)."""
     if not event_ids:
         return {}
-    registered = await registered_by_event(event_ids)
+    registered = await summary.registered_by_event(event_ids)
     rows = await Certificate.select(Certificate.registration.event.as_alias("event"), Count(alias="n")).where(
         Certificate.registration.event.is_in(event_ids), Certificate.revoked_at.is_null()).group_by(
         Certificate.registration.event)

@@ -205,6 +205,24 @@ async def dashboard(today: dt.date, scope: tuple[str, ...] | None = None, tz: dt
     }
 
 
+async def registered_by_event(event_ids: list[int]) -> Counter[int]:
+    """People registered (status "registered") per event: one grouped query."""
+    if not event_ids:
+        return Counter()
+    rows = await Registration.select(Registration.event, Count(alias="n")).where(
+        Registration.event.is_in(event_ids), Registration.status == "registered").group_by(Registration.event)
+    return Counter({r["event"]: r["n"] for r in rows})
+
+
+async def present_by_session(session_ids: list[int]) -> Counter[int]:
+    """Check-ins per session: one grouped query."""
+    if not session_ids:
+        return Counter()
+    rows = await CheckIn.select(CheckIn.session, Count(alias="n")).where(
+        CheckIn.session.is_in(session_ids)).group_by(CheckIn.session)
+    return Counter({r["session"]: r["n"] for r in rows})
+
+
 async def low_attendance_sessions(today: dt.date, scope: tuple[str, ...] | None = None,
                                   days: int = 30, tz: dt.tzinfo = DHAKA,
                                   finished_by: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -219,11 +237,8 @@ async def low_attendance_sessions(today: dt.date, scope: tuple[str, ...] | None 
             *event_conditions(AttendanceFilter(scope=scope), Session.event)).order_by(Session.starts_at, Session.id)
     if not sessions:
         return []
-    event_ids = list({s["event_id"] for s in sessions})
-    registered = Counter(r["event"] for r in await Registration.select(Registration.event).where(
-        Registration.event.is_in(event_ids), Registration.status == "registered"))
-    present = Counter(c["session"] for c in await CheckIn.select(CheckIn.session).where(
-        CheckIn.session.is_in([s["id"] for s in sessions])))
+    registered = await registered_by_event(list({s["event_id"] for s in sessions}))
+    present = await present_by_session([s["id"] for s in sessions])
     low = []
     for s in sessions:
         expected = registered[s["event_id"]]

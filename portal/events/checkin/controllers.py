@@ -92,7 +92,6 @@ class AttendanceController(Controller):
                    message: str = "", status: int = 200, confirm: bool = False,
                    form: dict[str, Any] | None = None) -> Response:
         context = await self._context(request, event_id, session_id)
-        rows = await checkin.attendance(session_id, event_id, registration_id=registration_id)
         if form is not None:  # a correction form refused: the row again with the form open, its values and errors
             context["form_row"] = {"id": registration_id, **form}
         if form is not None and request.headers.get("hx-request") != "true":
@@ -107,6 +106,7 @@ class AttendanceController(Controller):
             if confirm:  # without htmx: the list, with this person's row asking to confirm
                 url += f"?confirm={registration_id}#att-{registration_id}"
             return redirect(request, url, message or None, "error" if status >= 400 else "success")
+        rows = await checkin.attendance(session_id, event_id, registration_id=registration_id)  # htmx: the row alone
         return render(request, "events/attendance/_row_swap.html",
                       {**context, "row": rows[0] if rows else None, "message": message, "confirm": confirm},
                       status_code=status)
